@@ -1,0 +1,3 @@
+import { base, coreBoundaries } from '@sanctum/eslint-config';
+
+export default [...base, ...coreBoundaries];

@@ -1,0 +1,12 @@
+export { SUPPORTED_SCHEMA_VERSIONS, storageConfigV1 } from './schema.js';
+export type {
+  StorageConfigInput,
+  StorageConfig,
+  NamespaceConfig,
+  RecordNamespaceConfig,
+  BlobNamespaceConfig,
+  StreamNamespaceConfig,
+  AdapterInstanceConfig,
+} from './schema.js';
+export { parseConfig, validateConfig } from './parse-config.js';
+export type { ConfigIssue, ConfigValidation } from './parse-config.js';

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Config schema versions this release reads. */
+export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const nameMessage = 'use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit';
+const durationMs = z.number().int().nonnegative();
+const positiveInt = z.number().int().positive();
+
+const adapterInstance = z
+  .object({
+    /** The factory name, e.g. `postgres`, `s3`, `memory`. */
+    use: z.string().min(1),
+    /** Validated by the factory's own schema when the client is created. */
+    options: z.unknown().optional(),
+  })
+  .strict();
+
+const recordNamespace = z
+  .object({
+    kind: z.literal('record'),
+    /** Adapter instance name; absent = the embedded in-memory store. */
+    adapter: z.string().optional(),
+    /** Cache instance name; absent = no cache. */
+    cache: z.string().optional(),
+    consistency: z.enum(['strong', 'eventual', 'cache_only']).default('strong'),
+    /** A strong read may be served from a cache entry at most this old. */
+    stalenessBudgetMs: durationMs.default(0),
+    /** An eventual read may serve an entry this much past its TTL when the store fails. */
+    staleIfErrorMs: durationMs.default(0),
+    /** How long an entry is fresh in the cache. */
+    cacheTtlMs: positiveInt.default(30_000),
+    onCacheFailure: z.enum(['fail-open', 'fail-closed']).default('fail-open'),
+    /** Longest key, in UTF-8 bytes. */
+    maxKeyBytes: positiveInt.max(4096).default(1024),
+    /** Largest serialized value, in bytes. */
+    maxValueBytes: positiveInt.default(4 * 1024 * 1024),
+  })
+  .strict();
+
+const blobNamespace = z
+  .object({
+    kind: z.literal('blob'),
+    adapter: z.string().optional(),
+    /** `sha256`: computed while streaming, stored with the object, verified on every full read. */
+    checksum: z.enum(['sha256', 'none']).default('sha256'),
+    maxKeyBytes: positiveInt.max(1024).default(1024),
+    /** Largest object accepted, in bytes; absent = no limit beyond the adapter's. */
+    maxObjectBytes: positiveInt.optional(),
+    acl: z.enum(['private', 'public-read']).default('private'),
+  })
+  .strict();
+
+const streamNamespace = z
+  .object({
+    kind: z.literal('stream'),
+    adapter: z.string().optional(),
+    maxInFlight: positiveInt.max(100_000).default(64),
+    maxDeliveries: positiveInt.max(1000).default(5),
+    ackTimeoutMs: positiveInt.default(30_000),
+    /** How long a publish may wait for room before failing with BACKPRESSURE. */
+    publishTimeoutMs: positiveInt.default(5_000),
+    maxPayloadBytes: positiveInt.default(1024 * 1024),
+  })
+  .strict();
+
+const namespace = z.discriminatedUnion('kind', [recordNamespace, blobNamespace, streamNamespace]);
+
+const name = z.string().regex(NAME, nameMessage);
+
+/** The whole client configuration: plain data, JSON-able. */
+export const storageConfigV1 = z
+  .object({
+    schemaVersion: z.literal(1),
+    adapters: z.record(name, adapterInstance).default({}),
+    caches: z.record(name, adapterInstance).default({}),
+    namespaces: z.record(name, namespace),
+    observability: z
+      .object({
+        /** Reported as the tracer name suffix and in log events. */
+        serviceName: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** Config as written by users (defaults optional). */
+export type StorageConfigInput = z.input<typeof storageConfigV1>;
+/** Config after validation, with every default filled. */
+export type StorageConfig = z.output<typeof storageConfigV1>;
+export type NamespaceConfig = StorageConfig['namespaces'][string];
+export type RecordNamespaceConfig = z.output<typeof recordNamespace>;
+export type BlobNamespaceConfig = z.output<typeof blobNamespace>;
+export type StreamNamespaceConfig = z.output<typeof streamNamespace>;
+export type AdapterInstanceConfig = z.output<typeof adapterInstance>;

@@ -1,0 +1,98 @@
+// Public surface of @sanctum/storage-core. Everything exported is listed here by name.
+export { STORAGE_ERROR_CODES, RETRYABLE_BY_DEFAULT, isStorageErrorCode, StorageError, isStorageError } from './errors/index.js';
+export type { StorageErrorCode, StorageErrorOptions } from './errors/index.js';
+export type {
+  JsonValue,
+  JsonObject,
+  StoreKind,
+  Consistency,
+  WriteResult,
+  Page,
+  HealthReport,
+  OperationOptions,
+  StandardSchemaV1,
+} from './types/index.js';
+export type { StoreBase, NamespacedRequest } from './spi/store-base.js';
+export type {
+  RecordEntry,
+  RecordWriteResult,
+  ReadPreferences,
+  RecordGetRequest,
+  WriteConditions,
+  RecordPutRequest,
+  RecordDeleteRequest,
+  RecordListRequest,
+  RecordGetManyRequest,
+  RecordPutManyRequest,
+  RecordDeleteManyRequest,
+  RecordCapabilities,
+  RecordOperations,
+  RecordStore,
+} from './spi/record-store.js';
+export type {
+  BlobMeta,
+  BlobWriteResult,
+  BlobAcl,
+  BlobPutRequest,
+  ByteRange,
+  BlobGetRequest,
+  BlobHeadRequest,
+  BlobDeleteRequest,
+  BlobListRequest,
+  BlobListPage,
+  BlobPresignRequest,
+  BlobObject,
+  BlobCapabilities,
+  BlobStore,
+} from './spi/blob-store.js';
+export { DEAD_LETTER, deadLetterNamespace } from './spi/stream-store.js';
+export type {
+  OutgoingMessage,
+  StreamMessage,
+  StreamPublishRequest,
+  PublishReceipt,
+  StartPosition,
+  MessageHandler,
+  SubscribeRequest,
+  Subscription,
+  StreamCapabilities,
+  StreamStore,
+} from './spi/stream-store.js';
+export type { CacheEntry, CacheCapabilities, CacheStore } from './spi/cache-store.js';
+export { defineAdapter } from './spi/factory.js';
+export type { AnyStore, AdapterContext, AdapterFactory } from './spi/factory.js';
+export {
+  SUPPORTED_SCHEMA_VERSIONS,
+  storageConfigV1,
+  parseConfig,
+  validateConfig,
+} from './config/index.js';
+export type {
+  StorageConfigInput,
+  StorageConfig,
+  NamespaceConfig,
+  RecordNamespaceConfig,
+  BlobNamespaceConfig,
+  StreamNamespaceConfig,
+  AdapterInstanceConfig,
+  ConfigIssue,
+  ConfigValidation,
+} from './config/index.js';
+export { createNoopLogger, createJsonLogger } from './observability/logger.js';
+export type { Logger, LogEvent, LogLevel, JsonLoggerOptions } from './observability/logger.js';
+export { createNoopMetrics } from './observability/metrics.js';
+export type {
+  StorageMetrics,
+  OperationLabels,
+  OutcomeLabels,
+  ErrorLabels,
+  CacheLabels,
+  NamespaceLabels,
+  AdapterLabels,
+  Counter,
+  Histogram,
+  Gauge,
+  BoundCounter,
+  BoundHistogram,
+  BoundGauge,
+} from './observability/metrics.js';

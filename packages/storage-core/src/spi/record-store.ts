@@ -1,0 +1,107 @@
+import type { Consistency, JsonValue, Page, WriteResult } from '../types/index.js';
+import type { NamespacedRequest, StoreBase } from './store-base.js';
+
+/** One stored record as an adapter returns it. */
+export interface RecordEntry {
+  readonly key: string;
+  readonly value: JsonValue;
+  /** Starts at 1 and grows by one on every write of the key; starts again at 1 after a delete. */
+  readonly version: number;
+  /** Opaque; unique per write, also across delete and re-create. */
+  readonly etag: string;
+  /** Epoch milliseconds after which the record is gone; absent when it never expires. */
+  readonly expiresAt?: number;
+}
+
+/** A record write's result. */
+export interface RecordWriteResult extends WriteResult {
+  readonly version: number;
+}
+
+/** Facade-level read options. Adapters ignore them; the cache layer consumes them. */
+export interface ReadPreferences {
+  readonly consistency?: Consistency;
+  readonly bypassCache?: boolean;
+}
+
+export interface RecordGetRequest extends NamespacedRequest, ReadPreferences {
+  readonly key: string;
+}
+
+/** Preconditions of a write. `ifMatch` and `ifNoneMatch` are mutually exclusive. */
+export interface WriteConditions {
+  /** Write only if the current ETag equals this; else PRECONDITION_FAILED and nothing changes. */
+  readonly ifMatch?: string;
+  /** `'*'`: create only; if the key exists, ALREADY_EXISTS and nothing changes. */
+  readonly ifNoneMatch?: '*';
+}
+
+export interface RecordPutRequest extends NamespacedRequest, WriteConditions {
+  readonly key: string;
+  readonly value: JsonValue;
+  /** Time to live in milliseconds; requires the `ttl` capability. */
+  readonly ttlMs?: number;
+}
+
+export interface RecordDeleteRequest extends NamespacedRequest {
+  readonly key: string;
+  /** Delete only if the current ETag equals this; an absent key then fails with PRECONDITION_FAILED. */
+  readonly ifMatch?: string;
+}
+
+export interface RecordListRequest extends NamespacedRequest {
+  readonly prefix?: string;
+  /** Opaque cursor from a previous page of the same listing. */
+  readonly cursor?: string;
+  /** Page size; adapters may return fewer. Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface RecordGetManyRequest extends NamespacedRequest {
+  readonly keys: readonly string[];
+}
+
+export interface RecordPutManyRequest extends NamespacedRequest {
+  /** Applied all-or-nothing: if any condition fails, nothing is written. */
+  readonly entries: ReadonlyArray<{ readonly key: string; readonly value: JsonValue; readonly ttlMs?: number } & WriteConditions>;
+}
+
+export interface RecordDeleteManyRequest extends NamespacedRequest {
+  readonly keys: readonly string[];
+}
+
+/** What a record adapter can do beyond the core operations. */
+export interface RecordCapabilities {
+  /** Per-record TTL (`ttlMs`). */
+  readonly ttl: boolean;
+  /** getMany / putMany / deleteMany in one round trip. */
+  readonly bulk: boolean;
+  /** `transaction()` across namespaces of the same store. */
+  readonly transactions: boolean;
+}
+
+/** The operations available inside a transaction: the core ones, bound to one atomic unit. */
+export interface RecordOperations {
+  get(request: RecordGetRequest): Promise<RecordEntry | undefined>;
+  put(request: RecordPutRequest): Promise<RecordWriteResult>;
+  delete(request: RecordDeleteRequest): Promise<boolean>;
+  list(request: RecordListRequest): Promise<Page<RecordEntry>>;
+}
+
+/**
+ * A record adapter. Keyset listing in key order: every record present for a whole listing appears
+ * exactly once, whatever else is inserted or deleted meanwhile.
+ */
+export interface RecordStore extends StoreBase<'record', RecordCapabilities>, RecordOperations {
+  /** Returns `false` when there was nothing to delete (and no `ifMatch` was given). */
+  delete(request: RecordDeleteRequest): Promise<boolean>;
+  getMany?(request: RecordGetManyRequest): Promise<Array<RecordEntry | undefined>>;
+  putMany?(request: RecordPutManyRequest): Promise<RecordWriteResult[]>;
+  /** Returns how many records were deleted. */
+  deleteMany?(request: RecordDeleteManyRequest): Promise<number>;
+  /**
+   * Runs `work` atomically; a thrown error rolls everything back. Serialization failures and deadlocks
+   * surface as retryable errors (CONSISTENCY or UNAVAILABLE) so the caller may run `work` again.
+   */
+  transaction?<T>(work: (tx: RecordOperations) => Promise<T>): Promise<T>;
+}
