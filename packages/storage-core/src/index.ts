@@ -96,3 +96,42 @@ export type {
   BoundHistogram,
   BoundGauge,
 } from './observability/metrics.js';
+export {
+  createMemoryRecordStore,
+  memoryRecords,
+  createMemoryBlobStore,
+  memoryBlobs,
+  createMemoryStreamStore,
+  memoryStreams,
+} from './memory/index.js';
+export type { MemoryRecordStoreOptions, MemoryBlobStoreOptions, MemoryStreamStoreOptions } from './memory/index.js';
+export { cacheKey } from './layers/cache/cache-key.js';
+export { createStorageClient } from './client/create-storage-client.js';
+export type {
+  StorageClient,
+  StorageRuntime,
+  ReadOptions,
+  StoredRecord,
+  RecordPutOptions,
+  RecordDeleteOptions,
+  ListOptions,
+  RecordCollection,
+  RecordTransaction,
+  RecordTransactionCollection,
+  BlobPutOptions,
+  BlobGetOptions,
+  BlobListOptions,
+  BlobDownload,
+  BlobCollection,
+  Message,
+  PublishOptions,
+  SubscribeOptions,
+  StreamTopic,
+  ClientHealth,
+} from './client/types.js';
+export { CHECKSUM_METADATA_KEY } from './layers/integrity/checksum.js';
+export { READ_YOUR_WRITES_DEADLINE_MS } from './layers/cache/record-cache.js';
+export { composeLayers } from './layers/layer.js';
+export type { Layer, LayerContext, LayerRuntime } from './layers/layer.js';
+export { idempotentHandler } from './streams/idempotent-handler.js';
+export type { IdempotentHandlerOptions } from './streams/idempotent-handler.js';

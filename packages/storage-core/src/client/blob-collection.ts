@@ -1,0 +1,60 @@
+import type { Readable } from 'node:stream';
+import { StorageError } from '../errors/index.js';
+import type { BlobAcl, BlobStore } from '../spi/index.js';
+import type { BlobCollection, BlobDownload } from './types.js';
+
+function notFound(namespace: string, operation: string): StorageError {
+  return new StorageError('NOT_FOUND', `no object with this key in namespace "${namespace}"`, { operation, namespace });
+}
+
+async function collect(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The facade handle of one blob namespace, over its layered store. */
+export function createBlobCollection(namespace: string, store: BlobStore, defaultAcl: BlobAcl): BlobCollection {
+  async function get(key: string, options: Parameters<BlobCollection['get']>[1]): Promise<BlobDownload> {
+    const object = await store.get({ ...options, namespace, key });
+    if (object === undefined) throw notFound(namespace, 'blobs.get');
+    return object;
+  }
+  return {
+    namespace,
+    put(key, body, options) {
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      const acl = options?.acl ?? defaultAcl;
+      return store.put({ ...options, namespace, key, body: bytes, ...(store.capabilities.acl ? { acl } : {}) });
+    },
+    get,
+    async getBytes(key, options) {
+      const object = await get(key, options);
+      return collect(object.body);
+    },
+    async head(key, options) {
+      const meta = await store.head({ ...options, namespace, key });
+      if (meta === undefined) throw notFound(namespace, 'blobs.head');
+      return meta;
+    },
+    async exists(key, options) {
+      return (await store.head({ ...options, namespace, key })) !== undefined;
+    },
+    delete(key, options) {
+      return store.delete({ ...options, namespace, key });
+    },
+    list(options) {
+      return store.list({ ...options, namespace });
+    },
+    presign(key, options) {
+      if (!store.presign) {
+        throw new StorageError('UNSUPPORTED', `adapter "${store.name}" of namespace "${namespace}" cannot presign URLs (capability "presign")`, {
+          operation: 'blobs.presign',
+          namespace,
+          adapter: store.name,
+        });
+      }
+      return store.presign({ namespace, key, method: options.method, expiresInSeconds: options.expiresInSeconds });
+    },
+  };
+}

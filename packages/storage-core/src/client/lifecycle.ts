@@ -1,0 +1,71 @@
+import { StorageError } from '../errors/index.js';
+import type { AnyStore } from '../spi/index.js';
+
+/**
+ * Opens a store at most once, on first use, and closes it at most once. Concurrent first calls
+ * share one `open()`; a failed open is retried by the next call; after close every call fails
+ * with UNAVAILABLE.
+ */
+export class Lifecycle {
+  #opened = false;
+  #opening: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    readonly instanceName: string,
+    readonly store: AnyStore,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.#opened && this.#closing === undefined;
+  }
+
+  open(): Promise<void> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(
+        new StorageError('UNAVAILABLE', `storage client is closed; adapter "${this.instanceName}" cannot be used any more`, {
+          adapter: this.store.name,
+          retryable: false,
+        }),
+      );
+    }
+    if (this.#opened) return Promise.resolve();
+    this.#opening ??= (async () => {
+      try {
+        await this.store.open?.();
+        this.#opened = true;
+      } finally {
+        this.#opening = undefined;
+      }
+    })();
+    return this.#opening;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#opening?.catch(() => undefined);
+      if (this.#opened) await this.store.close?.();
+    })();
+    return this.#closing;
+  }
+}
+
+/** A view of `store` whose listed methods open it first. Absent optional methods stay absent. */
+export function openOnUse<S extends AnyStore>(store: S, lifecycle: Lifecycle, methods: readonly string[]): S {
+  const view: Record<string, unknown> = { kind: store.kind, name: store.name, capabilities: store.capabilities };
+  for (const method of methods) {
+    const fn = (store as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') continue;
+    const bound = (fn as (...args: unknown[]) => Promise<unknown>).bind(store);
+    view[method] = (...args: unknown[]) => (lifecycle.isOpen ? bound(...args) : lifecycle.open().then(() => bound(...args)));
+  }
+  return view as S;
+}
+
+/** The operations of each kind that go through `openOnUse`. */
+export const STORE_METHODS = {
+  record: ['get', 'put', 'delete', 'list', 'getMany', 'putMany', 'deleteMany', 'transaction'],
+  blob: ['put', 'get', 'head', 'delete', 'list', 'presign'],
+  stream: ['publish', 'subscribe'],
+  cache: ['get', 'set', 'delete', 'clear', 'publishInvalidation'],
+} as const;

@@ -1,0 +1,121 @@
+import { StorageError } from '../errors/index.js';
+import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
+import type { JsonValue, OperationOptions } from '../types/index.js';
+import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
+
+function toRecord<T>(entry: RecordEntry): StoredRecord<T> {
+  return entry as unknown as StoredRecord<T>;
+}
+
+function notFound(namespace: string, operation: string): StorageError {
+  return new StorageError('NOT_FOUND', `no record with this key in namespace "${namespace}"`, { operation, namespace });
+}
+
+function unsupported(namespace: string, adapter: string, what: string, capability: string): StorageError {
+  return new StorageError('UNSUPPORTED', `adapter "${adapter}" of namespace "${namespace}" does not support ${what} (capability "${capability}")`, {
+    operation: `records.${what}`,
+    namespace,
+    adapter,
+  });
+}
+
+function pick(options: OperationOptions | undefined): OperationOptions {
+  if (options === undefined) return {};
+  return {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+  };
+}
+
+/** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
+export type TransactionPeer = (namespace: string) => { readonly namespace: string; readonly check: (key: string) => void };
+
+function transactionCollection<T extends JsonValue>(tx: RecordOperations, namespace: string, check: (key: string) => void): RecordTransactionCollection<T> {
+  return {
+    async get(key) {
+      check(key);
+      const entry = await tx.get({ namespace, key });
+      if (entry === undefined) throw notFound(namespace, 'records.transaction.get');
+      return toRecord<T>(entry);
+    },
+    async find(key) {
+      check(key);
+      const entry = await tx.get({ namespace, key });
+      return entry === undefined ? undefined : toRecord<T>(entry);
+    },
+    put(key, value, options) {
+      check(key);
+      return tx.put({ ...options, namespace, key, value });
+    },
+    delete(key, options) {
+      check(key);
+      return tx.delete({ ...options, namespace, key });
+    },
+  };
+}
+
+/** The facade handle of one record namespace, over its layered store. */
+export function createRecordCollection<T extends JsonValue>(
+  namespace: string,
+  store: RecordStore,
+  peer: TransactionPeer,
+): RecordCollection<T> {
+  const collection: RecordCollection<T> = {
+    namespace,
+    async get(key, options) {
+      const entry = await store.get({ ...options, namespace, key });
+      if (entry === undefined) throw notFound(namespace, 'records.get');
+      return toRecord<T>(entry);
+    },
+    async find(key, options) {
+      const entry = await store.get({ ...options, namespace, key });
+      return entry === undefined ? undefined : toRecord<T>(entry);
+    },
+    put(key, value, options) {
+      return store.put({ ...options, namespace, key, value });
+    },
+    delete(key, options) {
+      return store.delete({ ...options, namespace, key });
+    },
+    async list(options) {
+      const page = await store.list({ ...options, namespace });
+      return page as unknown as Awaited<ReturnType<RecordCollection<T>['list']>>;
+    },
+    async *scan(options) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ ...options, namespace, ...(cursor === undefined ? {} : { cursor }) });
+        for (const item of page.items) yield toRecord<T>(item);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+    },
+    async getMany(keys, options) {
+      if (!store.getMany) throw unsupported(namespace, store.name, 'getMany', 'bulk');
+      const entries = await store.getMany({ ...pick(options), namespace, keys });
+      return entries.map((entry) => (entry === undefined ? undefined : toRecord<T>(entry)));
+    },
+    putMany(entries, options) {
+      if (!store.putMany) throw unsupported(namespace, store.name, 'putMany', 'bulk');
+      return store.putMany({ ...pick(options), namespace, entries });
+    },
+    deleteMany(keys, options) {
+      if (!store.deleteMany) throw unsupported(namespace, store.name, 'deleteMany', 'bulk');
+      return store.deleteMany({ ...pick(options), namespace, keys });
+    },
+    transaction(work) {
+      if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');
+      const self = peer(namespace);
+      return store.transaction((tx) => {
+        const handle: RecordTransactionCollection<T> & RecordTransaction = {
+          ...transactionCollection<T>(tx, namespace, self.check),
+          records<U extends JsonValue>(other: string) {
+            const target = peer(other);
+            return transactionCollection<U>(tx, target.namespace, target.check);
+          },
+        };
+        return work(handle);
+      });
+    },
+  };
+  return collection;
+}

@@ -1,0 +1,205 @@
+import type { Readable } from 'node:stream';
+import type { Tracer } from '@opentelemetry/api';
+import type { Consistency, HealthReport, JsonValue, OperationOptions, Page } from '../types/index.js';
+import type {
+  AdapterFactory,
+  BlobAcl,
+  BlobMeta,
+  BlobWriteResult,
+  ByteRange,
+  RecordWriteResult,
+  StartPosition,
+  Subscription,
+} from '../spi/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { StorageMetrics } from '../observability/metrics.js';
+
+/** The code half of a client: everything that is not plain data. */
+export interface StorageRuntime {
+  /** Adapter and cache factories available to `use` in the config. Memory record/blob/stream stores are built in. */
+  readonly adapters?: readonly AdapterFactory[];
+  /** @default no-op */
+  readonly logger?: Logger;
+  /** @default no-op */
+  readonly metrics?: StorageMetrics;
+  /** @default the global OpenTelemetry tracer provider's `@sanctum/storage` tracer (no-op unless an SDK is registered) */
+  readonly tracer?: Tracer;
+  /** Clock in epoch milliseconds, for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Read options of the facade. */
+export interface ReadOptions extends OperationOptions {
+  /** @default the namespace's `consistency` */
+  readonly consistency?: Consistency;
+  /** Skip the cache read and refill it from the store; heals a poisoned entry. */
+  readonly bypassCache?: boolean;
+}
+
+/** A record as the facade returns it. */
+export interface StoredRecord<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly version: number;
+  readonly etag: string;
+  readonly expiresAt?: number;
+}
+
+export interface RecordPutOptions extends OperationOptions {
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: '*';
+  readonly ttlMs?: number;
+}
+
+export interface RecordDeleteOptions extends OperationOptions {
+  readonly ifMatch?: string;
+}
+
+export interface ListOptions extends OperationOptions {
+  readonly prefix?: string;
+  readonly cursor?: string;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
+/** The operations of one record namespace available inside a transaction. */
+export interface RecordTransactionCollection<T extends JsonValue> {
+  get(key: string): Promise<StoredRecord<T>>;
+  find(key: string): Promise<StoredRecord<T> | undefined>;
+  put(key: string, value: T, options?: RecordPutOptions): Promise<RecordWriteResult>;
+  delete(key: string, options?: RecordDeleteOptions): Promise<boolean>;
+}
+
+/** The handle a transaction callback receives. */
+export interface RecordTransaction {
+  /** Another namespace on the same adapter instance, inside the same transaction. */
+  records<U extends JsonValue = JsonValue>(namespace: string): RecordTransactionCollection<U>;
+}
+
+/** `client.records(ns)`: typed JSON records with versions and ETags. */
+export interface RecordCollection<T extends JsonValue = JsonValue> {
+  readonly namespace: string;
+  /** Throws NOT_FOUND when absent. */
+  get(key: string, options?: ReadOptions): Promise<StoredRecord<T>>;
+  /** `undefined` when absent. */
+  find(key: string, options?: ReadOptions): Promise<StoredRecord<T> | undefined>;
+  put(key: string, value: T, options?: RecordPutOptions): Promise<RecordWriteResult>;
+  /** `false` when there was nothing to delete. */
+  delete(key: string, options?: RecordDeleteOptions): Promise<boolean>;
+  list(options?: ListOptions): Promise<Page<StoredRecord<T>>>;
+  /** Iterates every record (page by page) in key order. */
+  scan(options?: Omit<ListOptions, 'cursor'>): AsyncIterable<StoredRecord<T>>;
+  /** Needs the adapter's `bulk` capability, else UNSUPPORTED. */
+  getMany(keys: readonly string[], options?: OperationOptions): Promise<Array<StoredRecord<T> | undefined>>;
+  putMany(
+    entries: ReadonlyArray<{ readonly key: string; readonly value: T } & Omit<RecordPutOptions, keyof OperationOptions>>,
+    options?: OperationOptions,
+  ): Promise<RecordWriteResult[]>;
+  deleteMany(keys: readonly string[], options?: OperationOptions): Promise<number>;
+  /** Needs the adapter's `transactions` capability, else UNSUPPORTED. */
+  transaction<R>(work: (tx: RecordTransactionCollection<T> & RecordTransaction) => Promise<R>): Promise<R>;
+}
+
+export interface BlobPutOptions extends OperationOptions {
+  readonly contentType?: string;
+  readonly contentLength?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: '*';
+  /** @default the namespace's `acl` */
+  readonly acl?: BlobAcl;
+}
+
+export interface BlobGetOptions extends OperationOptions {
+  readonly range?: ByteRange;
+  readonly ifMatch?: string;
+}
+
+export interface BlobListOptions extends ListOptions {
+  readonly delimiter?: string;
+}
+
+/** A blob being read; `body` verifies the checksum as it ends (full reads of checksummed namespaces). */
+export interface BlobDownload {
+  readonly meta: BlobMeta;
+  readonly body: Readable;
+  readonly range?: { readonly start: number; readonly end: number };
+}
+
+/** `client.blobs(ns)`: objects with streaming bodies. */
+export interface BlobCollection {
+  readonly namespace: string;
+  put(key: string, body: Readable | Uint8Array | string, options?: BlobPutOptions): Promise<BlobWriteResult>;
+  /** Throws NOT_FOUND when absent. A corrupted body errors with CHECKSUM_MISMATCH when read to its end. */
+  get(key: string, options?: BlobGetOptions): Promise<BlobDownload>;
+  /** Reads the whole object into memory (verified). */
+  getBytes(key: string, options?: BlobGetOptions): Promise<Buffer>;
+  /** Throws NOT_FOUND when absent. */
+  head(key: string, options?: OperationOptions): Promise<BlobMeta>;
+  exists(key: string, options?: OperationOptions): Promise<boolean>;
+  delete(key: string, options?: RecordDeleteOptions): Promise<boolean>;
+  list(options?: BlobListOptions): Promise<Page<BlobMeta> & { readonly prefixes: readonly string[] }>;
+  /** Needs the adapter's `presign` capability, else UNSUPPORTED. */
+  presign(key: string, options: { readonly method: 'GET' | 'PUT'; readonly expiresInSeconds: number }): Promise<string>;
+}
+
+/** A message as a facade handler receives it, payload decoded from JSON. */
+export interface Message<T> {
+  readonly id: string;
+  readonly key?: string;
+  readonly payload: T;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly publishedAt: Date;
+  readonly deliveryCount: number;
+}
+
+export interface PublishOptions extends OperationOptions {
+  readonly key?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** @default the namespace's `publishTimeoutMs` */
+  readonly timeoutMs?: number;
+}
+
+export interface SubscribeOptions {
+  readonly consumer?: string;
+  /** @default the namespace's value */
+  readonly maxInFlight?: number;
+  readonly maxDeliveries?: number;
+  readonly ackTimeoutMs?: number;
+  /** Where a new group starts. @default 'earliest' */
+  readonly from?: StartPosition;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** `client.streams(ns)`: at-least-once publish/subscribe of JSON messages. */
+export interface StreamTopic<T extends JsonValue = JsonValue> {
+  readonly namespace: string;
+  publish(payload: T, options?: PublishOptions): Promise<{ readonly id: string }>;
+  publishBatch(
+    messages: ReadonlyArray<{ readonly payload: T; readonly key?: string; readonly headers?: Readonly<Record<string, string>> }>,
+    options?: Omit<PublishOptions, 'key' | 'headers'>,
+  ): Promise<Array<{ readonly id: string }>>;
+  /** Acks when `handler` resolves; redelivers when it throws or times out. */
+  subscribe(group: string, handler: (message: Message<T>) => Promise<void>, options?: SubscribeOptions): Promise<Subscription>;
+  /** The namespace's dead-letter stream, as a topic of its own. */
+  deadLetters(): StreamTopic<T>;
+}
+
+/** Health of every adapter instance the client has opened. */
+export interface ClientHealth {
+  readonly ok: boolean;
+  readonly adapters: Readonly<Record<string, HealthReport>>;
+}
+
+/** The facade. Create once per process with `createStorageClient(config, runtime)`. */
+export interface StorageClient {
+  records<T extends JsonValue = JsonValue>(namespace: string): RecordCollection<T>;
+  blobs(namespace: string): BlobCollection;
+  streams<T extends JsonValue = JsonValue>(namespace: string): StreamTopic<T>;
+  health(): Promise<ClientHealth>;
+  /** Closes every adapter once; later calls fail with UNAVAILABLE. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Re-exported for handle signatures. */
+export type { Consistency, JsonValue };

@@ -1,0 +1,89 @@
+import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
+import type { StorageErrorCode } from '../../errors/index.js';
+import type { BoundCounter, OperationLabels } from '../../observability/metrics.js';
+import type { LayerContext } from '../layer.js';
+import { normalizeError } from '../normalize-error.js';
+
+/** Receives the result to report payload bytes, when the operation has a payload. */
+export type PayloadOf<R> = (result: R) => number | undefined;
+
+/**
+ * Wraps one operation with a span, request/error counters, a duration histogram and an error log
+ * line. Label sets are bound once here, so a call costs a clock read and a few increments.
+ */
+export function instrument<Req, R>(
+  operation: string,
+  kind: string,
+  run: (request: Req) => Promise<R>,
+  ctx: LayerContext<unknown>,
+  payloadOf?: PayloadOf<R>,
+): (request: Req) => Promise<R> {
+  const { metrics, tracer, logger } = ctx.runtime;
+  const labels: OperationLabels = { namespace: ctx.namespace, kind, operation, adapter: ctx.adapter };
+  const okCount = metrics.requestsTotal.bind({ ...labels, outcome: 'ok' });
+  const errorCount = metrics.requestsTotal.bind({ ...labels, outcome: 'error' });
+  const okDuration = metrics.durationSeconds.bind({ ...labels, outcome: 'ok' });
+  const errorDuration = metrics.durationSeconds.bind({ ...labels, outcome: 'error' });
+  const payload = metrics.payloadBytes.bind(labels);
+  const errorsByCode = new Map<StorageErrorCode, BoundCounter>();
+  const spanName = `storage.${kind}.${operation}`;
+  const attributes: Attributes = {
+    'storage.namespace': ctx.namespace,
+    'storage.kind': kind,
+    'storage.operation': operation,
+    'storage.adapter': ctx.adapter,
+    'db.system': ctx.dbSystem,
+  };
+  const spanOptions = { kind: SpanKind.CLIENT, attributes };
+
+  return async (request) => {
+    const started = performance.now();
+    const span = tracer.startSpan(spanName, spanOptions);
+    try {
+      const result = await context.with(trace.setSpan(context.active(), span), run, undefined, request);
+      okCount.inc();
+      okDuration.observe((performance.now() - started) / 1000);
+      if (payloadOf) {
+        const bytes = payloadOf(result);
+        if (bytes !== undefined) payload.observe(bytes);
+      }
+      span.end();
+      return result;
+    } catch (thrown) {
+      const error = normalizeError(thrown, { operation: `${kind}s.${operation}`, namespace: ctx.namespace, adapter: ctx.adapter });
+      const seconds = (performance.now() - started) / 1000;
+      errorCount.inc();
+      errorDuration.observe(seconds);
+      let byCode = errorsByCode.get(error.code);
+      if (byCode === undefined) {
+        byCode = metrics.errorsTotal.bind({ ...labels, code: error.code });
+        errorsByCode.set(error.code, byCode);
+      }
+      byCode.inc();
+      span.setAttribute('storage.error_code', error.code);
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
+      span.end();
+      logger.log({
+        event: 'storage.error',
+        level: error.retryable ? 'warn' : 'error',
+        correlationId: correlationOf(request),
+        namespace: ctx.namespace,
+        kind,
+        operation,
+        adapter: ctx.adapter,
+        code: error.code,
+        retryable: error.retryable,
+        message: error.message,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+      });
+      throw error;
+    }
+  };
+}
+
+function correlationOf(request: unknown): string {
+  const given = typeof request === 'object' && request !== null ? (request as { correlationId?: unknown }).correlationId : undefined;
+  return typeof given === 'string' ? given : randomUUID();
+}
