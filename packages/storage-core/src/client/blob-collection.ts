@@ -22,7 +22,7 @@ export function createBlobCollection(namespace: string, store: BlobStore, defaul
   }
   return {
     namespace,
-    put(key, body, options) {
+    async put(key, body, options) {
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
       const acl = options?.acl ?? defaultAcl;
       return store.put({ ...options, namespace, key, body: bytes, ...(store.capabilities.acl ? { acl } : {}) });
@@ -40,13 +40,13 @@ export function createBlobCollection(namespace: string, store: BlobStore, defaul
     async exists(key, options) {
       return (await store.head({ ...options, namespace, key })) !== undefined;
     },
-    delete(key, options) {
+    async delete(key, options) {
       return store.delete({ ...options, namespace, key });
     },
-    list(options) {
+    async list(options) {
       return store.list({ ...options, namespace });
     },
-    presign(key, options) {
+    async presign(key, options) {
       if (!store.presign) {
         throw new StorageError('UNSUPPORTED', `adapter "${store.name}" of namespace "${namespace}" cannot presign URLs (capability "presign")`, {
           operation: 'blobs.presign',

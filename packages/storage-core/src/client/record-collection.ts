@@ -43,11 +43,11 @@ function transactionCollection<T extends JsonValue>(tx: RecordOperations, namesp
       const entry = await tx.get({ namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
-    put(key, value, options) {
+    async put(key, value, options) {
       check(key);
       return tx.put({ ...options, namespace, key, value });
     },
-    delete(key, options) {
+    async delete(key, options) {
       check(key);
       return tx.delete({ ...options, namespace, key });
     },
@@ -71,10 +71,10 @@ export function createRecordCollection<T extends JsonValue>(
       const entry = await store.get({ ...options, namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
-    put(key, value, options) {
+    async put(key, value, options) {
       return store.put({ ...options, namespace, key, value });
     },
-    delete(key, options) {
+    async delete(key, options) {
       return store.delete({ ...options, namespace, key });
     },
     async list(options) {
@@ -94,15 +94,15 @@ export function createRecordCollection<T extends JsonValue>(
       const entries = await store.getMany({ ...pick(options), namespace, keys });
       return entries.map((entry) => (entry === undefined ? undefined : toRecord<T>(entry)));
     },
-    putMany(entries, options) {
+    async putMany(entries, options) {
       if (!store.putMany) throw unsupported(namespace, store.name, 'putMany', 'bulk');
       return store.putMany({ ...pick(options), namespace, entries });
     },
-    deleteMany(keys, options) {
+    async deleteMany(keys, options) {
       if (!store.deleteMany) throw unsupported(namespace, store.name, 'deleteMany', 'bulk');
       return store.deleteMany({ ...pick(options), namespace, keys });
     },
-    transaction(work) {
+    async transaction(work) {
       if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');
       const self = peer(namespace);
       return store.transaction((tx) => {

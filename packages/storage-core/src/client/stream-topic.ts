@@ -53,7 +53,7 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
       });
       return receipt!;
     },
-    publishBatch(messages, options) {
+    async publishBatch(messages, options) {
       return store.publish({
         namespace,
         timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
@@ -65,7 +65,7 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
         })),
       });
     },
-    subscribe(group, handler, options) {
+    async subscribe(group, handler, options) {
       return store.subscribe({
         namespace,
         group,

@@ -1,4 +1,4 @@
-import type { AdapterFactory, CacheEntry, CacheStore } from '../../src/index.js';
+import type { AdapterFactory, BlobStore, CacheEntry, CacheStore, RecordStore, StreamStore } from '../../src/index.js';
 
 /** A Map-backed CacheStore for tests, with a switch that makes every call fail. */
 export interface TestCache extends CacheStore {
@@ -38,7 +38,7 @@ export function createTestCache(now: () => number = Date.now): TestCache {
 const anything = { '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } } as const;
 
 /** Wraps a ready-made store as a factory named `name`. */
-export function factoryOf<S extends CacheStore | import('../../src/index.js').RecordStore | import('../../src/index.js').BlobStore | import('../../src/index.js').StreamStore>(
+export function factoryOf<S extends CacheStore | RecordStore | BlobStore | StreamStore>(
   store: S,
   name = 'under-test',
 ): AdapterFactory {

@@ -30,14 +30,17 @@ function setup(options: Options = {}, lagMs = () => 0) {
 
 function countingMetrics(counts: Map<string, number>): StorageMetrics {
   const counter = (name: string) => ({
-    bind: (labels: Record<string, string>) => ({
+    bind: (given: object) => {
+      const labels = given as Record<string, string>;
+      return {
       inc: () => {
         const key = `${name}:${labels['result'] ?? labels['outcome'] ?? labels['code'] ?? ''}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       },
       observe: () => {},
       set: () => {},
-    }),
+    };
+    },
   });
   return {
     requestsTotal: counter('requests'),

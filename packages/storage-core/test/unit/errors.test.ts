@@ -55,7 +55,7 @@ describe('StorageError', () => {
     const bare = new StorageError('INTERNAL', 'x', { operation: 'o', namespace: 'n', adapter: 'a' });
     expect(bare.withContext({})).toBe(bare);
     const noStack = new StorageError('INTERNAL', 'x');
-    noStack.stack = undefined;
+    Object.defineProperty(noStack, 'stack', { value: undefined });
     expect(noStack.withContext({ operation: 'o' }).operation).toBe('o');
   });
 });

@@ -98,7 +98,29 @@ describe('prometheus metrics', () => {
     const text = await registry.metrics();
     expect(text).toContain('outcome="ok"} 2');
     expect(text).toContain('le="0.5"');
-    expect(text).toContain('storage_payload_bytes_bucket{le="100"');
+    expect(text).toMatch(/storage_payload_bytes_bucket\{[^}]*le="100"\} 1/);
+    expect(text).toMatch(/storage_operation_duration_seconds_bucket\{[^}]*le="0.5"\} 1/);
+    expect(text).toMatch(/storage_operation_duration_seconds_bucket\{[^}]*le="\+Inf"\} 1/);
+    expect(text).toMatch(/storage_operation_duration_seconds_sum\{[^}]*\} 0.1/);
+  });
+
+  it('puts observations above the last bucket only into +Inf, and resets with the registry', async () => {
+    const registry = new Registry();
+    const metrics = createPrometheusMetrics({ registry, payloadBuckets: [10] });
+    metrics.payloadBytes.bind(labels).observe(50);
+    let text = await registry.metrics();
+    expect(text).toMatch(/storage_payload_bytes_bucket\{[^}]*le="10"\} 0/);
+    expect(text).toMatch(/storage_payload_bytes_bucket\{[^}]*le="\+Inf"\} 1/);
+    registry.resetMetrics();
+    text = await registry.metrics();
+    expect(text).not.toContain('storage_payload_bytes_bucket{');
+  });
+
+  it('refuses a registry where a foreign metric already uses one of our names', async () => {
+    const { Counter } = await import('prom-client');
+    const registry = new Registry();
+    new Counter({ name: 'storage_requests_total', help: 'someone else', registers: [registry] });
+    expect(() => createPrometheusMetrics({ registry })).toThrow(/already has a metric named storage_requests_total/);
   });
 
   it('uses the global registry by default', async () => {

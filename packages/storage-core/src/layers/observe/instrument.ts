@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { StorageErrorCode } from '../../errors/index.js';
 import type { BoundCounter, OperationLabels } from '../../observability/metrics.js';
@@ -41,7 +41,11 @@ export function instrument<Req, R>(
     const started = performance.now();
     const span = tracer.startSpan(spanName, spanOptions);
     try {
-      const result = await context.with(trace.setSpan(context.active(), span), run, undefined, request);
+      // Without an SDK (and no parent) the API hands out spans with this very context object:
+      // nothing can observe the context switch, so skip it.
+      const result = await (span.spanContext() === INVALID_SPAN_CONTEXT
+        ? run(request)
+        : context.with(trace.setSpan(context.active(), span), run, undefined, request));
       okCount.inc();
       okDuration.observe((performance.now() - started) / 1000);
       if (payloadOf) {
