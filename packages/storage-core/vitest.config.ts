@@ -4,6 +4,9 @@ export default defineConfig({
   resolve: { conditions: ['@sanctum/source'] },
   test: {
     include: ['test/**/*.test.ts'],
+    // One JSON report per script (test, test:contracts, …) for the repo-wide summary line.
+    reporters: ['default', 'json'],
+    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

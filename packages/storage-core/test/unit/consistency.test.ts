@@ -184,7 +184,9 @@ describe('cache behaviour', () => {
   it('returned values are copies: mutating one does not poison the cache', async () => {
     const { users } = setup({ consistency: 'eventual' });
     await users.put('u1', { name: 'A' });
-    await users.get('u1');
+    const miss = await users.get('u1'); // fills the cache from this very read
+    (miss.value as { name: string }).name = 'mutated on miss';
+    expect((await users.get('u1')).value).toEqual({ name: 'A' });
     const hit = await users.get('u1');
     (hit.value as { name: string }).name = 'mutated';
     expect((await users.get('u1')).value).toEqual({ name: 'A' });

@@ -47,7 +47,8 @@ export const cacheRecords: Layer<RecordStore, RecordNamespaceConfig> = (store, c
 
   async function fill(key: string, fence: number, entry: RecordEntry | undefined): Promise<void> {
     if (cache === undefined || entry === undefined || !tracker.stillCurrent(key, fence)) return;
-    const value: CacheEntry = { value: entry.value, version: entry.version, etag: entry.etag, storedAt: runtime.now() };
+    // A copy: the caller owns `entry.value` and may mutate it; hits copy again on the way out.
+    const value: CacheEntry = { value: structuredClone(entry.value), version: entry.version, etag: entry.etag, storedAt: runtime.now() };
     await cacheIo('set', () => cache.set(cacheKey(namespace, key), value, fillTtl));
   }
 

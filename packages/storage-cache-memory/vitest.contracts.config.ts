@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// The shared CacheStore contract suite (`pnpm test:contracts`); unit tests and coverage live in vitest.config.ts.
+export default defineConfig({
+  resolve: { conditions: ['@sanctum/source'] },
+  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
+  test: { include: ['test/contract.test.ts'] },
+});

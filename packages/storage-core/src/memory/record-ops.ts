@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { JsonValue, Page } from '../types/index.js';
+import type {
+  RecordCapabilities,
+  RecordDeleteRequest,
+  RecordEntry,
+  RecordGetRequest,
+  RecordListRequest,
+  RecordPutRequest,
+  RecordWriteResult,
+} from '../spi/index.js';
+import { assertKey, memoryError, throwIfAborted } from './errors.js';
+import { listRecords } from './record-list.js';
+import { toEntry, type StoredRecord, type TableSource } from './record-table.js';
+
+/** What record operations need besides the tables. */
+export interface RecordContext {
+  readonly now: () => number;
+  readonly capabilities: RecordCapabilities;
+}
+
+/** A fresh opaque ETag; random, so a deleted and re-created key never gets an old one back. */
+export function newEtag(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function serialize(value: JsonValue, namespace: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw memoryError('INVALID_ARGUMENT', `value is not JSON-serializable: ${String(error)}`, 'records.put', namespace);
+  }
+  if (json === undefined) throw memoryError('INVALID_ARGUMENT', 'value is not JSON-serializable', 'records.put', namespace);
+  return json;
+}
+
+/**
+ * The core record operations over a table source, each synchronous from check to write so that
+ * conditions and writes form one atomic step.
+ */
+export class RecordOps {
+  readonly #source: TableSource;
+  readonly #context: RecordContext;
+
+  constructor(source: TableSource, context: RecordContext) {
+    this.#source = source;
+    this.#context = context;
+  }
+
+  get(request: RecordGetRequest): RecordEntry | undefined {
+    throwIfAborted(request.signal, 'records.get', request.namespace);
+    assertKey(request.key, 'records.get', request.namespace);
+    const row = this.#source.table(request.namespace).live(request.key, this.#context.now());
+    return row === undefined ? undefined : toEntry(request.key, row);
+  }
+
+  put(request: RecordPutRequest): RecordWriteResult {
+    const { namespace, key } = request;
+    throwIfAborted(request.signal, 'records.put', namespace);
+    assertKey(key, 'records.put', namespace);
+    if (request.ifMatch !== undefined && request.ifNoneMatch !== undefined) {
+      throw memoryError('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive', 'records.put', namespace);
+    }
+    if (request.ifNoneMatch !== undefined && request.ifNoneMatch !== '*') {
+      throw memoryError('INVALID_ARGUMENT', "ifNoneMatch accepts only '*'", 'records.put', namespace);
+    }
+    const expiresAt = this.#expiry(request.ttlMs, namespace);
+    const json = serialize(request.value, namespace);
+    const table = this.#source.table(namespace);
+    const current = table.live(key, this.#context.now());
+    if (request.ifNoneMatch === '*' && current !== undefined) {
+      throw memoryError('ALREADY_EXISTS', 'the key already exists', 'records.put', namespace);
+    }
+    if (request.ifMatch !== undefined && current?.etag !== request.ifMatch) {
+      throw memoryError('PRECONDITION_FAILED', 'ifMatch does not match the current ETag', 'records.put', namespace);
+    }
+    const row: StoredRecord = {
+      json,
+      version: (current?.version ?? 0) + 1,
+      etag: newEtag(),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
+    table.set(key, row);
+    return { version: row.version, etag: row.etag };
+  }
+
+  delete(request: RecordDeleteRequest): boolean {
+    const { namespace, key } = request;
+    throwIfAborted(request.signal, 'records.delete', namespace);
+    assertKey(key, 'records.delete', namespace);
+    const table = this.#source.table(namespace);
+    const current = table.live(key, this.#context.now());
+    if (request.ifMatch !== undefined && current?.etag !== request.ifMatch) {
+      throw memoryError('PRECONDITION_FAILED', 'ifMatch does not match the current ETag', 'records.delete', namespace);
+    }
+    return current === undefined ? false : table.remove(key);
+  }
+
+  list(request: RecordListRequest): Page<RecordEntry> {
+    throwIfAborted(request.signal, 'records.list', request.namespace);
+    return listRecords(this.#source.table(request.namespace), request, this.#context.now());
+  }
+
+  #expiry(ttlMs: number | undefined, namespace: string): number | undefined {
+    if (ttlMs === undefined) return undefined;
+    if (!this.#context.capabilities.ttl) {
+      throw memoryError('UNSUPPORTED', 'this store was created without the ttl capability', 'records.put', namespace);
+    }
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+      throw memoryError('INVALID_ARGUMENT', 'ttlMs must be a positive number', 'records.put', namespace);
+    }
+    return this.#context.now() + ttlMs;
+  }
+}

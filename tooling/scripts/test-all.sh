@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: real services up (reused when running), every turbo test task, services down
+# (only those this run started), then one closing "N passed, N failed" line over all packages.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+find packages apps tooling -path '*/node_modules' -prune -o -type d -name test-results -print 2>/dev/null | xargs rm -rf
+started=$(date +%s)
+bash tooling/services/bin/services.sh with -- \
+  pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --output-logs=new-only "$@"
+rc=$?
+node tooling/scripts/test-summary.mjs
+echo "test-all: finished in $(( $(date +%s) - started ))s with exit code $rc"
+exit $rc
