@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Real servers: generous limits (a Kafka consumer-group join against the mock takes seconds).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // One JSON report per script (test:integration, …) for the repo-wide summary line.
+    reporters: ['default', 'json'],
+    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+  },
+});
