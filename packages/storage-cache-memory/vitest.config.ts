@@ -6,6 +6,9 @@ export default defineConfig({
   resolve: { conditions: ['@sanctum/source'] },
   ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
   test: {
+    // One JSON report per script (test, test:contracts, …) for the repo-wide summary line.
+    reporters: ['default', 'json'],
+    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
     include: ['test/**/*.test.ts'],
     // The shared contract suite runs in `test:contracts` (vitest.contracts.config.ts).
     exclude: ['test/contract.test.ts'],

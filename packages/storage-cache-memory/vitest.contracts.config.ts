@@ -4,5 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@sanctum/source'] },
   ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
-  test: { include: ['test/contract.test.ts'] },
+  test: {
+    include: ['test/contract.test.ts'],
+    reporters: ['default', 'json'],
+    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+  },
 });

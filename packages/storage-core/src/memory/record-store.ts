@@ -119,7 +119,8 @@ class MemoryRecordStore implements RecordStore {
  * Creates an in-memory record store: the reference semantics of the record SPI. Values are kept
  * serialized, versions start at 1 and restart after a delete, ETags are random per write, listings
  * are keyset-paginated, TTLs expire lazily, bulk writes are all-or-nothing and transactions are
- * serializable (one at a time; other writes wait).
+ * serializable (one at a time; other writes wait). Inside `transaction(work)`, use the `tx` handle:
+ * a plain write on the store itself would wait for the transaction that is waiting for it.
  */
 export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}): RecordStore {
   return new MemoryRecordStore(options);

@@ -20,18 +20,27 @@ import { startCursor, validateSubscribe } from './stream-start.js';
 export type { MemoryStreamStoreOptions } from './options.js';
 
 const MAX_ERROR_HEADER = 1024;
+// When the dead-letter stream is full, the message waits this long before it is tried again, so a
+// poison message cannot spin.
+const DEAD_LETTER_RETRY_MS = 250;
 
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.length > MAX_ERROR_HEADER ? text.slice(0, MAX_ERROR_HEADER) : text;
 }
 
-class MemoryStreamStore implements StreamStore, ConsumerHooks {
+class MemoryStreamStore implements StreamStore {
   readonly kind = 'stream' as const;
   readonly name = MEMORY_ADAPTER;
   readonly capabilities: StreamCapabilities;
   readonly #logs = new Map<string, StreamLog>();
   readonly #consumers = new Set<StreamConsumer>();
+  readonly #retries = new Set<NodeJS.Timeout>();
+  // Handed to consumers; kept off the store's own surface.
+  readonly #hooks: ConsumerHooks = {
+    changed: (log) => this.#changed(log),
+    deadLetter: (log, group, entry, error, consumer) => this.#deadLetter(log, group, entry, error, consumer),
+  };
   readonly #maxLength: number;
   readonly #publishTimeoutMs: number;
   readonly #closeTimeoutMs: number;
@@ -80,7 +89,7 @@ class MemoryStreamStore implements StreamStore, ConsumerHooks {
     if (group.consumers.some((consumer) => consumer.name === name)) {
       throw memoryError('ALREADY_EXISTS', `consumer ${name} is already active in group ${request.group}`, 'streams.subscribe', namespace);
     }
-    const consumer = new StreamConsumer(name, request, log, group, this);
+    const consumer = new StreamConsumer(name, request, log, group, this.#hooks);
     group.consumers.push(consumer);
     this.#consumers.add(consumer);
     this.#schedule(log);
@@ -97,6 +106,8 @@ class MemoryStreamStore implements StreamStore, ConsumerHooks {
   /** Closes every consumer at once (their in-flight messages go back to pending) and fails waiting publishers. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const retry of this.#retries) clearTimeout(retry);
+    this.#retries.clear();
     await Promise.all([...this.#consumers].map((consumer) => consumer.close(0)));
     this.#consumers.clear();
     for (const log of this.#logs.values()) {
@@ -106,12 +117,12 @@ class MemoryStreamStore implements StreamStore, ConsumerHooks {
     }
   }
 
-  changed(log: StreamLog): void {
+  #changed(log: StreamLog): void {
     log.drainWaiters(this.#now());
     this.#schedule(log);
   }
 
-  deadLetter(log: StreamLog, group: Group, entry: PendingEntry, error: unknown, consumer: StreamConsumer): void {
+  #deadLetter(log: StreamLog, group: Group, entry: PendingEntry, error: unknown, consumer: StreamConsumer): void {
     const original = log.entry(entry.seq);
     if (original === undefined) return group.ack(entry.seq);
     const target = this.#log(deadLetterNamespace(log.namespace));
@@ -127,8 +138,14 @@ class MemoryStreamStore implements StreamStore, ConsumerHooks {
     };
     const receipts = target.waiters.length === 0 ? target.tryAppend([message], this.#now()) : undefined;
     if (receipts === undefined) {
-      // The dead-letter stream is full: keep the message pending rather than lose it.
-      group.release(entry);
+      // The dead-letter stream is full: keep the message pending rather than lose it, and retry later.
+      const retry = setTimeout(() => {
+        this.#retries.delete(retry);
+        group.release(entry);
+        this.#changed(log);
+      }, DEAD_LETTER_RETRY_MS);
+      retry.unref();
+      this.#retries.add(retry);
       const failure = memoryError('BACKPRESSURE', 'the dead-letter stream is full', 'streams.deadLetter', log.namespace);
       try {
         consumer.request.onError?.(failure);
@@ -197,13 +214,15 @@ class MemoryStreamStore implements StreamStore, ConsumerHooks {
   #schedule(log: StreamLog): void {
     if (log.dispatchScheduled || this.#closed) return;
     log.dispatchScheduled = true;
-    queueMicrotask(() => {
+    // A macrotask, not a microtask: redelivery loops must leave room for timers and I/O.
+    setImmediate(() => {
       log.dispatchScheduled = false;
       this.#dispatch(log);
     });
   }
 
   #dispatch(log: StreamLog): void {
+    if (this.#closed) return;
     for (const group of log.groups.values()) {
       for (let consumer = group.nextConsumer(); consumer !== undefined; consumer = group.nextConsumer()) {
         const entry = group.next(log);

@@ -1,0 +1,9 @@
+import { describe, it } from 'vitest';
+import { createMemoryStreamStore } from '@sanctum/storage-core';
+import { streamStoreContract } from '../src/index.js';
+
+streamStoreContract({
+  runner: { describe, it },
+  create: () => createMemoryStreamStore(),
+  capabilities: { replayFromId: true, replayFromTime: true, ordering: 'total' },
+});
