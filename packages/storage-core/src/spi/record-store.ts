@@ -89,8 +89,9 @@ export interface RecordOperations {
 }
 
 /**
- * A record adapter. Keyset listing in key order: every record present for a whole listing appears
- * exactly once, whatever else is inserted or deleted meanwhile.
+ * A record adapter. Listings are keyset-paginated in ascending Unicode code point order of keys (=
+ * UTF-8 byte order, PostgreSQL `COLLATE "C"`): every record present for a whole listing appears exactly
+ * once, whatever else is inserted or deleted meanwhile.
  */
 export interface RecordStore extends StoreBase<'record', RecordCapabilities>, RecordOperations {
   /** Returns `false` when there was nothing to delete (and no `ifMatch` was given). */

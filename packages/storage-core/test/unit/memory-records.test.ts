@@ -140,3 +140,15 @@ describe('memory record store', () => {
     await expect(store.put({ namespace: ns, key: 'k', value: 1, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
+
+describe('key order', () => {
+  it('lists in code point order (UTF-8 byte order), not UTF-16 code unit order', async () => {
+    const store = createMemoryRecordStore();
+    const keys = ['z', '\u{1F600}', '\uFF5E', 'a', '\uE000', 'é'];
+    for (const key of keys) await store.put({ namespace: 'n', key, value: 1 });
+    const page = await store.list({ namespace: 'n' });
+    const utf8Order = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(page.items.map((i) => i.key)).toEqual(utf8Order);
+    expect(utf8Order.indexOf('\u{1F600}')).toBeGreaterThan(utf8Order.indexOf('\uFF5E'));
+  });
+});
