@@ -52,20 +52,17 @@ export function idempotentHandler<M extends { readonly id: string }>(
     if (handled.size > maxEntries) handled.delete(handled.keys().next().value!);
   }
 
-  return async (message) => {
+  return (message) => {
     const key = keyOf(message);
     const inFlight = running.get(key);
     if (inFlight !== undefined) return inFlight;
-    if (await seen(key)) return;
+    // Registered before the first await, so a concurrent duplicate always finds it.
     const run = (async () => {
+      if (await seen(key)) return;
       await handler(message);
       await remember(key);
-    })();
+    })().finally(() => running.delete(key));
     running.set(key, run);
-    try {
-      await run;
-    } finally {
-      running.delete(key);
-    }
+    return run;
   };
 }
