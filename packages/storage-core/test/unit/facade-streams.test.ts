@@ -135,9 +135,10 @@ describe('idempotentHandler', () => {
   it('dedupes across handlers sharing a CacheStore, with a custom key', async () => {
     const cache = createTestCache();
     let runs = 0;
-    const options = { store: cache, keyOf: (m: { id: string; key?: string }) => m.key ?? m.id };
-    const a = idempotentHandler(async () => void runs++, options);
-    const b = idempotentHandler(async () => void runs++, options);
+    type Keyed = { readonly id: string; readonly key?: string };
+    const options = { store: cache, keyOf: (m: Keyed) => m.key ?? m.id };
+    const a = idempotentHandler<Keyed>(async () => void runs++, options);
+    const b = idempotentHandler<Keyed>(async () => void runs++, options);
     await a({ id: '1', key: 'order-7' });
     await b({ id: '2', key: 'order-7' });
     expect(runs).toBe(1);
