@@ -16,8 +16,10 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text', 'json-summary'],
+      // perFile at the top level: vitest 3 ignores it inside a glob entry and checks the aggregate.
       thresholds: {
-        'src/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90, perFile: true },
+        perFile: true,
+        'src/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90 },
       },
     },
   },

@@ -12,9 +12,11 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       // Errors and observability are public contracts: every file must stay covered.
+      // perFile at the top level: vitest 3 ignores it inside a glob entry and checks the aggregate.
       thresholds: {
-        'src/errors/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90, perFile: true },
-        'src/observability/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90, perFile: true },
+        perFile: true,
+        'src/errors/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90 },
+        'src/observability/**/*.ts': { lines: 90, functions: 90, branches: 90, statements: 90 },
       },
     },
   },

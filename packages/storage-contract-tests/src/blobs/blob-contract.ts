@@ -27,6 +27,12 @@ export interface BlobStoreContractOptions extends SuiteOptions<BlobStore> {
    * inverted bytes with the original content type and metadata
    */
   readonly corrupt?: CorruptBlob;
+  /**
+   * The backend's ETags are content hashes (S3's MD5): rewriting identical bytes keeps the ETag.
+   * The suite then checks exactly that instead of a fresh ETag per write. Either way an ETag must
+   * change whenever the content changes. @default false
+   */
+  readonly etagsIdentifyContent?: boolean;
 }
 
 /** Options with every default filled; what the test groups read. */
@@ -35,6 +41,7 @@ export interface ResolvedBlobOptions {
   readonly largeObjectBytes: number;
   readonly listingSize: number;
   readonly corrupt: CorruptBlob | undefined;
+  readonly etagsIdentifyContent: boolean;
   /** The suite's `create`, for tests that hand the store to a facade client. */
   readonly create: () => BlobStore | Promise<BlobStore>;
   readonly namespacePrefix: string | undefined;
@@ -64,6 +71,7 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
       largeObjectBytes: options.largeObjectBytes ?? 5 * 1024 * 1024,
       listingSize: options.listingSize ?? 60,
       corrupt: options.corrupt,
+      etagsIdentifyContent: options.etagsIdentifyContent ?? false,
       create: options.create,
       namespacePrefix: options.namespacePrefix,
     },

@@ -15,7 +15,10 @@ export interface BlobMeta {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** A blob write's result. */
+/**
+ * A blob write's result. The ETag changes whenever the content changes; backends whose ETags are
+ * content hashes (S3's MD5) may return the same ETag when identical bytes are written again.
+ */
 export interface BlobWriteResult extends WriteResult {
   readonly version: string;
   readonly size: number;

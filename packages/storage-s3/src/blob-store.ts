@@ -1,0 +1,309 @@
+import type {
+  AdapterContext,
+  BlobCapabilities,
+  BlobDeleteRequest,
+  BlobGetRequest,
+  BlobHeadRequest,
+  BlobListPage,
+  BlobListRequest,
+  BlobMeta,
+  BlobObject,
+  BlobPresignRequest,
+  BlobPutRequest,
+  BlobStore,
+  BlobWriteResult,
+  HealthReport,
+} from '@sanctum/storage-core';
+import { createNoopLogger } from '@sanctum/storage-core';
+import { S3Connection, mappedBody } from './client.js';
+import type { StoreContext } from './context.js';
+import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
+import { contentLength, contentRange, metaOf } from './headers.js';
+import { Layout, type NamespaceLocation } from './layout.js';
+import { listBlobs } from './list.js';
+import { deleteObject } from './multipart/copy.js';
+import { initiateUpload } from './multipart/requests.js';
+import {
+  S3ResumableUpload,
+  UPLOAD_STATE_FORMAT,
+  assertUploadState,
+  verifyUploadState,
+  type CreateUploadRequest,
+  type ResumableUpload,
+  type ResumeUploadOptions,
+} from './multipart/resumable.js';
+import { sweepStore, type SweepOptions, type SweepResult } from './multipart/sweep.js';
+import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.js';
+import { putBlob } from './put.js';
+
+/** What this adapter declares by default (see the README's capability table); `acl` follows `cannedAcl`. */
+export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
+  conditionalWrite: false,
+  conditionalRead: true,
+  rangeRead: true,
+  delimiter: true,
+  presign: true,
+  acl: true,
+});
+
+/** The S3 blob store: the SPI plus resumable uploads and the stale-upload sweep. */
+export interface S3BlobStore extends BlobStore {
+  presign(request: BlobPresignRequest): Promise<string>;
+  /** Starts an upload whose progress can be persisted and resumed after a restart. */
+  createUpload(request: CreateUploadRequest): Promise<ResumableUpload>;
+  /** Continues an upload from a state `onProgress` reported (also in another process). */
+  resumeUpload(state: unknown, options?: ResumeUploadOptions): Promise<ResumableUpload>;
+  /** Aborts incomplete uploads and deletes staging objects older than the cutoff. */
+  sweepIncompleteUploads(options: SweepOptions): Promise<SweepResult>;
+}
+
+/** Knobs for tests and unusual servers; not part of the config. */
+export interface S3StoreTuning {
+  /** Largest object copied with one CopyObject. @default 5 GiB (the S3 limit) */
+  readonly maxSingleCopyBytes?: number;
+  /** Tries per part for retryable failures (a stream cannot be replayed, a buffered part can). @default 3 */
+  readonly partAttempts?: number;
+  /** Where warnings go (e.g. a staging object that could not be deleted). @default no-op */
+  readonly logger?: AdapterContext['logger'];
+}
+
+const GIB = 1024 ** 3;
+
+class S3Store implements S3BlobStore {
+  readonly kind = 'blob' as const;
+  readonly name = S3_ADAPTER;
+  readonly capabilities: BlobCapabilities;
+  readonly #options: ResolvedS3Options;
+  readonly #context: StoreContext;
+  readonly #connection: S3Connection;
+  readonly #buckets = new Map<string, Promise<void>>();
+
+  constructor(options: ResolvedS3Options, tuning: S3StoreTuning) {
+    this.#options = options;
+    this.capabilities = options.cannedAcl ? S3_CAPABILITIES : Object.freeze({ ...S3_CAPABILITIES, acl: false });
+    this.#connection = new S3Connection(options);
+    this.#context = {
+      connection: this.#connection,
+      layout: new Layout(options),
+      parts: { partSize: options.partSize, parallelParts: options.parallelParts, partAttempts: tuning.partAttempts ?? 3 },
+      copy: { maxSingleCopyBytes: tuning.maxSingleCopyBytes ?? 5 * GIB, partSize: options.partSize, parallelParts: options.parallelParts },
+      multipartThreshold: options.multipartThreshold,
+      prefix: options.prefix,
+      logger: tuning.logger ?? createNoopLogger(),
+      ensureBucket: (location, context) => this.#ensureBucket(location, context),
+    };
+  }
+
+  async open(): Promise<void> {
+    const bucket = this.#options.bucket;
+    if (bucket !== undefined) await this.#ensureBucket({ bucket, keyPrefix: '', stagingPrefix: '' }, { operation: 'blobs.open' });
+  }
+
+  async close(): Promise<void> {
+    this.#connection.close();
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    const bucket = this.#options.bucket;
+    try {
+      await this.#connection.withSignal(AbortSignal.timeout(this.#options.requestTimeoutMs), async () => {
+        if (bucket === undefined) await this.#connection.client.listBuckets();
+        else (await this.#connection.request({ method: 'HEAD', bucketName: bucket })).resume();
+      });
+      return { ok: true, latencyMs: performance.now() - started, details: { endPoint: this.#options.endPoint, ...(bucket === undefined ? {} : { bucket }) } };
+    } catch (error) {
+      const mapped = toStorageError(error, { operation: 'blobs.health' });
+      return { ok: false, latencyMs: performance.now() - started, details: { endPoint: this.#options.endPoint, code: mapped.code, reason: mapped.message } };
+    }
+  }
+
+  async put(request: BlobPutRequest): Promise<BlobWriteResult> {
+    if (request.acl !== undefined && !this.capabilities.acl) {
+      throw s3Error('UNSUPPORTED', 'this store was configured without canned ACLs (capability "acl")', this.#where('blobs.put', request));
+    }
+    return putBlob(this.#context, request);
+  }
+
+  async get(request: BlobGetRequest): Promise<BlobObject | undefined> {
+    const context = this.#where('blobs.get', request);
+    const { location, key } = this.#locate(request, context);
+    const headers: Record<string, string> = {};
+    if (request.range !== undefined) {
+      const { start, end } = request.range;
+      if (!Number.isInteger(start) || start < 0 || (end !== undefined && (!Number.isInteger(end) || end < start))) {
+        throw s3Error('INVALID_ARGUMENT', 'range needs an integer start >= 0 and an optional integer end >= start', context);
+      }
+      headers['range'] = `bytes=${String(start)}-${end === undefined ? '' : String(end)}`;
+    }
+    if (request.ifMatch !== undefined) headers['if-match'] = `"${request.ifMatch.replace(/^"|"$/g, '')}"`;
+    try {
+      await this.#ensureBucket(location, context);
+      const response = await this.#connection.withSignal(request.signal, () =>
+        this.#connection.request({ method: 'GET', bucketName: location.bucket, objectName: key, headers }, '', [200, 206]),
+      );
+      const range = response.statusCode === 206 ? contentRange(response.headers) : undefined;
+      const meta = metaOf(request.key, response.headers, range?.size ?? contentLength(response.headers));
+      const body = mappedBody(response, context);
+      return range === undefined ? { meta, body } : { meta, body, range: { start: range.start, end: range.end } };
+    } catch (error) {
+      const mapped = toStorageError(error, context);
+      // NoSuchKey (a missing bucket is CONFIG_INVALID, not NOT_FOUND).
+      if (mapped.code === 'NOT_FOUND') return undefined;
+      throw mapped;
+    }
+  }
+
+  async head(request: BlobHeadRequest): Promise<BlobMeta | undefined> {
+    const context = this.#where('blobs.head', request);
+    const { location, key } = this.#locate(request, context);
+    return this.#head(location, key, request.key, request.signal, context);
+  }
+
+  async delete(request: BlobDeleteRequest): Promise<boolean> {
+    const context = this.#where('blobs.delete', request);
+    if (request.ifMatch !== undefined) {
+      // Ceph RGW ignores If-Match on DELETE (the object would be deleted anyway): refuse it.
+      throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalWrite")', context);
+    }
+    const { location, key } = this.#locate(request, context);
+    // S3 answers 204 whether or not the key existed: a HEAD tells the caller which it was.
+    const existed = (await this.#head(location, key, request.key, request.signal, context)) !== undefined;
+    if (!existed) return false;
+    try {
+      await this.#connection.withSignal(request.signal, () => deleteObject(this.#connection, { bucket: location.bucket, key }));
+      return true;
+    } catch (error) {
+      throw toStorageError(error, context);
+    }
+  }
+
+  list(request: BlobListRequest): Promise<BlobListPage> {
+    return listBlobs(this.#context, request);
+  }
+
+  async presign(request: BlobPresignRequest): Promise<string> {
+    const context = this.#where('blobs.presign', request);
+    const { location, key } = this.#locate(request, context);
+    const seconds = request.expiresInSeconds;
+    const max = this.#options.maxPresignExpirySeconds;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > max) {
+      throw s3Error('INVALID_ARGUMENT', `expiresInSeconds must be an integer from 1 to ${String(max)}`, context, { details: { field: 'expiresInSeconds' } });
+    }
+    if (request.method !== 'GET' && request.method !== 'PUT') {
+      throw s3Error('INVALID_ARGUMENT', 'method must be GET or PUT', context, { details: { field: 'method' } });
+    }
+    return this.#connection.client.presignedUrl(request.method, location.bucket, key, seconds).catch(rethrowMapped(context));
+  }
+
+  async createUpload(request: CreateUploadRequest): Promise<ResumableUpload> {
+    const context = this.#where('blobs.createUpload', request);
+    const { location } = this.#locate(request, context);
+    const uploadKey = this.#context.layout.stagingKey(location);
+    try {
+      await this.#ensureBucket(location, context);
+      // Not cancelled by the signal: a cut-short initiation would leave an upload nobody knows the id of.
+      const uploadId = await this.#connection.withSignal(undefined, () => initiateUpload(this.#connection, location.bucket, uploadKey, {}));
+      const state = {
+        format: UPLOAD_STATE_FORMAT,
+        namespace: request.namespace,
+        key: request.key,
+        bucket: location.bucket,
+        uploadKey,
+        uploadId,
+        partSize: this.#options.partSize,
+        parts: [],
+        bytes: 0,
+        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+        metadata: Object.fromEntries(Object.entries(request.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+        ...(request.acl === undefined ? {} : { acl: request.acl }),
+        createdAt: new Date().toISOString(),
+      } as const;
+      return new S3ResumableUpload(this.#context, state, request, 'blobs.upload');
+    } catch (error) {
+      throw toStorageError(error, context);
+    }
+  }
+
+  async resumeUpload(state: unknown, options: ResumeUploadOptions = {}): Promise<ResumableUpload> {
+    const context: ErrorContext = { operation: 'blobs.resumeUpload', signal: options.signal };
+    assertUploadState(state, context);
+    const where = { ...context, namespace: state.namespace };
+    try {
+      await verifyUploadState(this.#context, state, where);
+      return new S3ResumableUpload(this.#context, state, options, 'blobs.upload');
+    } catch (error) {
+      throw toStorageError(error, where);
+    }
+  }
+
+  sweepIncompleteUploads(options: SweepOptions): Promise<SweepResult> {
+    return sweepStore(this.#context, options);
+  }
+
+  async #head(location: NamespaceLocation, key: string, logicalKey: string, signal: AbortSignal | undefined, context: ErrorContext): Promise<BlobMeta | undefined> {
+    try {
+      await this.#ensureBucket(location, context);
+      const response = await this.#connection.withSignal(signal, () =>
+        this.#connection.request({ method: 'HEAD', bucketName: location.bucket, objectName: key }, '', [200, 404]),
+      );
+      response.resume();
+      return response.statusCode === 404 ? undefined : metaOf(logicalKey, response.headers, contentLength(response.headers));
+    } catch (error) {
+      throw toStorageError(error, context);
+    }
+  }
+
+  #where(operation: string, request: { readonly namespace: string; readonly signal?: AbortSignal | undefined }): ErrorContext {
+    const context = { operation, namespace: request.namespace, signal: request.signal };
+    throwIfAborted(context);
+    return context;
+  }
+
+  #locate(request: { readonly namespace: string; readonly key: string }, context: ErrorContext): { location: NamespaceLocation; key: string } {
+    if (typeof request.key !== 'string' || request.key.length === 0) throw s3Error('INVALID_ARGUMENT', 'key must be a non-empty string', context);
+    const location = this.#context.layout.locate(request.namespace, context);
+    return { location, key: this.#context.layout.objectKey(location, request.key, context) };
+  }
+
+  // Once per bucket and process: check it exists, create it when allowed. A failure is not cached.
+  #ensureBucket(location: NamespaceLocation, context: ErrorContext): Promise<void> {
+    if (!this.#options.autoCreateBucket && this.#options.bucketPerNamespace) return Promise.resolve();
+    let pending = this.#buckets.get(location.bucket);
+    if (pending === undefined) {
+      pending = this.#connection.withSignal(undefined, () => this.#createIfMissing(location.bucket));
+      pending.catch(() => this.#buckets.delete(location.bucket));
+      this.#buckets.set(location.bucket, pending);
+    }
+    return pending.catch((error: unknown) => {
+      throw toStorageError(error, context);
+    });
+  }
+
+  async #createIfMissing(bucket: string): Promise<void> {
+    const response = await this.#connection.request({ method: 'HEAD', bucketName: bucket }, '', [200, 404]);
+    response.resume();
+    if (response.statusCode === 200) return;
+    if (!this.#options.autoCreateBucket) {
+      throw s3Error('CONFIG_INVALID', `bucket "${bucket}" does not exist; create it or set autoCreateBucket`, { operation: 'blobs.open' }, { details: { bucket } });
+    }
+    try {
+      await this.#connection.client.makeBucket(bucket, this.#options.region);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+  }
+}
+
+/**
+ * Creates the S3 blob store (AWS S3, MinIO, Ceph RGW). Options are validated here (CONFIG_INVALID
+ * on a bad one); `open()` checks the shared bucket (creating it with `autoCreateBucket`).
+ */
+export function createS3BlobStore(options: S3BlobStoreOptions, tuning: S3StoreTuning = {}): S3BlobStore {
+  return new S3Store(resolveOptions(options), tuning);
+}
+
+/** Creates the store from options the factory already validated. */
+export function createResolvedS3BlobStore(options: ResolvedS3Options, tuning: S3StoreTuning = {}): S3BlobStore {
+  return new S3Store(options, tuning);
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core';
+import type { StoreContext } from './context.js';
+import { abortedError, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
+import { objectHeaders, unquote, type ObjectAttributes } from './headers.js';
+import type { NamespaceLocation } from './layout.js';
+import { copyObject, deleteObject } from './multipart/copy.js';
+import { MAX_PARTS } from './multipart/part-writer.js';
+import { MultipartSession } from './multipart/session.js';
+
+const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** PutObject of a body held in memory, with Content-MD5; resolves with its ETag. */
+async function putSingle(store: StoreContext, bucket: string, key: string, bytes: Buffer, contentMd5: Buffer, attributes: ObjectAttributes) {
+  const headers = { ...objectHeaders(attributes), 'content-md5': contentMd5.toString('base64') };
+  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, bytes);
+  response.resume();
+  const etag = response.headers.etag;
+  return typeof etag === 'string' && etag !== '' ? unquote(etag) : contentMd5.toString('hex');
+}
+
+function checkLength(request: BlobPutRequest, received: number, context: ErrorContext): void {
+  if (request.contentLength !== undefined && request.contentLength !== received) {
+    throw s3Error('INVALID_ARGUMENT', 'contentLength does not match the body', context, { details: { contentLength: request.contentLength, received } });
+  }
+}
+
+/**
+ * Writes one object. A body up to `multipartThreshold` goes in one PUT; a larger one in parallel
+ * parts. When the caller has trailing metadata (the facade's streaming SHA-256), a multipart body is
+ * assembled under a staging key and copied server-side to its key with the final metadata, so the
+ * object appears only once complete and with its checksum.
+ */
+export async function putBlob(store: StoreContext, request: BlobPutRequest): Promise<BlobWriteResult> {
+  const context: ErrorContext = { operation: 'blobs.put', namespace: request.namespace, signal: request.signal };
+  throwIfAborted(context);
+  if (request.ifMatch !== undefined || request.ifNoneMatch !== undefined) {
+    throw s3Error('UNSUPPORTED', 'conditional writes are not supported by this adapter (capability "conditionalWrite")', context);
+  }
+  const location = store.layout.locate(request.namespace, context);
+  const key = store.layout.objectKey(location, request.key, context);
+  const maxBytes = store.parts.partSize * MAX_PARTS;
+  if (request.contentLength !== undefined && request.contentLength > maxBytes) {
+    throw s3Error('PAYLOAD_TOO_LARGE', `the body is larger than 10000 parts of partSize (${String(maxBytes)} bytes); raise partSize`, context);
+  }
+  await store.ensureBucket(location, context);
+  const attributes = { contentType: request.contentType, metadata: lowerCaseKeys(request.metadata), acl: request.acl };
+  const { connection } = store;
+  try {
+    if (request.body instanceof Uint8Array) {
+      checkLength(request, request.body.byteLength, context);
+      const whole = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(request.trailingMetadata?.()) } };
+      if (request.body.byteLength <= store.multipartThreshold) {
+        const bytes = asBuffer(request.body);
+        const md5 = createHash('md5').update(bytes).digest();
+        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, bytes, md5, whole));
+        return { etag, version: etag, size: bytes.byteLength };
+      }
+      return await putStream(store, request, location, key, whole, [request.body], context);
+    }
+    return await putStream(store, request, location, key, attributes, request.body, context);
+  } catch (error) {
+    throw toStorageError(error, context);
+  }
+}
+
+async function putStream(
+  store: StoreContext,
+  request: BlobPutRequest,
+  location: NamespaceLocation,
+  key: string,
+  attributes: ObjectAttributes,
+  body: Readable | readonly Uint8Array[],
+  context: ErrorContext,
+): Promise<BlobWriteResult> {
+  const staged = request.trailingMetadata !== undefined && !(request.body instanceof Uint8Array);
+  const uploadKey = staged ? store.layout.stagingKey(location) : key;
+  const session = new MultipartSession({
+    ...store.parts,
+    connection: store.connection,
+    context,
+    target: { bucket: location.bucket, key: uploadKey, headers: staged ? {} : objectHeaders(attributes) },
+    sha256: false,
+  });
+  const stream = Array.isArray(body) ? undefined : (body as Readable);
+  const stopReading = () => stream?.destroy();
+  request.signal?.addEventListener('abort', stopReading, { once: true });
+  try {
+    await pump(body, session, context);
+    const size = session.writer.bytes;
+    checkLength(request, size, context);
+    const final = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(staged ? request.trailingMetadata?.() : undefined) } };
+    if (size <= store.multipartThreshold) {
+      const single = session.writer.takeSingle();
+      if (single !== undefined) {
+        const etag = await store.connection.withSignal(request.signal, () =>
+          putSingle(store, location.bucket, key, single.bytes, single.contentMd5, final),
+        );
+        return { etag, version: etag, size };
+      }
+    }
+    const completed = await session.complete();
+    if (!staged) return written(completed.etag, size, context);
+    const staging = { bucket: location.bucket, key: uploadKey };
+    try {
+      const etag = await store.connection.withSignal(request.signal, () =>
+        copyObject(store.connection, staging, { bucket: location.bucket, key }, size, objectHeaders(final), store.copy),
+      );
+      return written(etag, size, context);
+    } finally {
+      await store.connection.withSignal(undefined, () => deleteObject(store.connection, staging)).catch((error: unknown) => {
+        store.logger.log({ event: 's3.staging_cleanup_failed', level: 'warn', code: toStorageError(error, context).code });
+      });
+    }
+  } catch (error) {
+    await session.abort(error).catch(() => undefined);
+    // A CompleteMultipartUpload cut short may still have assembled the staging object.
+    if (staged && (await session.uploadId) !== undefined) {
+      await store.connection.withSignal(undefined, () => deleteObject(store.connection, { bucket: location.bucket, key: uploadKey })).catch(() => undefined);
+    }
+    stream?.destroy();
+    throw error;
+  } finally {
+    request.signal?.removeEventListener('abort', stopReading);
+  }
+}
+
+/**
+ * The next chunk, or the abort error as soon as the signal fires: a stalled body must not outlive
+ * the abort (destroying a Readable.from() stream does not end a generator that is awaiting). A
+ * listener per chunk, not Promise.race against one long-lived promise: every race would leave a
+ * reaction holding its chunk on that promise until the upload ends.
+ */
+function nextChunk(iterator: AsyncIterator<unknown>, context: ErrorContext): Promise<IteratorResult<unknown>> {
+  const { signal } = context;
+  if (signal === undefined) return iterator.next();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortedError(signal, context));
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator
+      .next()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], session: MultipartSession, context: ErrorContext): Promise<void> {
+  const iterator = (body as AsyncIterable<unknown>)[Symbol.asyncIterator]?.() ?? toAsync(body as readonly Uint8Array[]);
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await nextChunk(iterator, context);
+    } catch (error) {
+      throwIfAborted(context);
+      // A StorageError from the body (e.g. the facade's size limit) is the caller's answer as is.
+      throw isStorageError(error) ? error : s3Error('INVALID_ARGUMENT', 'the body stream failed', context, { cause: error });
+    }
+    if (next.done === true) return;
+    const chunk = next.value;
+    await session.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array));
+  }
+}
+
+async function* toAsync(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
+}
+
+function written(etag: string | undefined, size: number, context: ErrorContext): BlobWriteResult {
+  if (etag === undefined) throw s3Error('INTERNAL', 'the server completed the upload without an ETag', context);
+  return { etag, version: etag, size };
+}

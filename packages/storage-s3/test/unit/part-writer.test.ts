@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BufferPool } from '../../src/multipart/buffer-pool.js';
+import { MAX_PARTS, PartWriter, type PartRecord, type PartWriterOptions } from '../../src/multipart/part-writer.js';
+import { multipartEtag } from '../../src/multipart/requests.js';
+
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest();
+
+interface Call {
+  readonly partNumber: number;
+  readonly bytes: Buffer;
+  readonly contentMd5: Buffer;
+}
+
+function writer(overrides: Partial<PartWriterOptions> = {}) {
+  const calls: Call[] = [];
+  const parts: PartRecord[] = [];
+  const options: PartWriterOptions = {
+    partSize: 4,
+    parallelParts: 2,
+    attempts: 3,
+    firstPartNumber: 1,
+    sha256: false,
+    upload: async (partNumber, bytes, contentMd5) => {
+      calls.push({ partNumber, bytes: Buffer.from(bytes), contentMd5 });
+      return `etag-${String(partNumber)}`;
+    },
+    isRetryable: () => true,
+    onPart: (part) => parts.push(part),
+    context: { operation: 'blobs.put', namespace: 'n' },
+    ...overrides,
+  };
+  return { writer: new PartWriter(options), calls, parts };
+}
+
+describe('BufferPool', () => {
+  it('allocates up to its count, then makes acquirers wait for a release', async () => {
+    const pool = new BufferPool(8, 2);
+    const first = await pool.acquire();
+    const second = await pool.acquire();
+    expect(first.byteLength).toBe(8);
+    let third: Buffer | undefined;
+    const waiting = pool.acquire().then((buffer) => (third = buffer));
+    await Promise.resolve();
+    expect(third).toBeUndefined();
+    pool.release(first);
+    await waiting;
+    expect(third).toBe(first);
+    pool.release(second);
+    expect(await pool.acquire()).toBe(second);
+  });
+
+  it('rejects waiting and later acquirers once failed, with the first reason', async () => {
+    const pool = new BufferPool(8, 1);
+    await pool.acquire();
+    const waiting = pool.acquire();
+    pool.fail(new Error('first'));
+    pool.fail(new Error('second'));
+    await expect(waiting).rejects.toThrow('first');
+    await expect(pool.acquire()).rejects.toThrow('first');
+  });
+});
+
+describe('PartWriter', () => {
+  it('cuts parts of partSize with their MD5, the last one short, and reports each part', async () => {
+    const { writer: w, calls, parts } = writer({ sha256: true });
+    await w.write(Buffer.from('abcdefghij'));
+    await w.finish();
+    expect(calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'efgh', 'ij']);
+    for (const call of calls) expect(call.contentMd5).toEqual(md5(call.bytes));
+    expect(parts.map((part) => [part.partNumber, part.size, part.etag])).toEqual([
+      [1, 4, 'etag-1'],
+      [2, 4, 'etag-2'],
+      [3, 2, 'etag-3'],
+    ]);
+    expect(w.bytes).toBe(10);
+    expect(w.sha256Hex()).toBe(createHash('sha256').update('abcdefghij').digest('hex'));
+  });
+
+  it('keeps a full buffer until more bytes come, so one exact part can still be a single PUT', async () => {
+    const { writer: w, calls } = writer();
+    await w.write(Buffer.from('abcd'));
+    expect(w.dispatched).toBe(0);
+    const single = w.takeSingle();
+    expect(single?.bytes.toString()).toBe('abcd');
+    expect(single?.contentMd5).toEqual(md5(Buffer.from('abcd')));
+    expect(calls).toEqual([]);
+    await expect(w.write(Buffer.from('x'))).rejects.toThrow('already taken');
+    const empty = writer().writer.takeSingle();
+    expect(empty?.bytes.byteLength).toBe(0);
+  });
+
+  it('has nothing single to give once parts left', async () => {
+    const { writer: w } = writer();
+    await w.write(Buffer.from('abcde'));
+    expect(w.takeSingle()).toBeUndefined();
+  });
+
+  it('never has more than parallelParts buffers: write waits for an upload to finish', async () => {
+    const releases: Array<() => void> = [];
+    let inFlight = 0;
+    let peak = 0;
+    const { writer: w } = writer({
+      upload: async (partNumber) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight -= 1;
+        return `e${String(partNumber)}`;
+      },
+    });
+    let written = false;
+    const writing = w.write(Buffer.alloc(4 * 5)).then(() => (written = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(written).toBe(false);
+    expect(inFlight).toBe(2); // both buffers uploading; the writer waits for one to come back
+    while (!written) {
+      releases.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await writing;
+    const finishing = w.finish();
+    while (releases.length > 0 || inFlight > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await finishing;
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it('retries retryable failures with the same bytes, up to `attempts`', async () => {
+    let tries = 0;
+    const { writer: w, parts } = writer({
+      upload: async () => {
+        tries += 1;
+        if (tries < 3) throw new Error('flaky');
+        return 'ok';
+      },
+    });
+    await w.write(Buffer.from('ab'));
+    await w.finish();
+    expect(tries).toBe(3);
+    expect(parts[0]?.etag).toBe('ok');
+
+    let attempts = 0;
+    const { writer: failing } = writer({
+      attempts: 2,
+      upload: async () => {
+        attempts += 1;
+        throw new Error('always');
+      },
+    });
+    await failing.write(Buffer.from('ab'));
+    await expect(failing.finish()).rejects.toThrow('always');
+    expect(attempts).toBe(2);
+  });
+
+  it('stops retrying once the writer failed for another reason', async () => {
+    let attempts = 0;
+    let failNow: () => void = () => undefined;
+    const { writer: w } = writer({
+      attempts: 5,
+      upload: async () => {
+        attempts += 1;
+        failNow();
+        throw new Error('flaky');
+      },
+    });
+    failNow = () => w.fail(new Error('cancelled'));
+    await w.write(Buffer.from('ab'));
+    await expect(w.finish()).rejects.toThrow('cancelled');
+    expect(attempts).toBe(1);
+  });
+
+  it('does not retry what is not retryable, and stops writing after the first failure', async () => {
+    let attempts = 0;
+    const { writer: w } = writer({
+      isRetryable: () => false,
+      upload: async () => {
+        attempts += 1;
+        throw new Error('denied');
+      },
+    });
+    await w.write(Buffer.from('abcde'));
+    await w.settle();
+    expect(attempts).toBe(1);
+    await expect(w.write(Buffer.from('more'))).rejects.toThrow('denied');
+    await expect(w.flush()).rejects.toThrow('denied');
+    await expect(w.finish()).rejects.toThrow('denied');
+  });
+
+  it('flush sends a full buffer and waits, keeping a partial one', async () => {
+    const { writer: w, calls } = writer();
+    await w.write(Buffer.from('abcd'));
+    await w.flush();
+    expect(calls.map((call) => call.bytes.toString())).toEqual(['abcd']);
+    await w.write(Buffer.from('ef'));
+    await w.flush();
+    expect(calls).toHaveLength(1);
+    await w.finish();
+    expect(calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'ef']);
+  });
+
+  it('an empty body is one empty part; numbering starts after existing parts', async () => {
+    const { writer: w, calls } = writer({ firstPartNumber: 7 });
+    await w.finish();
+    expect(calls.map((call) => [call.partNumber, call.bytes.byteLength])).toEqual([[7, 0]]);
+  });
+
+  it('fails with tooManyParts past part 10,000', async () => {
+    const { writer: w } = writer({ firstPartNumber: MAX_PARTS });
+    await expect(w.write(Buffer.alloc(9))).rejects.toThrow('more than 10000 parts');
+    await expect(w.finish()).rejects.toThrow('more than 10000 parts');
+  });
+});
+
+describe('multipartEtag', () => {
+  it('is the MD5 of the binary part MD5s with the part count', () => {
+    const a = md5(Buffer.from('a')).toString('hex');
+    const b = md5(Buffer.from('b')).toString('hex');
+    const expected = createHash('md5').update(Buffer.concat([Buffer.from(a, 'hex'), Buffer.from(b, 'hex')])).digest('hex');
+    expect(multipartEtag([{ etag: a }, { etag: b }])).toBe(`${expected}-2`);
+    expect(multipartEtag([{ etag: 'not-an-md5' }])).toBeUndefined();
+  });
+});
