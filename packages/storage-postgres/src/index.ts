@@ -1,0 +1,40 @@
+// Public surface of @sanctum/storage-postgres. Everything exported is listed here by name.
+import { createNoopLogger, type AdapterFactory, type StandardSchemaV1 } from '@sanctum/storage-core';
+import { ADAPTER } from './errors.js';
+import { postgresOptionsSchema, resolveOptions, type PostgresRecordStoreOptions, type ResolvedPostgresOptions } from './options.js';
+import { PostgresRecords, type PostgresRecordStore } from './record-store.js';
+
+export { migrateUp, migrationStatus } from './migrations/api.js';
+export type { MigrateUpOptions } from './migrations/api.js';
+export type {
+  AppliedMigration,
+  ChangedMigration,
+  MigrationInfo,
+  MigrationRunResult,
+  MigrationStatus,
+  PlannedMigration,
+} from './migrations/types.js';
+export type { PostgresRecordStoreOptions, ResolvedPostgresOptions } from './options.js';
+export type { PostgresRecordStore, SweepOptions } from './record-store.js';
+
+/**
+ * Creates a PostgreSQL record store from options (validated here; CONFIG_INVALID when wrong).
+ * No I/O until `open()`. Use it directly for maintenance jobs (`sweepExpired`), or let the facade
+ * create it through {@link postgres}.
+ */
+export function createPostgresRecordStore(options: PostgresRecordStoreOptions, logger = createNoopLogger()): PostgresRecordStore {
+  return new PostgresRecords(resolveOptions(options), logger);
+}
+
+/**
+ * The factory for `use: 'postgres'` record adapters:
+ * `createStorageClient(config, { adapters: [postgres()] })`.
+ */
+export function postgres(): AdapterFactory<PostgresRecordStore, ResolvedPostgresOptions> {
+  return {
+    kind: 'record',
+    name: ADAPTER,
+    optionsSchema: postgresOptionsSchema as StandardSchemaV1<unknown, ResolvedPostgresOptions>,
+    create: (options, context) => new PostgresRecords(options, context.logger),
+  };
+}
