@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: { conditions: ['@sanctum/source'] },
+  // Vite 7 applies resolve.conditions to browser code only; tests run as SSR and need their own.
+  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // One JSON report per script (test, test:contracts, …) for the repo-wide summary line.

@@ -7,7 +7,7 @@ cd "$root"
 find packages apps tooling -path '*/node_modules' -prune -o -type d -name test-results -print 2>/dev/null | xargs rm -rf
 started=$(date +%s)
 bash tooling/services/bin/services.sh with -- \
-  pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --output-logs=new-only "$@"
+  pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --continue --output-logs=new-only "$@"
 rc=$?
 node tooling/scripts/test-summary.mjs
 echo "test-all: finished in $(( $(date +%s) - started ))s with exit code $rc"
