@@ -1,0 +1,121 @@
+import { createClient, RESP_TYPES } from 'redis';
+import type { RedisArg } from './codec.js';
+import { replyKind } from './errors.js';
+import type { Script } from './scripts.js';
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Bulk strings come back as Buffers (payloads) instead of strings. */
+  readonly buffers?: boolean;
+}
+
+/**
+ * The slice of a Redis client the stream store uses: raw commands and Lua scripts.
+ * One wraps a node-redis client; unit tests substitute their own.
+ */
+export interface RedisConnection {
+  command<T>(args: readonly RedisArg[], options?: CallOptions): Promise<T>;
+  /** `EVALSHA`, falling back to `EVAL` when the server forgot the script. */
+  script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T>;
+  /** A new, unconnected connection to the same server with the same settings. */
+  duplicate(): RedisConnection;
+  /** Connects, retrying refused connections until `timeoutMs` passes; later losses reconnect forever. */
+  connect(timeoutMs: number): Promise<void>;
+  /** Sends QUIT after the commands already queued; falls back to destroy. */
+  close(): Promise<void>;
+  /** Drops the socket; queued commands fail. */
+  destroy(): void;
+}
+
+/** Settings of the connections a store makes. */
+export interface ConnectionSettings {
+  readonly url: string;
+  readonly clientName?: string | undefined;
+  /**
+   * A socket silent this long while commands wait is dropped (they fail with TIMEOUT) and
+   * reconnected; idle connections PING at a third of it. 0 = never. A timeout per connection
+   * instead of per command: a timer per command costs more than the round trip it guards.
+   */
+  readonly socketTimeoutMs: number;
+  /** Errors the client reports outside a command (lost socket, failed reconnect). */
+  readonly onError: (error: unknown) => void;
+}
+
+const BUFFERS = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
+const WITH_BUFFERS = { typeMapping: BUFFERS } as const;
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+type Client = ReturnType<typeof createClient>;
+
+class NodeRedisConnection implements RedisConnection {
+  readonly #settings: ConnectionSettings;
+  readonly #client: Client;
+  #connectDeadline = Number.POSITIVE_INFINITY;
+  #everReady = false;
+
+  constructor(settings: ConnectionSettings) {
+    this.#settings = settings;
+    this.#client = createClient({
+      url: settings.url,
+      ...(settings.clientName === undefined ? {} : { name: settings.clientName }),
+      ...(settings.socketTimeoutMs > 0 ? { pingInterval: Math.ceil(settings.socketTimeoutMs / 3) } : {}),
+      socket: {
+        ...(settings.socketTimeoutMs > 0 ? { socketTimeout: settings.socketTimeoutMs } : {}),
+        reconnectStrategy: (retries: number, cause: Error) => {
+          // Until the first connection, a refused server fails open() at its deadline; after it, a
+          // lost connection is retried forever with capped exponential backoff.
+          if (!this.#everReady && Date.now() >= this.#connectDeadline) return cause;
+          return Math.min(MAX_RECONNECT_DELAY_MS, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 50);
+        },
+      },
+    });
+    this.#client.on('error', (error: unknown) => this.#settings.onError(error));
+    this.#client.on('ready', () => {
+      this.#everReady = true;
+    });
+  }
+
+  command<T>(args: readonly RedisArg[], options?: CallOptions): Promise<T> {
+    return this.#client.sendCommand(args, options?.buffers === true ? WITH_BUFFERS : undefined) as Promise<T>;
+  }
+
+  async script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T> {
+    const tail: RedisArg[] = [String(keys.length), ...keys, ...args];
+    try {
+      return await this.command<T>(['EVALSHA', script.sha, ...tail], options);
+    } catch (error) {
+      if (replyKind(error) !== 'NOSCRIPT') throw error;
+      return this.command<T>(['EVAL', script.source, ...tail], options);
+    }
+  }
+
+  duplicate(): RedisConnection {
+    return new NodeRedisConnection(this.#settings);
+  }
+
+  async connect(timeoutMs: number): Promise<void> {
+    this.#connectDeadline = Date.now() + timeoutMs;
+    await this.#client.connect();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#client.close();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    try {
+      this.#client.destroy();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** A connection over node-redis (not connected yet). */
+export function createNodeRedisConnection(settings: ConnectionSettings): RedisConnection {
+  return new NodeRedisConnection(settings);
+}
