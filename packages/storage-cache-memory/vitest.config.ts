@@ -1,14 +1,10 @@
+import { jsonReport, sourceResolution } from '@sanctum/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Resolve workspace packages to their TypeScript sources (no build needed). Vite applies
-  // `resolve.conditions` to the client environment only; tests run in the server (ssr) one.
-  resolve: { conditions: ['@sanctum/source'] },
-  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
+  ...sourceResolution,
   test: {
-    // One JSON report per script (test, test:contracts, …) for the repo-wide summary line.
-    reporters: ['default', 'json'],
-    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+    ...jsonReport,
     include: ['test/**/*.test.ts'],
     // The shared contract suite runs in `test:contracts` (vitest.contracts.config.ts).
     exclude: ['test/contract.test.ts'],

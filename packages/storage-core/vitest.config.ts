@@ -1,14 +1,11 @@
+import { jsonReport, sourceResolution } from '@sanctum/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['@sanctum/source'] },
-  // Vite 7 applies resolve.conditions to browser code only; tests run as SSR and need their own.
-  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
+  ...sourceResolution,
   test: {
     include: ['test/**/*.test.ts'],
-    // One JSON report per script (test, test:contracts, …) for the repo-wide summary line.
-    reporters: ['default', 'json'],
-    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+    ...jsonReport,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -1,15 +1,11 @@
+import { jsonReport, sourceResolution } from '@sanctum/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Resolve workspace packages to their TypeScript sources (no build needed). Vite applies
-  // `resolve.conditions` to the client environment only; tests run in the server (ssr) one.
-  resolve: { conditions: ['@sanctum/source'] },
-  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
+  ...sourceResolution,
   test: {
     include: ['test/**/*.test.ts'],
-    // One JSON report per script (test, test:integration, …) for the repo-wide summary line.
-    reporters: ['default', 'json'],
-    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+    ...jsonReport,
     // Integration files share one RGW on a 2-core machine: run them one at a time.
     fileParallelism: false,
     testTimeout: 60_000,

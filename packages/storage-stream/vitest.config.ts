@@ -1,14 +1,10 @@
+import { jsonReport, sourceResolution } from '@sanctum/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Resolve workspace packages to their TypeScript sources (no build needed). Vite applies
-  // `resolve.conditions` to the client environment only; tests run in the server (ssr) one.
-  resolve: { conditions: ['@sanctum/source'] },
-  ssr: { resolve: { conditions: ['@sanctum/source', 'module', 'node', 'development|production'] } },
+  ...sourceResolution,
   test: {
-    // One JSON report per script (test, test:integration, …) for the repo-wide summary line.
-    reporters: ['default', 'json'],
-    outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+    ...jsonReport,
     // Real servers on a 2-core machine: few files at once. --expose-gc: the backpressure tests
     // measure the heap after a collection.
     poolOptions: { forks: { maxForks: 2, minForks: 1, execArgv: ['--expose-gc'] } },
