@@ -1,4 +1,5 @@
 import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
+import { SYSTEM_CODES } from '../shared/system-errors.js';
 
 /** The adapter name in errors, metrics and config (`use: 'kafka'`). */
 export const KAFKA_ADAPTER = 'kafka';
@@ -44,17 +45,6 @@ const NAMED_CODES: Readonly<Record<string, StorageErrorCode>> = {
   KafkaJSPartialMessageError: 'INTERNAL',
   KafkaJSInvariantViolation: 'INTERNAL',
   KafkaJSNonRetriableError: 'INTERNAL',
-};
-
-/** Node socket errors (`error.code`) → code. */
-const SYSTEM_CODES: Readonly<Record<string, StorageErrorCode>> = {
-  ECONNREFUSED: 'UNAVAILABLE',
-  ECONNRESET: 'UNAVAILABLE',
-  EPIPE: 'UNAVAILABLE',
-  ENOTFOUND: 'UNAVAILABLE',
-  EAI_AGAIN: 'UNAVAILABLE',
-  EHOSTUNREACH: 'UNAVAILABLE',
-  ETIMEDOUT: 'TIMEOUT',
 };
 
 interface KafkaLikeError {

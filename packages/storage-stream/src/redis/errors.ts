@@ -12,6 +12,7 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from 'redis';
+import { SYSTEM_CODES } from '../shared/system-errors.js';
 
 /** The adapter name in errors, metrics and config (`use: 'redis-streams'`). */
 export const REDIS_ADAPTER = 'redis-streams';
@@ -48,17 +49,6 @@ const CLIENT_ERRORS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [ReconnectStrategyError, 'UNAVAILABLE'],
   [AbortError, 'UNAVAILABLE'],
 ];
-
-/** Node socket errors (`error.code`) → code. */
-const SYSTEM_CODES: Readonly<Record<string, StorageErrorCode>> = {
-  ECONNREFUSED: 'UNAVAILABLE',
-  ECONNRESET: 'UNAVAILABLE',
-  EPIPE: 'UNAVAILABLE',
-  ENOTFOUND: 'UNAVAILABLE',
-  EAI_AGAIN: 'UNAVAILABLE',
-  EHOSTUNREACH: 'UNAVAILABLE',
-  ETIMEDOUT: 'TIMEOUT',
-};
 
 /** The code of a Redis error reply such as `BUSYGROUP Consumer Group name already exists`. */
 export function replyKind(error: unknown): string | undefined {
