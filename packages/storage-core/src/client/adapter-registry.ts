@@ -35,7 +35,8 @@ function describeFactories(factories: readonly AdapterFactory[], kind: StoreKind
   return names.size > 0 ? [...names].join(', ') : 'none';
 }
 
-function validateOptions(factory: AdapterFactory, options: unknown, path: string, issues: ConfigIssue[]): unknown {
+/** The validated options, or `undefined` when invalid (the problems are pushed to `issues`). */
+function validateOptions(factory: AdapterFactory, options: unknown, path: string, issues: ConfigIssue[]): { value: unknown } | undefined {
   const result = factory.optionsSchema['~standard'].validate(options ?? {});
   if (result instanceof Promise) {
     issues.push({ path, message: `adapter "${factory.name}" has an asynchronous options schema, which core cannot run at client creation` });
@@ -48,7 +49,7 @@ function validateOptions(factory: AdapterFactory, options: unknown, path: string
     }
     return undefined;
   }
-  return result.value;
+  return { value: result.value };
 }
 
 /**
@@ -83,10 +84,10 @@ export function createAdapterInstances(
       continue;
     }
     const options = validateOptions(factory, entry.options, `${path}.options`, issues);
-    if (options === undefined && issues.length > 0) continue;
+    if (options === undefined) continue;
     let store: AnyStore;
     try {
-      store = factory.create(options, { instanceName: name, logger });
+      store = factory.create(options.value, { instanceName: name, logger });
     } catch (cause) {
       issues.push({ path, message: `adapter "${entry.use}" could not be created: ${cause instanceof Error ? cause.message : String(cause)}` });
       continue;

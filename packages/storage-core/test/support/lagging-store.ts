@@ -40,3 +40,16 @@ export function laggingStore(inner: RecordStore, lagMs: () => number): RecordSto
     list: (request) => inner.list(request),
   };
 }
+
+/** `inner` with its `get` replaced; every other operation goes straight through. */
+export function withGet(inner: RecordStore, get: RecordStore['get'], name = 'wrapped'): RecordStore {
+  return {
+    kind: 'record',
+    name,
+    capabilities: inner.capabilities,
+    get,
+    put: (request) => inner.put(request),
+    delete: (request) => inner.delete(request),
+    list: (request) => inner.list(request),
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StorageError, createStorageClient, isStorageError, memoryRecords } from '../../src/index.js';
+import { StorageError, createMemoryRecordStore, createStorageClient, isStorageError, memoryRecords } from '../../src/index.js';
 
 const config = {
   schemaVersion: 1,
@@ -129,6 +129,35 @@ describe('client configuration and lifecycle', () => {
     expect(error.message).toContain('adapters.pg.use: no record adapter named "postgres" was given in runtime.adapters (available for record: memory)');
     expect(error.message).toContain('caches.hot.use: no cache adapter named "memory"');
     expect(error.message).toContain('available for cache: none');
+  });
+
+  it('reports an asynchronous options schema and a factory that throws, with their paths', async () => {
+    const base = { kind: 'record' as const, create: () => createMemoryRecordStore() };
+    const error = await codeOf(() =>
+      createStorageClient(
+        {
+          schemaVersion: 1,
+          adapters: { slow: { use: 'async-schema' }, bad: { use: 'throws' } },
+          namespaces: { a: { kind: 'record', adapter: 'slow' }, b: { kind: 'record', adapter: 'bad' } },
+        },
+        {
+          adapters: [
+            { ...base, name: 'async-schema', optionsSchema: { '~standard': { version: 1, vendor: 't', validate: async (value: unknown) => ({ value }) } } },
+            {
+              ...base,
+              name: 'throws',
+              optionsSchema: { '~standard': { version: 1, vendor: 't', validate: (value: unknown) => ({ value }) } },
+              create: () => {
+                throw new Error('missing credentials');
+              },
+            },
+          ],
+        },
+      ),
+    );
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('adapters.slow.options: adapter "async-schema" has an asynchronous options schema');
+    expect(error.message).toContain('adapters.bad: adapter "throws" could not be created: missing credentials');
   });
 
   it('rejects an invalid config before anything else', async () => {

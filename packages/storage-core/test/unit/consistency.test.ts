@@ -8,7 +8,7 @@ import {
   type StorageMetrics,
 } from '../../src/index.js';
 import { createTestCache, factoryOf, type TestCache } from '../support/map-cache.js';
-import { laggingStore } from '../support/lagging-store.js';
+import { laggingStore, withGet } from '../support/lagging-store.js';
 
 type Options = { consistency?: 'strong' | 'eventual' | 'cache_only'; stalenessBudgetMs?: number; staleIfErrorMs?: number; onCacheFailure?: 'fail-open' | 'fail-closed' };
 
@@ -197,19 +197,10 @@ describe('cache behaviour', () => {
     const cache = createTestCache(() => now);
     const inner = createMemoryRecordStore();
     let storeDown = false;
-    const store = {
-      ...inner,
-      kind: 'record' as const,
-      name: 'flaky',
-      capabilities: inner.capabilities,
-      get: async (request: Parameters<typeof inner.get>[0]) => {
-        if (storeDown) throw new Error('connection refused');
-        return inner.get(request);
-      },
-      put: (request: Parameters<typeof inner.put>[0]) => inner.put(request),
-      delete: (request: Parameters<typeof inner.delete>[0]) => inner.delete(request),
-      list: (request: Parameters<typeof inner.list>[0]) => inner.list(request),
-    };
+    const store = withGet(inner, async (request) => {
+      if (storeDown) throw new Error('connection refused');
+      return inner.get(request);
+    });
     const client = createStorageClient(
       {
         schemaVersion: 1,
@@ -251,20 +242,11 @@ describe('cache behaviour', () => {
     const cache = createTestCache();
     const inner = createMemoryRecordStore();
     let release: (() => void) | undefined;
-    const store = {
-      ...inner,
-      kind: 'record' as const,
-      name: 'slow',
-      capabilities: inner.capabilities,
-      get: async (request: Parameters<typeof inner.get>[0]) => {
-        const entry = await inner.get(request);
-        if (release === undefined) await new Promise<void>((r) => (release = r));
-        return entry;
-      },
-      put: (request: Parameters<typeof inner.put>[0]) => inner.put(request),
-      delete: (request: Parameters<typeof inner.delete>[0]) => inner.delete(request),
-      list: (request: Parameters<typeof inner.list>[0]) => inner.list(request),
-    };
+    const store = withGet(inner, async (request) => {
+      const entry = await inner.get(request);
+      if (release === undefined) await new Promise<void>((r) => (release = r));
+      return entry;
+    });
     const client = createStorageClient(
       {
         schemaVersion: 1,

@@ -10,7 +10,7 @@ function setup() {
   const registry = new Registry();
   const events: LogEvent[] = [];
   const client = createStorageClient(
-    { schemaVersion: 1, namespaces: { users: { kind: 'record' }, media: { kind: 'blob' } } },
+    { schemaVersion: 1, namespaces: { users: { kind: 'record' }, media: { kind: 'blob' }, events: { kind: 'stream' } } },
     { tracer: provider.getTracer('test'), metrics: createPrometheusMetrics({ registry }), logger: { log: (e) => events.push(e) } },
   );
   return { client, exporter, registry, events };
@@ -78,6 +78,15 @@ describe('observe layer', () => {
     expect(text).toContain('storage_payload_bytes_sum{namespace="media",kind="blob",operation="put",adapter="memory"} 300');
     expect(text).toContain('storage_payload_bytes_sum{namespace="media",kind="blob",operation="get",adapter="memory"} 300');
     expect(text).not.toMatch(/key="/);
+  });
+
+  it('records published payload bytes, not a message count', async () => {
+    const { client, registry } = setup();
+    // JSON text: '"abcd"' is 6 bytes, '{"n":1}' is 7.
+    await client.streams('events').publishBatch([{ payload: 'abcd' }, { payload: { n: 1 } }]);
+    const text = await registry.metrics();
+    expect(text).toContain('storage_payload_bytes_sum{namespace="events",kind="stream",operation="publish",adapter="memory"} 13');
+    expect(text).toContain('storage_payload_bytes_count{namespace="events",kind="stream",operation="publish",adapter="memory"} 1');
   });
 
   it('turns an unexpected adapter error into INTERNAL and keeps the cause', async () => {

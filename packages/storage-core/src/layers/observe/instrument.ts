@@ -5,8 +5,8 @@ import type { BoundCounter, OperationLabels } from '../../observability/metrics.
 import type { LayerContext } from '../layer.js';
 import { normalizeError } from '../normalize-error.js';
 
-/** Receives the result to report payload bytes, when the operation has a payload. */
-export type PayloadOf<R> = (result: R) => number | undefined;
+/** Bytes the operation moved (from its request or result), when it has a payload. */
+export type PayloadOf<Req, R> = (result: R, request: Req) => number | undefined;
 
 /**
  * Wraps one operation with a span, request/error counters, a duration histogram and an error log
@@ -17,7 +17,7 @@ export function instrument<Req, R>(
   kind: string,
   run: (request: Req) => Promise<R>,
   ctx: LayerContext<unknown>,
-  payloadOf?: PayloadOf<R>,
+  payloadOf?: PayloadOf<Req, R>,
 ): (request: Req) => Promise<R> {
   const { metrics, tracer, logger } = ctx.runtime;
   const labels: OperationLabels = { namespace: ctx.namespace, kind, operation, adapter: ctx.adapter };
@@ -49,7 +49,7 @@ export function instrument<Req, R>(
       okCount.inc();
       okDuration.observe((performance.now() - started) / 1000);
       if (payloadOf) {
-        const bytes = payloadOf(result);
+        const bytes = payloadOf(result, request);
         if (bytes !== undefined) payload.observe(bytes);
       }
       span.end();

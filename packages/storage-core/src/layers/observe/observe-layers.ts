@@ -25,7 +25,7 @@ export const observeRecords: Layer<RecordStore, RecordNamespaceConfig> = (store,
   return observed;
 };
 
-/** Metrics, spans and error logs for every blob operation; payload bytes from sizes. */
+/** Metrics, spans and error logs for every blob operation; payload bytes from object sizes. */
 export const observeBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) => {
   const observed: BlobStore = {
     kind: 'blob',
@@ -43,7 +43,9 @@ export const observeBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) 
 
 /** Metrics and spans for publish, subscribe and every handled message (`consume`). */
 export const observeStreams: Layer<StreamStore, StreamNamespaceConfig> = (store, ctx) => {
-  const publish = instrument('publish', 'stream', store.publish.bind(store), ctx, (receipts) => receipts.length);
+  const publish = instrument('publish', 'stream', store.publish.bind(store), ctx, (_receipts, request) =>
+    request.messages.reduce((bytes, message) => bytes + message.payload.byteLength, 0),
+  );
   const subscribe = instrument('subscribe', 'stream', store.subscribe.bind(store), ctx);
   return {
     kind: 'stream',
