@@ -20,6 +20,7 @@ export type {
   RecordGetRequest,
   WriteConditions,
   RecordPutRequest,
+  RecordValue,
   RecordDeleteRequest,
   RecordListRequest,
   RecordGetManyRequest,

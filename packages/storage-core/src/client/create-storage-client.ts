@@ -7,7 +7,7 @@ import { createNoopLogger } from '../observability/logger.js';
 import { createNoopMetrics } from '../observability/metrics.js';
 import { composeLayers, type LayerContext, type LayerRuntime } from '../layers/layer.js';
 import { BLOB_LAYERS, RECORD_LAYERS, STREAM_LAYERS } from '../layers/pipeline.js';
-import { assertValidKey } from '../layers/validate/keys.js';
+import { assertKey } from '../validation/index.js';
 import { EMBEDDED_INSTANCE, createAdapterInstances, type AdapterInstance } from './adapter-registry.js';
 import { createBlobCollection } from './blob-collection.js';
 import { createRecordCollection, type TransactionPeer } from './record-collection.js';
@@ -91,7 +91,7 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
           details: { field: 'namespace' },
         });
       }
-      return { namespace: other, check: (key) => assertValidKey(key, ns.maxKeyBytes, { operation: 'records.transaction', namespace: other }) };
+      return { namespace: other, check: (key) => assertKey(key, { operation: 'records.transaction', namespace: other }, ns.maxKeyBytes) };
     };
 
   return {
