@@ -30,5 +30,6 @@ export function describeType(value: unknown): string {
     return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
   }
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `number ${String(value)}`;
+  if (typeof value === 'bigint') return `the BigInt ${String(value)}n`;
   return typeof value;
 }
