@@ -173,6 +173,7 @@ export {
   validatePublish,
   validateSubscribe,
   isBlobBody,
+  assertUserMetadata,
   validateBlobPut,
   validateBlobGet,
   validateBlobDelete,

@@ -122,8 +122,7 @@ class S3Store implements S3BlobStore {
     if (request.acl !== undefined && !this.capabilities.acl) {
       throw s3Error('UNSUPPORTED', 'this store was configured without canned ACLs (capability "acl")', this.#where('blobs.put', request));
     }
-    // Core's rules; `sanctum-` metadata comes from core's own layers (checksums), so it is allowed here.
-    validateBlobPut(request, whereOf(this.#where('blobs.put', request)), { maxKeyBytes: S3_MAX_KEY_BYTES, allowReservedMetadata: true });
+    validateBlobPut(request, whereOf(this.#where('blobs.put', request)), { maxKeyBytes: S3_MAX_KEY_BYTES });
     return putBlob(this.#context, request);
   }
 

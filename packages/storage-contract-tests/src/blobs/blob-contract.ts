@@ -2,6 +2,7 @@ import type { BlobCapabilities, BlobStore } from '@sanctum/storage-core';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
 import { withStore } from '../support/lifecycle.js';
+import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
 import { registerChecksum } from './checksum.js';
 import { registerConditional } from './conditional.js';
@@ -91,5 +92,6 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
     registerOptional(suite);
     registerConditional(suite);
     registerChecksum(suite);
+    registerBadInput(suite);
   });
 }

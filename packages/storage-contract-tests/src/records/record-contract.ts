@@ -2,6 +2,7 @@ import type { RecordCapabilities, RecordStore } from '@sanctum/storage-core';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
 import { withStore } from '../support/lifecycle.js';
+import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
 import { registerBulk } from './bulk.js';
 import { registerConcurrency } from './concurrency.js';
@@ -84,5 +85,6 @@ export function recordStoreContract(options: RecordStoreContractOptions): void {
     registerTtl(suite);
     registerBulk(suite);
     registerTransactions(suite);
+    registerBadInput(suite);
   });
 }

@@ -59,8 +59,7 @@ class MemoryBlobStore implements BlobStore {
   async put(request: BlobPutRequest): Promise<BlobWriteResult> {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.put', namespace);
-    // Core's own layers add `sanctum-` metadata (checksums); only the facade refuses it from users.
-    validateBlobPut(request, memoryWhere('blobs.put', namespace), { allowReservedMetadata: true });
+    validateBlobPut(request, memoryWhere('blobs.put', namespace));
     this.#checkConditions(request, 'blobs.put');
     if (request.acl !== undefined && !this.capabilities.acl) this.#unsupported('acl', 'blobs.put', namespace);
     // Fail fast before reading a body for nothing; the decisive check runs again right before the write.

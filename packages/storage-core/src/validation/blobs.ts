@@ -22,18 +22,31 @@ export function isBlobBody(body: unknown): body is BlobPutRequest['body'] {
   return typeof stream.pipe === 'function' && typeof stream.on === 'function' && typeof stream.read === 'function';
 }
 
-function assertMetadata(metadata: unknown, where: Where): void {
+function assertMetadataShape(metadata: unknown, where: Where): void {
   if (metadata === undefined) return;
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw invalidArgument(where, 'metadata', `metadata must be an object of strings, got ${describeType(metadata)}`);
   }
   for (const [name, value] of Object.entries(metadata)) {
     const field = `metadata.${name}`;
+    if (name.length === 0 || CONTROL.test(name)) throw invalidArgument(where, 'metadata', 'metadata keys must be non-empty and free of control characters');
+    if (typeof value !== 'string' || CONTROL.test(value)) throw invalidArgument(where, field, `metadata "${name}" must be a string without control characters`);
+  }
+}
+
+/**
+ * The facade's stricter rule for user metadata: lower-case names of letters, digits and `-`, and
+ * no `sanctum-` names (reserved for core's own layers, e.g. checksums). Adapters lower-case names
+ * themselves and accept core's reserved ones, so they check only the shape.
+ */
+export function assertUserMetadata(metadata: unknown, where: Where): void {
+  assertMetadataShape(metadata, where);
+  for (const name of Object.keys(metadata ?? {})) {
+    const field = `metadata.${name}`;
     if (!METADATA_KEY.test(name)) throw invalidArgument(where, field, `metadata key "${name}" must be lower-case letters, digits and "-"`);
     if (name.startsWith(RESERVED_METADATA_PREFIX)) {
       throw invalidArgument(where, field, `metadata keys starting with "${RESERVED_METADATA_PREFIX}" are reserved for the library`);
     }
-    if (typeof value !== 'string' || CONTROL.test(value)) throw invalidArgument(where, field, `metadata "${name}" must be a string without control characters`);
   }
 }
 
@@ -46,9 +59,9 @@ function assertContentType(contentType: unknown, where: Where): void {
 
 /**
  * Checks a blob put: key, preconditions, body (bytes or a readable stream only), contentType,
- * contentLength and metadata. `allowReserved` lets core's own layers write `sanctum-` metadata.
+ * contentLength and the shape of metadata (an object of strings without control characters).
  */
-export function validateBlobPut(request: BlobPutRequest, where: Where, limits: { readonly maxKeyBytes?: number; readonly allowReservedMetadata?: boolean } = {}): void {
+export function validateBlobPut(request: BlobPutRequest, where: Where, limits: { readonly maxKeyBytes?: number } = {}): void {
   assertKey(request.key, where, limits.maxKeyBytes ?? MAX_KEY_BYTES);
   assertConditions(request, where);
   if (!isBlobBody(request.body)) {
@@ -59,7 +72,7 @@ export function validateBlobPut(request: BlobPutRequest, where: Where, limits: {
   if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)) {
     throw invalidArgument(where, 'contentLength', `contentLength must be a non-negative integer, got ${describeType(length)}`);
   }
-  if (limits.allowReservedMetadata !== true) assertMetadata(request.metadata, where);
+  assertMetadataShape(request.metadata, where);
 }
 
 /** Checks a blob get: key, `ifMatch` and the range (inclusive integer bounds). */

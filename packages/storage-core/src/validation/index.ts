@@ -18,4 +18,4 @@ export {
 export type { Listing } from './cursor.js';
 export { encodeListingCursor, decodeListingCursor } from './cursor.js';
 export { MAX_IN_FLIGHT, MAX_DELIVERIES, MAX_MESSAGE_KEY_BYTES, encodeJsonPayload, validatePublish, validateSubscribe } from './streams.js';
-export { MAX_PRESIGN_SECONDS, isBlobBody, validateBlobPut, validateBlobGet, validateBlobDelete, validateBlobList, validateBlobPresign } from './blobs.js';
+export { MAX_PRESIGN_SECONDS, isBlobBody, assertUserMetadata, validateBlobPut, validateBlobGet, validateBlobDelete, validateBlobList, validateBlobPresign } from './blobs.js';

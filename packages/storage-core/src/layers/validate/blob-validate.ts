@@ -3,7 +3,7 @@ import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobPutRequest, BlobStore } from '../../spi/index.js';
 import type { Layer } from '../layer.js';
-import { assertKey, validateBlobDelete, validateBlobGet, validateBlobList, validateBlobPresign, validateBlobPut } from '../../validation/index.js';
+import { assertKey, assertUserMetadata, validateBlobDelete, validateBlobGet, validateBlobList, validateBlobPresign, validateBlobPut } from '../../validation/index.js';
 
 function tooLarge(size: number, max: number, where: { operation: string; namespace: string }): StorageError {
   return new StorageError('PAYLOAD_TOO_LARGE', `object is ${size}+ bytes; this namespace accepts at most ${max}`, {
@@ -36,6 +36,7 @@ export const validateBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, { na
     put(request) {
       const where = at('blobs.put');
       validateBlobPut(request, where, limits);
+      assertUserMetadata(request.metadata, where);
       if (maxObject === undefined) return store.put(request);
       const declared = request.contentLength ?? (request.body instanceof Uint8Array ? request.body.byteLength : undefined);
       if (declared !== undefined && declared > maxObject) throw tooLarge(declared, maxObject, where);
