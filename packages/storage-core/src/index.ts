@@ -4,6 +4,9 @@ export type { StorageErrorCode, StorageErrorOptions } from './errors/index.js';
 export type {
   JsonValue,
   JsonObject,
+  JsonPrimitive,
+  JsonCompatible,
+  JsonShaped,
   StoreKind,
   Consistency,
   WriteResult,
@@ -117,6 +120,7 @@ export type {
   RecordDeleteOptions,
   ListOptions,
   RecordCollection,
+  RecordCollectionOptions,
   RecordTransaction,
   RecordTransactionCollection,
   BlobPutOptions,

@@ -1,7 +1,6 @@
 import { StorageError } from '../errors/index.js';
 import type { StreamNamespaceConfig } from '../config/index.js';
 import { deadLetterNamespace, type StreamMessage, type StreamStore } from '../spi/index.js';
-import type { JsonValue } from '../types/index.js';
 import { encodeJsonPayload, invalidArgument } from '../validation/index.js';
 import type { Message, StreamTopic } from './types.js';
 
@@ -26,7 +25,7 @@ function decode<T>(message: StreamMessage): Message<T> {
 }
 
 /** The facade handle of one stream namespace, over its layered store. */
-export function createStreamTopic<T extends JsonValue>(namespace: string, store: StreamStore, config: StreamNamespaceConfig): StreamTopic<T> {
+export function createStreamTopic<T>(namespace: string, store: StreamStore, config: StreamNamespaceConfig): StreamTopic<T> {
   return {
     namespace,
     async publish(payload, options) {

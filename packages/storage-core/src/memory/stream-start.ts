@@ -1,4 +1,4 @@
-import type { StartPosition, StreamCapabilities, SubscribeRequest } from '../spi/index.js';
+import type { StartPosition, StreamCapabilities } from '../spi/index.js';
 import { memoryError } from './errors.js';
 import { parseId, type StreamLog } from './stream-log.js';
 

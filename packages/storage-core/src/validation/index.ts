@@ -19,3 +19,4 @@ export type { Listing } from './cursor.js';
 export { encodeListingCursor, decodeListingCursor } from './cursor.js';
 export { MAX_IN_FLIGHT, MAX_DELIVERIES, MAX_MESSAGE_KEY_BYTES, encodeJsonPayload, validatePublish, validateSubscribe } from './streams.js';
 export { MAX_PRESIGN_SECONDS, isBlobBody, assertUserMetadata, validateBlobPut, validateBlobGet, validateBlobDelete, validateBlobList, validateBlobPresign } from './blobs.js';
+export { conformToSchema } from './schema.js';

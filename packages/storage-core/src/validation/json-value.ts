@@ -1,4 +1,4 @@
-import { StorageError } from '../errors/index.js';
+import type { StorageError } from '../errors/index.js';
 import { hasLoneSurrogate } from './keys.js';
 import { describeType, invalidArgument, payloadTooLarge, type Where } from './where.js';
 

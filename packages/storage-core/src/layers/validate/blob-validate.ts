@@ -1,7 +1,7 @@
 import { Transform } from 'node:stream';
 import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
-import type { BlobPutRequest, BlobStore } from '../../spi/index.js';
+import type { BlobStore } from '../../spi/index.js';
 import type { Layer } from '../layer.js';
 import { assertKey, assertUserMetadata, validateBlobDelete, validateBlobGet, validateBlobList, validateBlobPresign, validateBlobPut } from '../../validation/index.js';
 
