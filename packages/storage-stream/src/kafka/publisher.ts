@@ -39,7 +39,6 @@ export class KafkaPublisher {
     const { namespace, messages, signal } = request;
     if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, KAFKA_ADAPTER);
     validatePublish(request, { operation: OPERATION, namespace, adapter: KAFKA_ADAPTER }, { maxBatch: this.#settings.maxPendingPublishes });
-    if (messages.length === 0) return [];
     const timeoutMs = request.timeoutMs ?? this.#settings.publishTimeoutMs;
     if (!(await this.#permits.acquire(messages.length, timeoutMs, signal))) {
       if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, KAFKA_ADAPTER);

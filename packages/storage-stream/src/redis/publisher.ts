@@ -44,7 +44,6 @@ export class RedisPublisher {
       return Promise.reject(error);
     }
     const count = messages.length;
-    if (count === 0) return Promise.resolve([]);
     // Hot path (no length bound, permits free): no extra awaits between the caller and the socket.
     if (this.#options.maxLength === undefined && this.#permits.tryAcquire(count)) {
       if (count === 1) {
