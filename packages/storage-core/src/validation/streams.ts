@@ -7,7 +7,6 @@ import { describeType, invalidArgument, payloadTooLarge, type Where } from './wh
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 // eslint-disable-next-line no-control-regex -- header names and values travel as protocol fields
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const encoder = new TextEncoder();
 
 /** Upper bounds of a subscription's numbers (the same as the namespace config's). */
 export const MAX_IN_FLIGHT = 100_000;
@@ -16,9 +15,13 @@ export const MAX_DELIVERIES = 1000;
 /** Longest partitioning key of a message, in UTF-8 bytes. */
 export const MAX_MESSAGE_KEY_BYTES = 1024;
 
-/** A JSON payload as the bytes a stream carries; INVALID_ARGUMENT for anything JSON would change. */
+/**
+ * A JSON payload as the bytes a stream carries; INVALID_ARGUMENT for anything JSON would change.
+ * (`Buffer.from` rather than TextEncoder: measurably cheaper on the publish path; the text is
+ * well-formed, lone surrogates having been refused.)
+ */
 export function encodeJsonPayload(payload: unknown, where: Where, field = 'payload'): Uint8Array {
-  return encoder.encode(serializeJson(payload, where, { field }).text);
+  return Buffer.from(serializeJson(payload, where, { field }).text, 'utf8');
 }
 
 function headerBytes(headers: unknown, where: Where, field: string): number {
