@@ -1,11 +1,6 @@
-import type {
-  RecordDeleteManyRequest,
-  RecordEntry,
-  RecordGetManyRequest,
-  RecordPutManyRequest,
-  RecordWriteResult,
-} from '@sanctum/storage-core';
-import { validateRecordKeys, validateRecordPutMany } from '@sanctum/storage-core';
+import type { RecordWriteResult } from '@sanctum/storage-core';
+import type { RecordDeleteManyRequest, RecordEntry, RecordGetManyRequest, RecordPutManyRequest } from '@sanctum/storage-core/spi';
+import { validateRecordKeys, validateRecordPutMany } from '@sanctum/storage-core/spi';
 import type { ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';
 import { toEntry } from './record-ops.js';

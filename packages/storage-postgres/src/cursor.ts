@@ -1,4 +1,4 @@
-import { decodeListingCursor, encodeListingCursor, invalidArgument, type Listing, type Where } from '@sanctum/storage-core';
+import { decodeListingCursor, encodeListingCursor, invalidArgument, type Listing, type Where } from '@sanctum/storage-core/spi';
 
 /** Opaque listing cursor bound to its namespace and prefix (core's format), holding the last key returned. */
 export function encodeCursor(listing: Listing, key: string): string {

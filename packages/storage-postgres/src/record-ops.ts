@@ -1,15 +1,6 @@
-import type {
-  JsonValue,
-  Page,
-  RecordDeleteRequest,
-  RecordEntry,
-  RecordGetRequest,
-  RecordListRequest,
-  RecordOperations,
-  RecordPutRequest,
-  RecordWriteResult,
-} from '@sanctum/storage-core';
-import { validateRecordDelete, validateRecordGet, validateRecordList, validateRecordPut } from '@sanctum/storage-core';
+import type { JsonValue, Page, RecordWriteResult } from '@sanctum/storage-core';
+import type { RecordDeleteRequest, RecordEntry, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutRequest } from '@sanctum/storage-core/spi';
+import { validateRecordDelete, validateRecordGet, validateRecordList, validateRecordPut } from '@sanctum/storage-core/spi';
 import { decodeCursor, encodeCursor, prefixUpperBound } from './cursor.js';
 import { adapterError, type ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';

@@ -1,4 +1,4 @@
-import type { WriteConditions, Where } from '@sanctum/storage-core';
+import type { WriteConditions, Where } from '@sanctum/storage-core/spi';
 import { ADAPTER, adapterError, type ErrorContext } from './errors.js';
 
 // No ETag this store issues holds NUL or a lone surrogate, and PostgreSQL text could not even compare them.

@@ -1,4 +1,5 @@
-import { decodeListingCursor, encodeListingCursor, invalidArgument, validateBlobList, type BlobListPage, type BlobListRequest, type BlobMeta, type Where } from '@sanctum/storage-core';
+import { type BlobMeta } from '@sanctum/storage-core';
+import { decodeListingCursor, encodeListingCursor, invalidArgument, validateBlobList, type BlobListPage, type BlobListRequest, type Where } from '@sanctum/storage-core/spi';
 import type { StoreContext } from './context.js';
 import { S3_ADAPTER, rethrowMapped, throwIfAborted, type ErrorContext } from './errors.js';
 import { S3_MAX_KEY_BYTES, STAGING_DIR } from './layout.js';

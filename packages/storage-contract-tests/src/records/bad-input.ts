@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { RecordStore } from '@sanctum/storage-core';
+import type { RecordStore } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import { BAD_KEYS, BAD_VALUES } from '../support/bad-input.js';
 import type { RecordSuite } from './record-contract.js';

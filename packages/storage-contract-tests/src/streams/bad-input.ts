@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { SubscribeRequest } from '@sanctum/storage-core';
+import type { SubscribeRequest } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import { token } from '../support/ids.js';
 import { payloadOf } from './harness.js';

@@ -1,15 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import { StorageError } from '../errors/index.js';
 import type { StreamNamespaceConfig } from '../config/index.js';
 import { deadLetterNamespace, type StreamMessage, type StreamStore } from '../spi/index.js';
 import { encodeJsonPayload, invalidArgument } from '../validation/index.js';
 import type { Message, StreamTopic } from './types.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 function decode<T>(message: StreamMessage): Message<T> {
   let payload: T;
   try {
-    payload = JSON.parse(decoder.decode(message.payload)) as T;
+    const bytes = message.payload;
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!isUtf8(buffer)) throw new TypeError('the payload is not valid UTF-8');
+    payload = JSON.parse(buffer.toString('utf8')) as T;
   } catch (cause) {
     // Thrown inside the handler wrapper: the message is redelivered and, in the end, dead-lettered.
     throw new StorageError('INVALID_ARGUMENT', `message ${message.id} is not valid UTF-8 JSON`, { operation: 'streams.consume', namespace: message.namespace, cause });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStorageClient, defineAdapter, idempotentHandler, memoryStreams, type Message } from '../../src/index.js';
+import { createStorageClient, idempotentHandler, type Message } from '../../src/index.js';
+import { defineAdapter, memoryStreams } from '../../src/spi/index.js';
 import { createTestCache } from '../support/map-cache.js';
 
 function topic() {
@@ -57,7 +58,9 @@ describe('stream facade', () => {
       { schemaVersion: 1, adapters: { raw: { use: 'shared' } }, namespaces: { events: { kind: 'stream', adapter: 'raw', maxDeliveries: 2 } } },
       { adapters: [defineAdapter({ kind: 'stream', name: 'shared', optionsSchema: memoryStreams().optionsSchema, create: () => store })] },
     );
-    await store.publish({ namespace: 'events', messages: [{ payload: new Uint8Array([0xff, 0xfe]) }] });
+    // Two bad payloads: bytes that are not JSON, and a JSON string holding a byte that is not UTF-8
+    // (a lenient decoder would turn it into U+FFFD and hand the handler a changed value).
+    await store.publish({ namespace: 'events', messages: [{ payload: new Uint8Array([0xff, 0xfe]) }, { payload: new Uint8Array([0x22, 0x61, 0xff, 0x22]) }] });
     let calls = 0;
     const sub = await storage.streams('events').subscribe('g', async () => void calls++);
     const dead: Array<{ headers: Readonly<Record<string, string>> }> = [];
@@ -69,12 +72,14 @@ describe('stream facade', () => {
       maxDeliveries: 1,
       ackTimeoutMs: 1_000,
     });
-    await until(() => dead.length === 1);
+    await until(() => dead.length === 2);
     await sub.close();
     await dlq.close();
     expect(calls).toBe(0);
-    expect(dead[0]!.headers['x-dead-letter-error']).toContain('not valid UTF-8 JSON');
-    expect(dead[0]!.headers['x-dead-letter-attempts']).toBe('2');
+    for (const letter of dead) {
+      expect(letter.headers['x-dead-letter-error']).toContain('not valid UTF-8 JSON');
+      expect(letter.headers['x-dead-letter-attempts']).toBe('2');
+    }
   });
 
   it('refuses a payload that is not JSON-encodable', async () => {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeListingCursor,
-  encodeListingCursor,
-  hasLoneSurrogate,
-  isStorageError,
-  serializeJson,
-  validatePublish,
-  validateRecordPut,
-  validateSubscribe,
-} from '../../src/index.js';
+import { isStorageError } from '../../src/index.js';
+import { decodeListingCursor, encodeListingCursor, hasLoneSurrogate, serializeJson, validatePublish, validateRecordPut, validateSubscribe } from '../../src/spi/index.js';
 import { conformToSchema } from '../../src/validation/index.js';
 
 const where = { operation: 'test', namespace: 'ns', adapter: 'unit' };

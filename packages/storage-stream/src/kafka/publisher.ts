@@ -1,8 +1,8 @@
-import type { PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core';
+import type { PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core/spi';
 import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import { abortedError, isAborted } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';
-import { validatePublish } from '@sanctum/storage-core';
+import { validatePublish } from '@sanctum/storage-core/spi';
 import { toKafkaMessage } from './codec.js';
 import { KAFKA_ADAPTER, kafkaError, mapKafkaError } from './errors.js';
 import { formatId } from './ids.js';

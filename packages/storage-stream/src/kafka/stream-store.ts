@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  deadLetterNamespace,
-  type AdapterContext,
-  type HealthReport,
-  type PublishReceipt,
-  type StreamCapabilities,
-  type StreamMessage,
-  type StreamPublishRequest,
-  type StreamStore,
-  type SubscribeRequest,
-  type Subscription,
-} from '@sanctum/storage-core';
+import { deadLetterNamespace, type AdapterContext, type HealthReport, type PublishReceipt, type StreamCapabilities, type StreamMessage, type StreamPublishRequest, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core/spi';
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
 import { abortedError } from '../shared/abort.js';
 import { deadLetterHeaders } from '../shared/dead-letter.js';
 import { defaultConsumerName } from '../shared/validate.js';
-import { validateSubscribe } from '@sanctum/storage-core';
+import { validateSubscribe } from '@sanctum/storage-core/spi';
 import { KAFKA_ADAPTER, kafkaError, mapKafkaError } from './errors.js';
 import { startPlan } from './ids.js';
 import { kafkaLogCreator } from './log.js';

@@ -1,7 +1,7 @@
-import type { OutgoingMessage, PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core';
+import type { OutgoingMessage, PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core/spi';
 import { abortedError, backoffMs, isAborted, sleep } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';
-import { validatePublish } from '@sanctum/storage-core';
+import { validatePublish } from '@sanctum/storage-core/spi';
 import { pushFields, pushScriptArgs, type RedisArg } from './codec.js';
 import type { RedisConnection } from './connection.js';
 import { REDIS_ADAPTER, mapRedisError, redisError } from './errors.js';

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  deadLetterNamespace,
-  type AdapterContext,
-  type HealthReport,
-  type PublishReceipt,
-  type StreamCapabilities,
-  type StreamPublishRequest,
-  type StreamStore,
-  type SubscribeRequest,
-  type Subscription,
-} from '@sanctum/storage-core';
+import { deadLetterNamespace, type AdapterContext, type HealthReport, type PublishReceipt, type StreamCapabilities, type StreamPublishRequest, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core/spi';
 import { abortedError } from '../shared/abort.js';
 import { defaultConsumerName } from '../shared/validate.js';
-import { validateSubscribe } from '@sanctum/storage-core';
+import { validateSubscribe } from '@sanctum/storage-core/spi';
 import { createNodeRedisConnection, type RedisConnection } from './connection.js';
 import { REDIS_ADAPTER, mapRedisError, redisError, replyKind } from './errors.js';
 import { groupStartId } from './ids.js';

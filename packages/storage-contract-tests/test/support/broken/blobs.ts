@@ -1,11 +1,5 @@
 import { Readable } from 'node:stream';
-import {
-  createMemoryBlobStore,
-  decodeListingCursor,
-  encodeListingCursor,
-  validateBlobList,
-  type BlobStore,
-} from '@sanctum/storage-core';
+import { createMemoryBlobStore, decodeListingCursor, encodeListingCursor, validateBlobList, type BlobStore } from '@sanctum/storage-core/spi';
 import { listEverything, quietly, utf16Page } from './shared.js';
 
 function delegate(inner: BlobStore): BlobStore {

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  StorageError,
-  createMemoryRecordStore,
-  decodeListingCursor,
-  encodeListingCursor,
-  validateRecordList,
-  type RecordEntry,
-  type RecordStore,
-} from '@sanctum/storage-core';
+import { StorageError } from '@sanctum/storage-core';
+import { createMemoryRecordStore, decodeListingCursor, encodeListingCursor, validateRecordList, type RecordEntry, type RecordStore } from '@sanctum/storage-core/spi';
 import { listEverything, quietly, utf16Page } from './shared.js';
 
 /** Delegates every operation to a memory store (optional ones only when declared); each broken store overrides one. */

@@ -1,4 +1,5 @@
-import { createMemoryStreamStore, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core';
+import { type Subscription } from '@sanctum/storage-core';
+import { createMemoryStreamStore, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core/spi';
 import { quietly } from './shared.js';
 
 function wrapHandlers(wrap: (request: SubscribeRequest) => SubscribeRequest['handler']): StreamStore {
