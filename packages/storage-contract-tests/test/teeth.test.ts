@@ -3,10 +3,16 @@ import { describe, it } from 'vitest';
 import type { BlobCapabilities, RecordCapabilities, StreamCapabilities } from '@sanctum/storage-core';
 import { blobStoreContract, cacheStoreContract, facadeGoldenSuite, recordStoreContract, streamStoreContract, type TestRunner } from '../src/index.js';
 import { collect, runSuite } from './support/fake-runner.js';
-import { dropsTrailingMetadata, exclusiveRangeEnd } from './support/broken/blobs.js';
+import { dropsTrailingMetadata, exclusiveRangeEnd, swallowsInvalidInput as blobsSwallowInvalidInput, utf16Order as blobsInUtf16Order } from './support/broken/blobs.js';
 import { ignoresTtl, neverStores } from './support/broken/cache.js';
-import { ignoresIfMatch, offsetPagination, skipsAfterWrites, versionAsEtag } from './support/broken/records.js';
-import { acksBeforeHandlerResolves, losesUnackedOnRestart, neverRedelivers } from './support/broken/streams.js';
+import { contentEtag, ignoresIfMatch, offsetPagination, skipsAfterWrites, swallowsInvalidInput, utf16Order, versionAsEtag } from './support/broken/records.js';
+import {
+  acksBeforeHandlerResolves,
+  closeIgnoresTimeout,
+  losesUnackedOnRestart,
+  neverRedelivers,
+  swallowsInvalidInput as streamsSwallowInvalidInput,
+} from './support/broken/streams.js';
 
 // The kit must be able to fail: each deliberately broken adapter below must fail exactly the named
 // tests (and pass all the others, so a failure points at the broken behaviour and nothing else).
@@ -66,6 +72,7 @@ describe.concurrent('the suites fail on broken adapters', () => {
       (runner) => recordStoreContract({ runner, create: versionAsEtag, capabilities: { ttl: true, bulk: false, transactions: false } }),
       [
         `${R}basics > a re-created key starts again at version 1 with an etag never seen before`,
+        `${R}basics > an etag is never reused across delete and re-create with identical content`,
         `${R}conditional writes > an etag from before a delete does not match the re-created key`,
         `${R}ttl > an expired key counts as absent for conditions and versions`,
       ],
@@ -106,6 +113,64 @@ describe.concurrent('the suites fail on broken adapters', () => {
     await expectFailures((runner) => streamStoreContract({ runner, create: losesUnackedOnRestart, capabilities: STREAMS, ...FAST_STREAMS }), [
       `${S}consumers > a restarted consumer resumes from the durable cursor without losing unacked messages`,
     ]);
+  });
+
+  it('a record store that accepts bad input silently', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: swallowsInvalidInput, capabilities: RECORDS }), [
+      `${R}bad input > a cursor of another namespace or prefix fails with INVALID_ARGUMENT`,
+      `${R}bad input > a list limit outside 1–1000 fails with INVALID_ARGUMENT (refused, not clamped)`,
+      `${R}bad input > a ttlMs that is not an integer from 1 ms to ten years fails with INVALID_ARGUMENT (0 included)`,
+      `${R}bad input > bulk calls with malformed keys or entries fail with INVALID_ARGUMENT and write nothing`,
+      `${R}bad input > malformed conditions fail with INVALID_ARGUMENT and write nothing`,
+      `${R}bad input > malformed keys fail with INVALID_ARGUMENT on every operation, and a lone surrogate collides with nothing`,
+      `${R}bad input > values JSON would change (Date, NaN, Map, BigInt, cycles, …) fail with INVALID_ARGUMENT and write nothing`,
+      `${R}listing > a cursor the store did not issue fails with INVALID_ARGUMENT`,
+    ]);
+  });
+
+  it('a record store that lists keys in UTF-16 order', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: utf16Order, capabilities: RECORDS }), [
+      `${R}listing > keys are listed in code point order: mixed case, accents, U+FFFF and astral characters`,
+    ]);
+  });
+
+  it('a record store whose etag repeats when a key is re-created with the same content', async () => {
+    await expectFailures(
+      (runner) => recordStoreContract({ runner, create: contentEtag, capabilities: { ttl: true, bulk: false, transactions: false } }),
+      [`${R}basics > an etag is never reused across delete and re-create with identical content`],
+    );
+  });
+
+  it('a blob store that accepts bad input silently', async () => {
+    await expectFailures((runner) => blobStoreContract({ runner, create: blobsSwallowInvalidInput, capabilities: BLOBS }), [
+      `${B}bad input > a body that is neither bytes nor a readable stream fails with INVALID_ARGUMENT and stores nothing`,
+      `${B}bad input > a contentType with CR/LF, a bad contentLength or metadata with control characters fail with INVALID_ARGUMENT`,
+      `${B}bad input > a list limit outside 1–1000 or a cursor of another namespace fails with INVALID_ARGUMENT`,
+      `${B}bad input > a malformed range fails with INVALID_ARGUMENT`,
+      `${B}bad input > malformed keys fail with INVALID_ARGUMENT on every operation`,
+      `${B}listing > a cursor the store did not issue fails with INVALID_ARGUMENT`,
+      `${B}range reads > a range starting at or beyond the end fails with INVALID_ARGUMENT`,
+    ]);
+  });
+
+  it('a blob store that lists keys in UTF-16 order', async () => {
+    await expectFailures((runner) => blobStoreContract({ runner, create: blobsInUtf16Order, capabilities: BLOBS }), [
+      `${B}listing > keys are listed in code point order: mixed case, accents, U+FFFF and astral characters`,
+    ]);
+  });
+
+  it('a stream store that accepts bad input silently', async () => {
+    await expectFailures((runner) => streamStoreContract({ runner, create: streamsSwallowInvalidInput, capabilities: STREAMS, ...FAST_STREAMS }), [
+      `${S}bad input > malformed publish requests fail with INVALID_ARGUMENT and publish nothing`,
+      `${S}bad input > malformed subscribe requests fail with INVALID_ARGUMENT`,
+    ]);
+  });
+
+  it('a stream store whose close ignores its timeout', async () => {
+    await expectFailures(
+      (runner) => streamStoreContract({ runner, create: closeIgnoresTimeout, capabilities: STREAMS, ...FAST_STREAMS, closeSlackMs: 300 }),
+      [`${S}consumers > close({ timeoutMs }) returns within its timeout (plus slack) while a handler hangs`],
+    );
   });
 
   it('a cache that ignores ttl', async () => {

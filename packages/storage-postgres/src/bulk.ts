@@ -5,17 +5,17 @@ import type {
   RecordPutManyRequest,
   RecordWriteResult,
 } from '@sanctum/storage-core';
-import { adapterError, type ErrorContext } from './errors.js';
+import { validateRecordKeys, validateRecordPutMany } from '@sanctum/storage-core';
+import type { ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';
 import { toEntry } from './record-ops.js';
 import type { Statements } from './sql/statements.js';
 import { textArray } from './sql/text-array.js';
-import { assertKey, conditionOf, serialize, ttlOf } from './validate.js';
+import { conditionOf, whereOf } from './validate.js';
 
 function assertKeys(keys: unknown, context: ErrorContext): readonly string[] {
-  if (!Array.isArray(keys)) throw adapterError('INVALID_ARGUMENT', 'keys must be an array', context, { field: 'keys' });
-  keys.forEach((key, index) => assertKey(key, context, `keys[${String(index)}]`));
-  return keys as string[];
+  validateRecordKeys(keys, whereOf(context));
+  return keys;
 }
 
 /** getMany, putMany and deleteMany, each one statement (one round trip) over array parameters. */
@@ -53,25 +53,18 @@ export class BulkOps {
   async putMany(request: RecordPutManyRequest): Promise<RecordWriteResult[]> {
     const { namespace } = request;
     const context: ErrorContext = { operation: 'records.putMany', namespace };
-    if (!Array.isArray(request.entries)) throw adapterError('INVALID_ARGUMENT', 'entries must be an array', context, { field: 'entries' });
+    // Core's rules (each key once, at most 1000 entries); the texts are serialized once.
+    const values = validateRecordPutMany(request, whereOf(context));
     const entries = request.entries;
     if (entries.length === 0) return [];
-    const seen = new Set<string>();
     const keys: string[] = [];
-    const values: string[] = [];
     const ttls: Array<number | null> = [];
     const ifMatches: Array<string | null> = [];
     const createOnly: boolean[] = [];
-    for (const [index, entry] of entries.entries()) {
-      assertKey(entry.key, context, `entries[${String(index)}].key`);
-      if (seen.has(entry.key)) {
-        throw adapterError('INVALID_ARGUMENT', `entries[${String(index)}] repeats a key of an earlier entry`, context, { field: `entries[${String(index)}].key` });
-      }
-      seen.add(entry.key);
+    for (const entry of entries) {
       const condition = conditionOf(entry, context);
       keys.push(entry.key);
-      values.push(serialize(entry.value, context));
-      ttls.push(ttlOf(entry.ttlMs, context));
+      ttls.push(entry.ttlMs ?? null);
       ifMatches.push(condition === 'match' ? entry.ifMatch! : null);
       createOnly.push(condition === 'create');
     }

@@ -1,24 +1,14 @@
-import { adapterError, type ErrorContext } from './errors.js';
+import { decodeListingCursor, encodeListingCursor, invalidArgument, type Listing, type Where } from '@sanctum/storage-core';
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const TAG = 'pg1';
-
-/** Opaque listing cursor: base64url of a format tag and the last key returned. */
-export function encodeCursor(key: string): string {
-  return Buffer.from(`${TAG}\u0000${key}`, 'utf8').toString('base64url');
+/** Opaque listing cursor bound to its namespace and prefix (core's format), holding the last key returned. */
+export function encodeCursor(listing: Listing, key: string): string {
+  return encodeListingCursor(listing, key);
 }
 
-/** The key a cursor made by `encodeCursor` resumes after; anything else is INVALID_ARGUMENT. */
-export function decodeCursor(cursor: unknown, context: ErrorContext): string {
-  const invalid = () => adapterError('INVALID_ARGUMENT', 'cursor is not one this store issued', context, { field: 'cursor' });
-  if (typeof cursor !== 'string' || !BASE64URL.test(cursor)) throw invalid();
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  // Buffer decoding is lenient; a round trip proves the cursor is exactly one we could have made.
-  if (Buffer.from(text, 'utf8').toString('base64url') !== cursor) throw invalid();
-  const prefix = `${TAG}\u0000`;
-  if (!text.startsWith(prefix) || text.length === prefix.length) throw invalid();
-  const key = text.slice(prefix.length);
-  if (key.includes('\u0000')) throw invalid();
+/** The key a cursor made by `encodeCursor` for this listing resumes after; anything else is INVALID_ARGUMENT. */
+export function decodeCursor(cursor: unknown, listing: Listing, where: Where): string {
+  const key = decodeListingCursor(cursor, listing, where);
+  if (key.length === 0 || key.includes('\u0000')) throw invalidArgument(where, 'cursor', 'cursor is not one this store issued');
   return key;
 }
 

@@ -9,11 +9,12 @@ import type {
   RecordPutRequest,
   RecordWriteResult,
 } from '@sanctum/storage-core';
+import { validateRecordDelete, validateRecordGet, validateRecordList, validateRecordPut } from '@sanctum/storage-core';
 import { decodeCursor, encodeCursor, prefixUpperBound } from './cursor.js';
 import { adapterError, type ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';
 import type { RecordRow, Statements, WriteRow } from './sql/statements.js';
-import { assertKey, assertPrefix, conditionOf, pageLimit, preconditionFailed, serialize, ttlOf } from './validate.js';
+import { conditionOf, preconditionFailed, whereOf } from './validate.js';
 
 /** The public view of a row; `expiresAt` only when the record expires. */
 export function toEntry(row: RecordRow): RecordEntry {
@@ -37,7 +38,7 @@ export class RecordOps implements RecordOperations {
   async get(request: RecordGetRequest): Promise<RecordEntry | undefined> {
     const { namespace, key } = request;
     const context: ErrorContext = { operation: 'records.get', namespace };
-    assertKey(key, context);
+    validateRecordGet(request, whereOf(context));
     const rows = await this.#exec.run(this.#sql.get, { namespace, key }, context, request.signal);
     const row = rows[0];
     return row === undefined ? undefined : toEntry(row);
@@ -46,10 +47,10 @@ export class RecordOps implements RecordOperations {
   async put(request: RecordPutRequest): Promise<RecordWriteResult> {
     const { namespace, key } = request;
     const context: ErrorContext = { operation: 'records.put', namespace };
-    assertKey(key, context);
+    // Core's rules; the JSON text is the one core's validate layer made (serialized once) when present.
+    const value = validateRecordPut(request, whereOf(context));
     const condition = conditionOf(request, context);
-    const value = serialize(request.value, context);
-    const ttl = ttlOf(request.ttlMs, context);
+    const ttl = request.ttlMs ?? null;
     let rows: WriteRow[];
     if (condition === 'match') {
       rows = await this.#exec.run(this.#sql.putMatch, { namespace, key, value, ttl, ifMatch: request.ifMatch! }, context, request.signal);
@@ -67,7 +68,7 @@ export class RecordOps implements RecordOperations {
   async delete(request: RecordDeleteRequest): Promise<boolean> {
     const { namespace, key, ifMatch } = request;
     const context: ErrorContext = { operation: 'records.delete', namespace };
-    assertKey(key, context);
+    validateRecordDelete(request, whereOf(context));
     if (ifMatch === undefined) {
       const rows = await this.#exec.run(this.#sql.delete, { namespace, key }, context, request.signal);
       // An expired row is removed too, but it was already gone for callers.
@@ -82,9 +83,10 @@ export class RecordOps implements RecordOperations {
   async list(request: RecordListRequest): Promise<Page<RecordEntry>> {
     const { namespace } = request;
     const context: ErrorContext = { operation: 'records.list', namespace };
-    const prefix = assertPrefix(request.prefix, context);
-    const limit = pageLimit(request.limit, context);
-    const after = request.cursor === undefined ? '' : decodeCursor(request.cursor, context);
+    const where = whereOf(context);
+    const { prefix, limit } = validateRecordList(request, where);
+    const listing = { namespace, prefix };
+    const after = request.cursor === undefined ? '' : decodeCursor(request.cursor, listing, where);
     const upper = prefixUpperBound(prefix);
     const base = { namespace, prefix, after, limit: limit + 1 };
     const rows =
@@ -93,6 +95,6 @@ export class RecordOps implements RecordOperations {
         : await this.#exec.run(this.#sql.listBounded, { ...base, upper }, context, request.signal);
     const more = rows.length > limit;
     const items = (more ? rows.slice(0, limit) : rows).map(toEntry);
-    return more ? { items, cursor: encodeCursor(items.at(-1)!.key) } : { items };
+    return more ? { items, cursor: encodeCursor(listing, items.at(-1)!.key) } : { items };
   }
 }

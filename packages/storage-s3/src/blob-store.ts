@@ -14,12 +14,12 @@ import type {
   BlobWriteResult,
   HealthReport,
 } from '@sanctum/storage-core';
-import { createNoopLogger } from '@sanctum/storage-core';
+import { assertKey, createNoopLogger, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
 import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { contentLength, contentRange, metaOf } from './headers.js';
-import { Layout, type NamespaceLocation } from './layout.js';
+import { Layout, S3_MAX_KEY_BYTES, type NamespaceLocation } from './layout.js';
 import { listBlobs } from './list.js';
 import { deleteObject } from './multipart/copy.js';
 import { initiateUpload } from './multipart/requests.js';
@@ -122,18 +122,17 @@ class S3Store implements S3BlobStore {
     if (request.acl !== undefined && !this.capabilities.acl) {
       throw s3Error('UNSUPPORTED', 'this store was configured without canned ACLs (capability "acl")', this.#where('blobs.put', request));
     }
+    validateBlobPut(request, whereOf(this.#where('blobs.put', request)), { maxKeyBytes: S3_MAX_KEY_BYTES });
     return putBlob(this.#context, request);
   }
 
   async get(request: BlobGetRequest): Promise<BlobObject | undefined> {
     const context = this.#where('blobs.get', request);
+    validateBlobGet(request, whereOf(context), { maxKeyBytes: S3_MAX_KEY_BYTES });
     const { location, key } = this.#locate(request, context);
     const headers: Record<string, string> = {};
     if (request.range !== undefined) {
       const { start, end } = request.range;
-      if (!Number.isInteger(start) || start < 0 || (end !== undefined && (!Number.isInteger(end) || end < start))) {
-        throw s3Error('INVALID_ARGUMENT', 'range needs an integer start >= 0 and an optional integer end >= start', context);
-      }
       headers['range'] = `bytes=${String(start)}-${end === undefined ? '' : String(end)}`;
     }
     if (request.ifMatch !== undefined) headers['if-match'] = `"${request.ifMatch.replace(/^"|"$/g, '')}"`;
@@ -184,14 +183,13 @@ class S3Store implements S3BlobStore {
 
   async presign(request: BlobPresignRequest): Promise<string> {
     const context = this.#where('blobs.presign', request);
+    validateBlobPresign(request, whereOf(context), { maxKeyBytes: S3_MAX_KEY_BYTES });
     const { location, key } = this.#locate(request, context);
     const seconds = request.expiresInSeconds;
+    // This store may be configured with a shorter lifetime than core's 7-day bound.
     const max = this.#options.maxPresignExpirySeconds;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > max) {
+    if (seconds > max) {
       throw s3Error('INVALID_ARGUMENT', `expiresInSeconds must be an integer from 1 to ${String(max)}`, context, { details: { field: 'expiresInSeconds' } });
-    }
-    if (request.method !== 'GET' && request.method !== 'PUT') {
-      throw s3Error('INVALID_ARGUMENT', 'method must be GET or PUT', context, { details: { field: 'method' } });
     }
     return this.#connection.client.presignedUrl(request.method, location.bucket, key, seconds).catch(rethrowMapped(context));
   }
@@ -261,7 +259,7 @@ class S3Store implements S3BlobStore {
   }
 
   #locate(request: { readonly namespace: string; readonly key: string }, context: ErrorContext): { location: NamespaceLocation; key: string } {
-    if (typeof request.key !== 'string' || request.key.length === 0) throw s3Error('INVALID_ARGUMENT', 'key must be a non-empty string', context);
+    assertKey(request.key, whereOf(context), S3_MAX_KEY_BYTES);
     const location = this.#context.layout.locate(request.namespace, context);
     return { location, key: this.#context.layout.objectKey(location, request.key, context) };
   }
@@ -293,6 +291,11 @@ class S3Store implements S3BlobStore {
       if ((error as { code?: unknown }).code !== 'BucketAlreadyOwnedByYou') throw error;
     }
   }
+}
+
+/** Where a check runs, for core's validation module. */
+function whereOf(context: ErrorContext): Where {
+  return { operation: context.operation, namespace: context.namespace, adapter: S3_ADAPTER };
 }
 
 /**

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { s3Error, type ErrorContext } from './errors.js';
 import { isBucketName, type ResolvedS3Options } from './options.js';
 
+/** S3's longest object key, in UTF-8 bytes (before the namespace's key prefix is added). */
+export const S3_MAX_KEY_BYTES = 1024;
+
 /**
  * Reserved key prefix for multipart uploads that are assembled first and then copied to their key
  * (so their checksum can be set as metadata). Namespace names cannot start with a dot, so in a
@@ -51,7 +54,7 @@ export class Layout {
     return { bucket: name, keyPrefix: '', stagingPrefix: STAGING_DIR };
   }
 
-  /** The object key of `key` in `location`; INVALID_ARGUMENT for keys in the reserved staging area. */
+  /** The object key of `key` in `location` (checked by core's rules first); INVALID_ARGUMENT for keys in the reserved staging area. */
   objectKey(location: NamespaceLocation, key: string, context: ErrorContext): string {
     if (location.keyPrefix === '' && key.startsWith(STAGING_DIR)) {
       throw s3Error('INVALID_ARGUMENT', `keys starting with "${STAGING_DIR}" are reserved by the s3 adapter`, context);

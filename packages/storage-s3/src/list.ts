@@ -1,39 +1,24 @@
-import { createHash } from 'node:crypto';
-import type { BlobListPage, BlobListRequest, BlobMeta } from '@sanctum/storage-core';
+import { decodeListingCursor, encodeListingCursor, invalidArgument, validateBlobList, type BlobListPage, type BlobListRequest, type BlobMeta, type Where } from '@sanctum/storage-core';
 import type { StoreContext } from './context.js';
-import { rethrowMapped, s3Error, throwIfAborted, type ErrorContext } from './errors.js';
-import { STAGING_DIR } from './layout.js';
+import { S3_ADAPTER, rethrowMapped, throwIfAborted, type ErrorContext } from './errors.js';
+import { S3_MAX_KEY_BYTES, STAGING_DIR } from './layout.js';
 
-const CURSOR_VERSION = 's3c1';
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-// Binds a cursor to the listing it came from: S3 continuation tokens mean nothing for another one.
-function fingerprint(request: BlobListRequest): string {
-  const text = [request.namespace, request.prefix ?? '', request.delimiter ?? ''].join('\u0000');
-  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
+/** Where a list check runs, for core's validation module. */
+function whereOf(context: ErrorContext): Where {
+  return { operation: context.operation, namespace: context.namespace, adapter: S3_ADAPTER };
 }
 
-/** An opaque cursor wrapping S3's continuation token. */
+/** An opaque cursor wrapping S3's continuation token, bound to this listing (core's format). */
 export function encodeCursor(request: BlobListRequest, token: string): string {
-  return Buffer.from(`${CURSOR_VERSION}.${fingerprint(request)}.${token}`, 'utf8').toString('base64url');
+  return encodeListingCursor(request, token);
 }
 
 /** The continuation token of a cursor from {@link encodeCursor} for this same listing; else INVALID_ARGUMENT. */
 export function decodeCursor(request: BlobListRequest, cursor: string, context: ErrorContext): string {
-  const invalid = () => s3Error('INVALID_ARGUMENT', 'cursor is not one this store issued for this listing', context);
-  if (typeof cursor !== 'string' || !BASE64URL.test(cursor)) throw invalid();
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (Buffer.from(text, 'utf8').toString('base64url') !== cursor) throw invalid();
-  const [version, print, ...rest] = text.split('.');
-  const token = rest.join('.');
-  if (version !== CURSOR_VERSION || print !== fingerprint(request) || token === '') throw invalid();
+  const where = whereOf(context);
+  const token = decodeListingCursor(cursor, request, where);
+  if (token === '') throw invalidArgument(where, 'cursor', 'cursor is not one this store issued');
   return token;
-}
-
-function pageLimit(limit: number | undefined, context: ErrorContext): number {
-  if (limit === undefined) return 100;
-  if (!Number.isInteger(limit) || limit < 1) throw s3Error('INVALID_ARGUMENT', 'limit must be a positive integer', context);
-  return Math.min(limit, 1000);
 }
 
 /**
@@ -44,8 +29,7 @@ function pageLimit(limit: number | undefined, context: ErrorContext): number {
 export async function listBlobs(store: StoreContext, request: BlobListRequest): Promise<BlobListPage> {
   const context: ErrorContext = { operation: 'blobs.list', namespace: request.namespace, signal: request.signal };
   throwIfAborted(context);
-  const limit = pageLimit(request.limit, context);
-  if (request.delimiter === '') throw s3Error('INVALID_ARGUMENT', 'delimiter must not be empty', context);
+  const { limit } = validateBlobList(request, whereOf(context), { maxKeyBytes: S3_MAX_KEY_BYTES });
   const token = request.cursor === undefined ? '' : decodeCursor(request, request.cursor, context);
   const location = store.layout.locate(request.namespace, context);
   await store.ensureBucket(location, context);

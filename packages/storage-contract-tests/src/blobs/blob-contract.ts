@@ -3,6 +3,7 @@ import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
 import { withCleanup, type CleanupHook } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
+import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
 import { registerChecksum } from './checksum.js';
 import { registerConditional } from './conditional.js';
@@ -96,5 +97,6 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
     registerOptional(suite);
     registerConditional(suite);
     registerChecksum(suite);
+    registerBadInput(suite);
   });
 }

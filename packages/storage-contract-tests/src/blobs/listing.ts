@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { BlobListPage, BlobStore } from '@sanctum/storage-core';
 import { rejectsWith } from '../support/assert-error.js';
+import { CODE_POINT_ORDERED_KEYS, assertCodePointOrder, compareCodePoints } from '../support/code-points.js';
 import type { BlobSuite } from './blob-contract.js';
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -26,12 +27,6 @@ async function listAll(
   return { keys, prefixes, pages };
 }
 
-function assertAscending(keys: readonly string[]): void {
-  for (let index = 1; index < keys.length; index += 1) {
-    assert.ok(keys[index - 1]! < keys[index]!, `keys out of order or repeated: "${keys[index - 1]!}" then "${keys[index]!}"`);
-  }
-}
-
 /** Keyset listings, prefixes, delimiters and stability under concurrent writes. */
 export function registerListing({ describe, it, options }: BlobSuite): void {
   describe('listing', () => {
@@ -43,10 +38,19 @@ export function registerListing({ describe, it, options }: BlobSuite): void {
       assert.deepEqual(listed.keys, inside);
       assert.ok(listed.pages >= 3, `12 objects at limit 5 came in ${String(listed.pages)} page(s)`);
       const all = await listAll(store, { namespace, limit: 1000 });
-      assert.deepEqual(all.keys, [...inside, ...outside].sort());
+      assert.deepEqual(all.keys, [...inside, ...outside].sort(compareCodePoints));
       const page = await store.list({ namespace, prefix: 'photos/', limit: 1 });
       assert.equal(page.items[0]?.size, tiny(inside[0]!).byteLength, 'listed objects carry their size');
       assert.equal(typeof page.items[0]?.etag, 'string');
+    });
+
+    it('keys are listed in code point order: mixed case, accents, U+FFFF and astral characters', async (store, namespace) => {
+      const expected = CODE_POINT_ORDERED_KEYS.map((key) => `o/${key}`);
+      for (const key of [...expected].reverse()) await store.put({ namespace, key, body: tiny(key) });
+      for (const limit of [1000, 3]) {
+        const listed = await listAll(store, { namespace, prefix: 'o/', limit });
+        assert.deepEqual(listed.keys, expected, `listing at limit ${String(limit)} is not in code point order`);
+      }
     });
 
     it('an empty namespace lists nothing, without a cursor', async (store, namespace) => {
@@ -84,7 +88,7 @@ export function registerListing({ describe, it, options }: BlobSuite): void {
           pageNo > 2 ? store.delete({ namespace, key: `k-${pad(Math.max(0, lastIndex - 1))}-new${String(pageNo - 2)}` }) : Promise.resolve(true),
         ]);
       } while (cursor !== undefined && pageNo < 10_000);
-      assertAscending(seen);
+      assertCodePointOrder(seen);
       const seenStable = seen.filter((key) => key.length === 6);
       assert.deepEqual(seenStable, stable, 'objects present throughout the listing were skipped or repeated');
     });

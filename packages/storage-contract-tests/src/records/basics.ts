@@ -104,6 +104,18 @@ export function registerBasics({ describe, it, options }: RecordSuite): void {
       }
     });
 
+    it('an etag is never reused across delete and re-create with identical content', async (store, namespace) => {
+      const seen = new Set<string>();
+      const value = { same: 'content' };
+      for (let cycle = 0; cycle < 3; cycle += 1) {
+        const written = await store.put({ namespace, key: 'k', value });
+        assert.equal(written.version, 1);
+        assert.ok(!seen.has(written.etag), `cycle ${String(cycle)}: the re-created record got an etag seen before`);
+        seen.add(written.etag);
+        assert.equal(await store.delete({ namespace, key: 'k' }), true);
+      }
+    });
+
     it('namespaces are isolated from each other', async (store, namespace) => {
       const other = `${namespace}-other`;
       await store.put({ namespace, key: 'k', value: 'here' });

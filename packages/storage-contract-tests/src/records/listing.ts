@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { RecordEntry, RecordStore } from '@sanctum/storage-core';
 import { rejectsWith } from '../support/assert-error.js';
+import { CODE_POINT_ORDERED_KEYS, assertCodePointOrder } from '../support/code-points.js';
 import type { RecordSuite } from './record-contract.js';
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -16,12 +17,6 @@ async function listAll(store: RecordStore, namespace: string, limit: number, pre
     assert.ok(pages.length < 10_000, 'the listing never ends');
   } while (cursor !== undefined);
   return pages;
-}
-
-function assertAscending(keys: readonly string[]): void {
-  for (let index = 1; index < keys.length; index += 1) {
-    assert.ok(keys[index - 1]! < keys[index]!, `keys out of order or repeated: "${keys[index - 1]!}" then "${keys[index]!}"`);
-  }
 }
 
 /** Keyset pagination: order, prefixes, cursors and stability under concurrent writes. */
@@ -47,6 +42,15 @@ export function registerListing({ describe, it, options }: RecordSuite): void {
         assert.equal(entry.version, 1);
       }
       assert.ok(pages.length >= 4, `25 records at limit 7 came in only ${String(pages.length)} page(s)`);
+    });
+
+    it('keys are listed in code point order: mixed case, accents, U+FFFF and astral characters', async (store, namespace) => {
+      const expected = CODE_POINT_ORDERED_KEYS.map((key) => `o/${key}`);
+      for (const key of [...expected].reverse()) await store.put({ namespace, key, value: key });
+      for (const limit of [1000, 3]) {
+        const listed = (await listAll(store, namespace, limit, 'o/')).flat().map((entry) => entry.key);
+        assert.deepEqual(listed, expected, `listing at limit ${String(limit)} is not in code point order`);
+      }
     });
 
     it('without a limit a page holds at most 100 records', async (store, namespace) => {
@@ -140,7 +144,7 @@ export function registerListing({ describe, it, options }: RecordSuite): void {
         stop = true;
         await racer;
       }
-      assertAscending(seen);
+      assertCodePointOrder(seen);
       const seenStable = seen.filter((key) => key.length === 6);
       const missing = stable.filter((key) => !seenStable.includes(key));
       assert.deepEqual(missing, [], `records present throughout the listing were skipped: ${missing.slice(0, 5).join(', ')}`);

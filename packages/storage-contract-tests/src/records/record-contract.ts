@@ -3,6 +3,7 @@ import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
 import { withCleanup } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
+import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
 import { registerBulk } from './bulk.js';
 import { registerConcurrency } from './concurrency.js';
@@ -87,5 +88,6 @@ export function recordStoreContract(options: RecordStoreContractOptions): void {
     registerTtl(suite);
     registerBulk(suite);
     registerTransactions(suite);
+    registerBadInput(suite);
   });
 }

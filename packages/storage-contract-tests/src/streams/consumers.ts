@@ -40,6 +40,24 @@ export function registerConsumers({ describe, it, options }: StreamSuite): void 
       });
     });
 
+    it('close({ timeoutMs }) returns within its timeout (plus slack) while a handler hangs', async (t) => {
+      await t.publish([0]);
+      const hang = t.gate();
+      let started = false;
+      const subscription = await t.subscribe({
+        handler: async () => {
+          started = true;
+          await hang.wait;
+        },
+      });
+      await t.waitFor(() => started, 'the handler to start');
+      const limit = options.closeTimeoutMs + options.closeSlackMs;
+      const begun = performance.now();
+      const outcome = await Promise.race([subscription.close({ timeoutMs: options.closeTimeoutMs }).then(() => 'closed'), sleep(limit).then(() => 'late')]);
+      const took = Math.round(performance.now() - begun);
+      assert.equal(outcome, 'closed', `close({ timeoutMs: ${String(options.closeTimeoutMs)} }) was still running after ${String(took)} ms (slack ${String(options.closeSlackMs)} ms)`);
+    });
+
     it('a consumer never has more than maxInFlight unacked messages', async (t) => {
       for (const maxInFlight of [1, 3]) {
         const total = 18;

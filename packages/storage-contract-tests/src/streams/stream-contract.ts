@@ -4,6 +4,7 @@ import { uniqueNamespace } from '../support/ids.js';
 import { withCleanup } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
 import { registerAcknowledgement } from './acknowledgement.js';
+import { registerBadInput } from './bad-input.js';
 import { registerConsumers } from './consumers.js';
 import { registerDelivery } from './delivery.js';
 import { StreamHarness } from './harness.js';
@@ -21,6 +22,11 @@ export interface StreamStoreContractOptions extends SuiteOptions<StreamStore> {
   readonly ackTimeoutMs?: number;
   /** `close({ timeoutMs })` used when a test stops a consumer with handlers still running. @default 100 */
   readonly closeTimeoutMs?: number;
+  /**
+   * How much longer than its `timeoutMs` a `close()` may take with a handler still running (the
+   * disconnect itself). @default 2_000
+   */
+  readonly closeSlackMs?: number;
   /** Gap around the timestamp of the `fromTime` test, for coarse backend clocks. @default 50 */
   readonly timeGapMs?: number;
   /** Tolerated clock difference between this process and the backend for `publishedAt`. @default 2_000 */
@@ -39,6 +45,7 @@ export interface ResolvedStreamOptions {
   readonly settleMs: number;
   readonly ackTimeoutMs: number;
   readonly closeTimeoutMs: number;
+  readonly closeSlackMs: number;
   readonly timeGapMs: number;
   readonly clockSkewMs: number;
   readonly expectWorkSharing: boolean;
@@ -66,6 +73,7 @@ export function streamStoreContract(options: StreamStoreContractOptions): void {
     settleMs: options.settleMs ?? 150,
     ackTimeoutMs: options.ackTimeoutMs ?? 300,
     closeTimeoutMs: options.closeTimeoutMs ?? 100,
+    closeSlackMs: options.closeSlackMs ?? 2_000,
     timeGapMs: options.timeGapMs ?? 50,
     clockSkewMs: options.clockSkewMs ?? 2_000,
     expectWorkSharing: options.expectWorkSharing ?? true,
@@ -95,5 +103,6 @@ export function streamStoreContract(options: StreamStoreContractOptions): void {
     registerAcknowledgement(suite);
     registerConsumers(suite);
     registerPositions(suite);
+    registerBadInput(suite);
   });
 }

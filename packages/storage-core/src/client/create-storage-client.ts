@@ -2,17 +2,17 @@ import { trace } from '@opentelemetry/api';
 import { StorageError } from '../errors/index.js';
 import { parseConfig, type NamespaceConfig, type StorageConfig } from '../config/index.js';
 import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/index.js';
-import type { HealthReport, JsonValue, StoreKind } from '../types/index.js';
+import type { HealthReport, StoreKind } from '../types/index.js';
 import { createNoopLogger } from '../observability/logger.js';
 import { createNoopMetrics } from '../observability/metrics.js';
 import { composeLayers, type LayerContext, type LayerRuntime } from '../layers/layer.js';
 import { BLOB_LAYERS, RECORD_LAYERS, STREAM_LAYERS } from '../layers/pipeline.js';
-import { assertValidKey } from '../layers/validate/keys.js';
+import { assertKey } from '../validation/index.js';
 import { EMBEDDED_INSTANCE, createAdapterInstances, type AdapterInstance } from './adapter-registry.js';
 import { createBlobCollection } from './blob-collection.js';
 import { createRecordCollection, type TransactionPeer } from './record-collection.js';
 import { createStreamTopic } from './stream-topic.js';
-import type { BlobCollection, ClientHealth, RecordCollection, StorageClient, StorageRuntime, StreamTopic } from './types.js';
+import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
 const DB_SYSTEMS: Readonly<Record<string, string>> = { postgres: 'postgresql', s3: 's3', 'redis-streams': 'redis', kafka: 'kafka' };
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
@@ -91,18 +91,28 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
           details: { field: 'namespace' },
         });
       }
-      return { namespace: other, check: (key) => assertValidKey(key, ns.maxKeyBytes, { operation: 'records.transaction', namespace: other }) };
+      return { namespace: other, check: (key) => assertKey(key, { operation: 'records.transaction', namespace: other }, ns.maxKeyBytes) };
     };
 
   return {
-    records<T extends JsonValue = JsonValue>(namespace: string): RecordCollection<T> {
+    records<T>(namespace: string, options?: RecordCollectionOptions): RecordCollection<T> {
       const ns = namespaceOf(namespace, 'record');
-      return memo(`record:${namespace}`, () => {
+      const store = memo(`record:${namespace}`, () => {
         const adapter = instanceOf<RecordStore>('record', ns.adapter).store;
         const cache = ns.cache === undefined ? undefined : instanceOf<CacheStore>('cache', ns.cache).store;
-        const store = composeLayers(adapter, RECORD_LAYERS, contextFor(namespace, ns, adapter, cache));
-        return createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter));
+        return composeLayers(adapter, RECORD_LAYERS, contextFor(namespace, ns, adapter, cache));
       });
+      const schema = options?.schema;
+      if (schema !== undefined && typeof schema['~standard']?.validate !== 'function') {
+        throw new StorageError('INVALID_ARGUMENT', 'options.schema must be a Standard Schema (zod 3.24+, valibot 1, arktype 2, …)', {
+          namespace,
+          details: { field: 'schema' },
+        });
+      }
+      // Without a schema the handle is memoized; with one it is a thin wrapper made per call.
+      return schema === undefined
+        ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter)))
+        : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema);
     },
     blobs(namespace: string): BlobCollection {
       const ns = namespaceOf(namespace, 'blob');
@@ -112,7 +122,7 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         return createBlobCollection(namespace, store, ns.acl);
       });
     },
-    streams<T extends JsonValue = JsonValue>(namespace: string): StreamTopic<T> {
+    streams<T>(namespace: string): StreamTopic<T> {
       const ns = namespaceOf(namespace, 'stream');
       return memo(`stream:${namespace}`, () => {
         const adapter = instanceOf<StreamStore>('stream', ns.adapter).store;

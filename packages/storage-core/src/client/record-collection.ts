@@ -1,6 +1,7 @@
 import { StorageError } from '../errors/index.js';
 import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
-import type { JsonValue, OperationOptions } from '../types/index.js';
+import type { JsonValue, OperationOptions, StandardSchemaV1 } from '../types/index.js';
+import { conformToSchema } from '../validation/index.js';
 import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
 
 function toRecord<T>(entry: RecordEntry): StoredRecord<T> {
@@ -30,7 +31,21 @@ function pick(options: OperationOptions | undefined): OperationOptions {
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
 export type TransactionPeer = (namespace: string) => { readonly namespace: string; readonly check: (key: string) => void };
 
-function transactionCollection<T extends JsonValue>(tx: RecordOperations, namespace: string, check: (key: string) => void): RecordTransactionCollection<T> {
+/**
+ * The value to write: checked by the namespace's schema when one was given (its output is stored),
+ * else as it is. Either way the validate layer then applies the strict-JSON rules.
+ */
+async function valueToWrite(schema: StandardSchemaV1 | undefined, value: unknown, namespace: string, operation: string, field = 'value'): Promise<JsonValue> {
+  const checked = schema === undefined ? value : await conformToSchema(schema, value, { operation, namespace }, field);
+  return checked as JsonValue;
+}
+
+function transactionCollection<T>(
+  tx: RecordOperations,
+  namespace: string,
+  check: (key: string) => void,
+  schema: StandardSchemaV1 | undefined,
+): RecordTransactionCollection<T> {
   return {
     async get(key) {
       check(key);
@@ -45,7 +60,7 @@ function transactionCollection<T extends JsonValue>(tx: RecordOperations, namesp
     },
     async put(key, value, options) {
       check(key);
-      return tx.put({ ...options, namespace, key, value });
+      return tx.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.transaction.put') });
     },
     async delete(key, options) {
       check(key);
@@ -55,10 +70,11 @@ function transactionCollection<T extends JsonValue>(tx: RecordOperations, namesp
 }
 
 /** The facade handle of one record namespace, over its layered store. */
-export function createRecordCollection<T extends JsonValue>(
+export function createRecordCollection<T>(
   namespace: string,
   store: RecordStore,
   peer: TransactionPeer,
+  schema?: StandardSchemaV1,
 ): RecordCollection<T> {
   const collection: RecordCollection<T> = {
     namespace,
@@ -72,7 +88,7 @@ export function createRecordCollection<T extends JsonValue>(
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      return store.put({ ...options, namespace, key, value });
+      return store.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
     },
     async delete(key, options) {
       return store.delete({ ...options, namespace, key });
@@ -96,7 +112,13 @@ export function createRecordCollection<T extends JsonValue>(
     },
     async putMany(entries, options) {
       if (!store.putMany) throw unsupported(namespace, store.name, 'putMany', 'bulk');
-      return store.putMany({ ...pick(options), namespace, entries });
+      const checked =
+        schema === undefined || !Array.isArray(entries)
+          ? (entries as ReadonlyArray<{ readonly key: string; readonly value: JsonValue }>)
+          : await Promise.all(
+              entries.map(async (entry, i) => ({ ...entry, value: await valueToWrite(schema, entry.value, namespace, 'records.putMany', `entries[${String(i)}].value`) })),
+            );
+      return store.putMany({ ...pick(options), namespace, entries: checked });
     },
     async deleteMany(keys, options) {
       if (!store.deleteMany) throw unsupported(namespace, store.name, 'deleteMany', 'bulk');
@@ -107,10 +129,10 @@ export function createRecordCollection<T extends JsonValue>(
       const self = peer(namespace);
       return store.transaction((tx) => {
         const handle: RecordTransactionCollection<T> & RecordTransaction = {
-          ...transactionCollection<T>(tx, namespace, self.check),
-          records<U extends JsonValue>(other: string) {
+          ...transactionCollection<T>(tx, namespace, self.check, schema),
+          records(other: string, options?: { readonly schema: StandardSchemaV1 }) {
             const target = peer(other);
-            return transactionCollection<U>(tx, target.namespace, target.check);
+            return transactionCollection(tx, target.namespace, target.check, options?.schema);
           },
         };
         return work(handle);

@@ -1,19 +1,10 @@
 import { StorageError } from '../errors/index.js';
 import type { StreamNamespaceConfig } from '../config/index.js';
 import { deadLetterNamespace, type StreamMessage, type StreamStore } from '../spi/index.js';
-import type { JsonValue } from '../types/index.js';
+import { encodeJsonPayload, invalidArgument } from '../validation/index.js';
 import type { Message, StreamTopic } from './types.js';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function encode(payload: unknown, namespace: string): Uint8Array {
-  const text = JSON.stringify(payload);
-  if (text === undefined) {
-    throw new StorageError('INVALID_ARGUMENT', 'payload must be a JSON value', { operation: 'streams.publish', namespace, details: { field: 'payload' } });
-  }
-  return encoder.encode(text);
-}
 
 function decode<T>(message: StreamMessage): Message<T> {
   let payload: T;
@@ -34,7 +25,7 @@ function decode<T>(message: StreamMessage): Message<T> {
 }
 
 /** The facade handle of one stream namespace, over its layered store. */
-export function createStreamTopic<T extends JsonValue>(namespace: string, store: StreamStore, config: StreamNamespaceConfig): StreamTopic<T> {
+export function createStreamTopic<T>(namespace: string, store: StreamStore, config: StreamNamespaceConfig): StreamTopic<T> {
   return {
     namespace,
     async publish(payload, options) {
@@ -45,7 +36,7 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
         ...(options?.correlationId === undefined ? {} : { correlationId: options.correlationId }),
         messages: [
           {
-            payload: encode(payload, namespace),
+            payload: encodeJsonPayload(payload, { operation: 'streams.publish', namespace }),
             ...(options?.key === undefined ? {} : { key: options.key }),
             ...(options?.headers === undefined ? {} : { headers: options.headers }),
           },
@@ -54,12 +45,15 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
       return receipt!;
     },
     async publishBatch(messages, options) {
+      const where = { operation: 'streams.publish', namespace };
+      if (!Array.isArray(messages)) throw invalidArgument(where, 'messages', 'publishBatch needs an array of { payload, key?, headers? }');
       return store.publish({
         namespace,
         timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
         ...(options?.signal === undefined ? {} : { signal: options.signal }),
-        messages: messages.map((m) => ({
-          payload: encode(m.payload, namespace),
+        ...(options?.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+        messages: messages.map((m, i) => ({
+          payload: encodeJsonPayload(m.payload, where, `messages[${String(i)}].payload`),
           ...(m.key === undefined ? {} : { key: m.key }),
           ...(m.headers === undefined ? {} : { headers: m.headers }),
         })),
@@ -69,7 +63,8 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
       return store.subscribe({
         namespace,
         group,
-        handler: (message) => handler(decode<T>(message)),
+        // A non-function is passed on as it is, so the validate layer refuses it (INVALID_ARGUMENT).
+        handler: typeof handler === 'function' ? (message) => handler(decode<T>(message)) : (handler as never),
         maxInFlight: options?.maxInFlight ?? config.maxInFlight,
         maxDeliveries: options?.maxDeliveries ?? config.maxDeliveries,
         ackTimeoutMs: options?.ackTimeoutMs ?? config.ackTimeoutMs,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
-import type { Consistency, HealthReport, JsonValue, OperationOptions, Page } from '../types/index.js';
+import type { Consistency, HealthReport, JsonShaped, JsonValue, OperationOptions, Page, StandardSchemaV1 } from '../types/index.js';
 import type {
   AdapterFactory,
   BlobAcl,
@@ -63,7 +63,7 @@ export interface ListOptions extends OperationOptions {
 }
 
 /** The operations of one record namespace available inside a transaction. */
-export interface RecordTransactionCollection<T extends JsonValue> {
+export interface RecordTransactionCollection<T = JsonValue> {
   get(key: string): Promise<StoredRecord<T>>;
   find(key: string): Promise<StoredRecord<T> | undefined>;
   put(key: string, value: T, options?: RecordPutOptions): Promise<RecordWriteResult>;
@@ -73,11 +73,23 @@ export interface RecordTransactionCollection<T extends JsonValue> {
 /** The handle a transaction callback receives. */
 export interface RecordTransaction {
   /** Another namespace on the same adapter instance, inside the same transaction. */
-  records<U extends JsonValue = JsonValue>(namespace: string): RecordTransactionCollection<U>;
+  records<U extends JsonShaped<U> = JsonValue>(namespace: string): RecordTransactionCollection<U>;
+  /** Another namespace, its writes checked by `schema` (see {@link RecordCollectionOptions}). */
+  records<S extends StandardSchemaV1>(namespace: string, options: RecordCollectionOptions<S>): RecordTransactionCollection<StandardSchemaV1.InferOutput<S>>;
+}
+
+/** Options of `client.records(namespace, options)`. */
+export interface RecordCollectionOptions<S extends StandardSchemaV1 = StandardSchemaV1> {
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) every written value must pass; the schema's
+   * output (defaults, transforms) is what gets stored. Failures are INVALID_ARGUMENT with
+   * `details.issues` as `{ path, message }[]`. Reads are not re-checked.
+   */
+  readonly schema: S;
 }
 
 /** `client.records(ns)`: typed JSON records with versions and ETags. */
-export interface RecordCollection<T extends JsonValue = JsonValue> {
+export interface RecordCollection<T = JsonValue> {
   readonly namespace: string;
   /** Throws NOT_FOUND when absent. */
   get(key: string, options?: ReadOptions): Promise<StoredRecord<T>>;
@@ -172,7 +184,7 @@ export interface SubscribeOptions {
 }
 
 /** `client.streams(ns)`: at-least-once publish/subscribe of JSON messages. */
-export interface StreamTopic<T extends JsonValue = JsonValue> {
+export interface StreamTopic<T = JsonValue> {
   readonly namespace: string;
   publish(payload: T, options?: PublishOptions): Promise<{ readonly id: string }>;
   publishBatch(
@@ -193,9 +205,15 @@ export interface ClientHealth {
 
 /** The facade. Create once per process with `createStorageClient(config, runtime)`. */
 export interface StorageClient {
-  records<T extends JsonValue = JsonValue>(namespace: string): RecordCollection<T>;
+  /**
+   * Typed JSON records. `T` may be an interface or type alias of JSON data (`interface User { name:
+   * string }`); a type holding functions, Dates, Maps or bigint does not compile.
+   */
+  records<T extends JsonShaped<T> = JsonValue>(namespace: string): RecordCollection<T>;
+  /** Records whose writes are checked by a Standard Schema; the type follows the schema's output. */
+  records<S extends StandardSchemaV1>(namespace: string, options: RecordCollectionOptions<S>): RecordCollection<StandardSchemaV1.InferOutput<S>>;
   blobs(namespace: string): BlobCollection;
-  streams<T extends JsonValue = JsonValue>(namespace: string): StreamTopic<T>;
+  streams<T extends JsonShaped<T> = JsonValue>(namespace: string): StreamTopic<T>;
   health(): Promise<ClientHealth>;
   /** Closes every adapter once; later calls fail with UNAVAILABLE. Idempotent. */
   close(): Promise<void>;

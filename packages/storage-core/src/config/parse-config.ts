@@ -1,4 +1,5 @@
 import { StorageError } from '../errors/index.js';
+import { describeType } from '../validation/where.js';
 import { SUPPORTED_SCHEMA_VERSIONS, storageConfigV1, type StorageConfig } from './schema.js';
 
 /** One problem in a config: where (`namespaces.users.cache`) and what. */
@@ -75,7 +76,7 @@ export function validateConfig(input: unknown): ConfigValidation {
       issues: [
         {
           path: 'schemaVersion',
-          message: `unsupported schemaVersion ${JSON.stringify(version)}; this release reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}`,
+          message: `unsupported schemaVersion ${typeof version === 'string' || typeof version === 'number' ? JSON.stringify(version) : describeType(version)}; this release reads ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}`,
         },
       ],
     };

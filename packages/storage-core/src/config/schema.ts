@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../validation/numbers.js';
 
 /** Config schema versions this release reads. */
 export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
@@ -58,9 +59,10 @@ const streamNamespace = z
     adapter: z.string().optional(),
     maxInFlight: positiveInt.max(100_000).default(64),
     maxDeliveries: positiveInt.max(1000).default(5),
-    ackTimeoutMs: positiveInt.default(30_000),
+    /** At most 2^31-1 ms: the longest delay a Node.js timer holds (longer ones would fire at once). */
+    ackTimeoutMs: positiveInt.max(MAX_TIMER_MS).default(30_000),
     /** How long a publish may wait for room before failing with BACKPRESSURE. */
-    publishTimeoutMs: positiveInt.default(5_000),
+    publishTimeoutMs: positiveInt.max(MAX_TIMER_MS).default(5_000),
     maxPayloadBytes: positiveInt.default(1024 * 1024),
   })
   .strict();

@@ -1,7 +1,8 @@
 import type { BlobListPage, BlobListRequest, BlobMeta } from '../spi/index.js';
 import { copyMeta, type BlobTable } from './blob-table.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { memoryError, pageLimit } from './errors.js';
+import { validateBlobList } from '../validation/index.js';
+import { memoryWhere } from './errors.js';
 
 // Cursor tags: the page ended on an object, or on a common prefix (whose keys the next page skips).
 const OBJECT = 'o';
@@ -13,10 +14,10 @@ const PREFIX = 'p';
  */
 export function listBlobs(table: BlobTable, request: BlobListRequest): BlobListPage {
   const { namespace, delimiter } = request;
-  const prefix = request.prefix ?? '';
-  const limit = pageLimit(request.limit, 'blobs.list', namespace);
-  if (delimiter === '') throw memoryError('INVALID_ARGUMENT', 'delimiter must not be empty', 'blobs.list', namespace);
-  const position = request.cursor === undefined ? undefined : decodeCursor(request.cursor, [OBJECT, PREFIX], 'blobs.list', namespace);
+  const where = memoryWhere('blobs.list', namespace);
+  const { prefix, limit } = validateBlobList(request, where);
+  const listing = { namespace, prefix, delimiter };
+  const position = request.cursor === undefined ? undefined : decodeCursor(request.cursor, [OBJECT, PREFIX], listing, where);
 
   let index = table.keys.lowerBound(prefix);
   if (position !== undefined) index = Math.max(index, table.keys.upperBound(position.key));
@@ -45,5 +46,5 @@ export function listBlobs(table: BlobTable, request: BlobListRequest): BlobListP
       last = { tag: OBJECT, key };
     }
   }
-  return more && last !== undefined ? { items, prefixes, cursor: encodeCursor(last.tag, last.key) } : { items, prefixes };
+  return more && last !== undefined ? { items, prefixes, cursor: encodeCursor(listing, last.tag, last.key) } : { items, prefixes };
 }

@@ -19,7 +19,8 @@ import { readBody } from './blob-body.js';
 import { listBlobs } from './blob-list.js';
 import { resolveRange } from './blob-range.js';
 import { BlobTable, copyMeta, lowerCaseKeys } from './blob-table.js';
-import { MEMORY_ADAPTER, assertKey, memoryError, throwIfAborted } from './errors.js';
+import { MEMORY_ADAPTER, memoryError, memoryWhere, throwIfAborted } from './errors.js';
+import { assertKey, validateBlobDelete, validateBlobGet, validateBlobPut } from '../validation/index.js';
 import { memoryBlobOptionsSchema, type MemoryBlobStoreOptions } from './options.js';
 
 export type { MemoryBlobStoreOptions } from './options.js';
@@ -58,7 +59,7 @@ class MemoryBlobStore implements BlobStore {
   async put(request: BlobPutRequest): Promise<BlobWriteResult> {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.put', namespace);
-    assertKey(key, 'blobs.put', namespace);
+    validateBlobPut(request, memoryWhere('blobs.put', namespace));
     this.#checkConditions(request, 'blobs.put');
     if (request.acl !== undefined && !this.capabilities.acl) this.#unsupported('acl', 'blobs.put', namespace);
     // Fail fast before reading a body for nothing; the decisive check runs again right before the write.
@@ -85,7 +86,7 @@ class MemoryBlobStore implements BlobStore {
   async get(request: BlobGetRequest): Promise<BlobObject | undefined> {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.get', namespace);
-    assertKey(key, 'blobs.get', namespace);
+    validateBlobGet(request, memoryWhere('blobs.get', namespace));
     if (request.ifMatch !== undefined && !this.capabilities.conditionalRead) this.#unsupported('conditionalRead', 'blobs.get', namespace);
     if (request.range !== undefined && !this.capabilities.rangeRead) this.#unsupported('rangeRead', 'blobs.get', namespace);
     const blob = this.#table(namespace).get(key);
@@ -102,7 +103,7 @@ class MemoryBlobStore implements BlobStore {
 
   async head(request: BlobHeadRequest): Promise<BlobMeta | undefined> {
     throwIfAborted(request.signal, 'blobs.head', request.namespace);
-    assertKey(request.key, 'blobs.head', request.namespace);
+    assertKey(request.key, memoryWhere('blobs.head', request.namespace));
     const blob = this.#table(request.namespace).get(request.key);
     return blob === undefined ? undefined : copyMeta(blob.meta);
   }
@@ -110,7 +111,7 @@ class MemoryBlobStore implements BlobStore {
   async delete(request: BlobDeleteRequest): Promise<boolean> {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.delete', namespace);
-    assertKey(key, 'blobs.delete', namespace);
+    validateBlobDelete(request, memoryWhere('blobs.delete', namespace));
     if (request.ifMatch !== undefined && !this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', 'blobs.delete', namespace);
     const table = this.#table(namespace);
     const current = table.get(key);
@@ -129,12 +130,6 @@ class MemoryBlobStore implements BlobStore {
   #checkConditions(request: BlobPutRequest, operation: string): void {
     if (request.ifMatch === undefined && request.ifNoneMatch === undefined) return;
     if (!this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', operation, request.namespace);
-    if (request.ifMatch !== undefined && request.ifNoneMatch !== undefined) {
-      throw memoryError('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive', operation, request.namespace);
-    }
-    if (request.ifNoneMatch !== undefined && request.ifNoneMatch !== '*') {
-      throw memoryError('INVALID_ARGUMENT', "ifNoneMatch accepts only '*'", operation, request.namespace);
-    }
   }
 
   #checkWrite(request: WriteConditions & { readonly namespace: string }, currentEtag: string | undefined): void {

@@ -1,4 +1,5 @@
 import { StorageError, type StorageErrorCode } from '../errors/index.js';
+import type { Where } from '../validation/index.js';
 
 /** The adapter name every memory store reports. */
 export const MEMORY_ADAPTER = 'memory';
@@ -27,18 +28,7 @@ export function throwIfAborted(signal: AbortSignal | undefined, operation: strin
   });
 }
 
-/** INVALID_ARGUMENT unless `key` is a non-empty string. */
-export function assertKey(key: unknown, operation: string, namespace: string): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw memoryError('INVALID_ARGUMENT', 'key must be a non-empty string', operation, namespace);
-  }
-}
-
-/** The page size of a listing: default 100, clamped to 1000; anything but a positive integer is refused. */
-export function pageLimit(limit: number | undefined, operation: string, namespace: string): number {
-  if (limit === undefined) return 100;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw memoryError('INVALID_ARGUMENT', 'limit must be a positive integer', operation, namespace);
-  }
-  return Math.min(limit, 1000);
+/** Where a memory-store check runs, for core's validation module. */
+export function memoryWhere(operation: string, namespace: string | undefined): Where {
+  return { operation, namespace, adapter: MEMORY_ADAPTER };
 }

@@ -1,7 +1,8 @@
 import type { Page } from '../types/index.js';
 import type { RecordEntry, RecordListRequest } from '../spi/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { pageLimit } from './errors.js';
+import { validateRecordList } from '../validation/index.js';
+import { memoryWhere } from './errors.js';
 import { toEntry, type RecordTable } from './record-table.js';
 
 const TAG = 'r';
@@ -12,9 +13,10 @@ const TAG = 'r';
  */
 export function listRecords(table: RecordTable, request: RecordListRequest, now: number): Page<RecordEntry> {
   const { namespace } = request;
-  const prefix = request.prefix ?? '';
-  const limit = pageLimit(request.limit, 'records.list', namespace);
-  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, [TAG], 'records.list', namespace).key;
+  const where = memoryWhere('records.list', namespace);
+  const { prefix, limit } = validateRecordList(request, where);
+  const listing = { namespace, prefix };
+  const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, [TAG], listing, where).key;
   let index = table.keys.lowerBound(prefix);
   if (after !== undefined) index = Math.max(index, table.keys.upperBound(after));
 
@@ -36,5 +38,5 @@ export function listRecords(table: RecordTable, request: RecordListRequest, now:
   }
   for (const key of expired) table.remove(key);
   const last = items.at(-1);
-  return more && last !== undefined ? { items, cursor: encodeCursor(TAG, last.key) } : { items };
+  return more && last !== undefined ? { items, cursor: encodeCursor(listing, TAG, last.key) } : { items };
 }

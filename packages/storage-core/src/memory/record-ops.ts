@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { JsonValue, Page } from '../types/index.js';
+import type { Page } from '../types/index.js';
 import type {
   RecordCapabilities,
   RecordDeleteRequest,
@@ -9,7 +9,8 @@ import type {
   RecordPutRequest,
   RecordWriteResult,
 } from '../spi/index.js';
-import { assertKey, memoryError, throwIfAborted } from './errors.js';
+import { validateRecordDelete, validateRecordGet, validateRecordPut } from '../validation/index.js';
+import { memoryError, memoryWhere, throwIfAborted } from './errors.js';
 import { listRecords } from './record-list.js';
 import { toEntry, type StoredRecord, type TableSource } from './record-table.js';
 
@@ -22,17 +23,6 @@ export interface RecordContext {
 /** A fresh opaque ETag; random, so a deleted and re-created key never gets an old one back. */
 export function newEtag(): string {
   return randomBytes(12).toString('base64url');
-}
-
-function serialize(value: JsonValue, namespace: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (error) {
-    throw memoryError('INVALID_ARGUMENT', `value is not JSON-serializable: ${String(error)}`, 'records.put', namespace);
-  }
-  if (json === undefined) throw memoryError('INVALID_ARGUMENT', 'value is not JSON-serializable', 'records.put', namespace);
-  return json;
 }
 
 /**
@@ -50,7 +40,7 @@ export class RecordOps {
 
   get(request: RecordGetRequest): RecordEntry | undefined {
     throwIfAborted(request.signal, 'records.get', request.namespace);
-    assertKey(request.key, 'records.get', request.namespace);
+    validateRecordGet(request, memoryWhere('records.get', request.namespace));
     const row = this.#source.table(request.namespace).live(request.key, this.#context.now());
     return row === undefined ? undefined : toEntry(request.key, row);
   }
@@ -58,15 +48,9 @@ export class RecordOps {
   put(request: RecordPutRequest): RecordWriteResult {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'records.put', namespace);
-    assertKey(key, 'records.put', namespace);
-    if (request.ifMatch !== undefined && request.ifNoneMatch !== undefined) {
-      throw memoryError('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive', 'records.put', namespace);
-    }
-    if (request.ifNoneMatch !== undefined && request.ifNoneMatch !== '*') {
-      throw memoryError('INVALID_ARGUMENT', "ifNoneMatch accepts only '*'", 'records.put', namespace);
-    }
+    // Serialized once: by core's validate layer (handed down) or here when called directly.
+    const json = validateRecordPut(request, memoryWhere('records.put', namespace));
     const expiresAt = this.#expiry(request.ttlMs, namespace);
-    const json = serialize(request.value, namespace);
     const table = this.#source.table(namespace);
     const current = table.live(key, this.#context.now());
     if (request.ifNoneMatch === '*' && current !== undefined) {
@@ -88,7 +72,7 @@ export class RecordOps {
   delete(request: RecordDeleteRequest): boolean {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'records.delete', namespace);
-    assertKey(key, 'records.delete', namespace);
+    validateRecordDelete(request, memoryWhere('records.delete', namespace));
     const table = this.#source.table(namespace);
     const current = table.live(key, this.#context.now());
     if (request.ifMatch !== undefined && current?.etag !== request.ifMatch) {
@@ -106,9 +90,6 @@ export class RecordOps {
     if (ttlMs === undefined) return undefined;
     if (!this.#context.capabilities.ttl) {
       throw memoryError('UNSUPPORTED', 'this store was created without the ttl capability', 'records.put', namespace);
-    }
-    if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw memoryError('INVALID_ARGUMENT', 'ttlMs must be a positive number', 'records.put', namespace);
     }
     return this.#context.now() + ttlMs;
   }

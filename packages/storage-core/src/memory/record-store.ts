@@ -14,7 +14,8 @@ import type {
   RecordStore,
   RecordWriteResult,
 } from '../spi/index.js';
-import { MEMORY_ADAPTER, memoryError, throwIfAborted } from './errors.js';
+import { MEMORY_ADAPTER, memoryError, throwIfAborted, memoryWhere } from './errors.js';
+import { validateRecordKeys, validateRecordPutMany } from '../validation/index.js';
 import { Mutex } from './mutex.js';
 import { memoryRecordOptionsSchema, type MemoryRecordStoreOptions } from './options.js';
 import { RecordOps, type RecordContext } from './record-ops.js';
@@ -64,23 +65,26 @@ class MemoryRecordStore implements RecordStore {
 
   async getMany(request: RecordGetManyRequest): Promise<Array<RecordEntry | undefined>> {
     this.#require('bulk', 'records.getMany', request.namespace);
+    validateRecordKeys(request.keys, memoryWhere('records.getMany', request.namespace));
     return request.keys.map((key) => this.#committed.get({ ...request, key }));
   }
 
   async putMany(request: RecordPutManyRequest): Promise<RecordWriteResult[]> {
     this.#require('bulk', 'records.putMany', request.namespace);
     throwIfAborted(request.signal, 'records.putMany', request.namespace);
+    const texts = validateRecordPutMany(request, memoryWhere('records.putMany', request.namespace));
     await this.#noTransactionRunning();
     // All or nothing: apply every entry to private copies and swap them in only if all succeeded.
     const overlay = new OverlayState(this.#state);
     const ops = new RecordOps(overlay, this.#context);
-    const results = request.entries.map((entry) => ops.put({ ...entry, namespace: request.namespace }));
+    const results = request.entries.map((entry, i) => ops.put({ ...entry, namespace: request.namespace, serialized: texts[i]! }));
     overlay.commit();
     return results;
   }
 
   async deleteMany(request: RecordDeleteManyRequest): Promise<number> {
     this.#require('bulk', 'records.deleteMany', request.namespace);
+    validateRecordKeys(request.keys, memoryWhere('records.deleteMany', request.namespace));
     await this.#noTransactionRunning();
     let deleted = 0;
     for (const key of request.keys) {

@@ -1,22 +1,8 @@
-import type { StartPosition, StreamCapabilities, SubscribeRequest } from '../spi/index.js';
+import type { StartPosition, StreamCapabilities } from '../spi/index.js';
 import { memoryError } from './errors.js';
 import { parseId, type StreamLog } from './stream-log.js';
 
 const OPERATION = 'streams.subscribe';
-
-/** INVALID_ARGUMENT for a malformed subscribe request. */
-export function validateSubscribe(request: SubscribeRequest): void {
-  const invalid = (message: string) => memoryError('INVALID_ARGUMENT', message, OPERATION, request.namespace);
-  if (typeof request.group !== 'string' || request.group.length === 0) throw invalid('group must be a non-empty string');
-  if (request.consumer !== undefined && (typeof request.consumer !== 'string' || request.consumer.length === 0)) {
-    throw invalid('consumer must be a non-empty string');
-  }
-  if (typeof request.handler !== 'function') throw invalid('handler must be a function');
-  for (const name of ['maxInFlight', 'maxDeliveries', 'ackTimeoutMs'] as const) {
-    const value = request[name];
-    if (!Number.isInteger(value) || value < 1) throw invalid(`${name} must be a positive integer`);
-  }
-}
 
 /**
  * The cursor (highest position already "handed out") of a new group starting at `from`.

@@ -10,12 +10,13 @@ import type {
   SubscribeRequest,
   Subscription,
 } from '../spi/index.js';
-import { MEMORY_ADAPTER, memoryError, throwIfAborted } from './errors.js';
+import { MEMORY_ADAPTER, memoryError, memoryWhere, throwIfAborted } from './errors.js';
 import { memoryStreamOptionsSchema, type MemoryStreamStoreOptions } from './options.js';
 import { StreamConsumer, type ConsumerHooks } from './stream-consumer.js';
 import { Group, type PendingEntry } from './stream-group.js';
 import { StreamLog, type PublishWaiter } from './stream-log.js';
-import { startCursor, validateSubscribe } from './stream-start.js';
+import { startCursor } from './stream-start.js';
+import { validatePublish, validateSubscribe } from '../validation/index.js';
 
 export type { MemoryStreamStoreOptions } from './options.js';
 
@@ -63,8 +64,7 @@ class MemoryStreamStore implements StreamStore {
     const { namespace, messages } = request;
     throwIfAborted(request.signal, 'streams.publish', namespace);
     this.#assertOpen('streams.publish', namespace);
-    this.#validateMessages(namespace, messages);
-    if (messages.length === 0) return [];
+    validatePublish(request, memoryWhere('streams.publish', namespace), { maxBatch: this.#maxLength });
     const log = this.#log(namespace);
     const receipts = log.waiters.length === 0 ? log.tryAppend(messages, this.#now()) : undefined;
     if (receipts !== undefined) {
@@ -78,7 +78,7 @@ class MemoryStreamStore implements StreamStore {
     const { namespace } = request;
     throwIfAborted(request.signal, 'streams.subscribe', namespace);
     this.#assertOpen('streams.subscribe', namespace);
-    validateSubscribe(request);
+    validateSubscribe(request, memoryWhere('streams.subscribe', request.namespace));
     const log = this.#log(namespace);
     let group = log.groups.get(request.group);
     if (group === undefined) {
@@ -197,18 +197,6 @@ class MemoryStreamStore implements StreamStore {
       request.signal?.addEventListener('abort', onAbort, { once: true });
       log.waiters.push(waiter);
     });
-  }
-
-  #validateMessages(namespace: string, messages: readonly OutgoingMessage[]): void {
-    const invalid = (message: string) => memoryError('INVALID_ARGUMENT', message, 'streams.publish', namespace);
-    if (!Array.isArray(messages)) throw invalid('messages must be an array');
-    if (messages.length > this.#maxLength) throw invalid(`a batch of ${String(messages.length)} can never fit a stream of ${String(this.#maxLength)}`);
-    for (const message of messages) {
-      if (!(message.payload instanceof Uint8Array)) throw invalid('payload must be a Uint8Array');
-      for (const value of Object.values(message.headers ?? {})) {
-        if (typeof value !== 'string') throw invalid('header values must be strings');
-      }
-    }
   }
 
   #schedule(log: StreamLog): void {

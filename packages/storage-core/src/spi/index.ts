@@ -6,6 +6,7 @@ export type {
   RecordGetRequest,
   WriteConditions,
   RecordPutRequest,
+  RecordValue,
   RecordDeleteRequest,
   RecordListRequest,
   RecordGetManyRequest,

@@ -36,10 +36,26 @@ export interface WriteConditions {
   readonly ifNoneMatch?: '*';
 }
 
-export interface RecordPutRequest extends NamespacedRequest, WriteConditions {
-  readonly key: string;
+/** The value of a write, as given and (optionally) already serialized by core. */
+export interface RecordValue {
   readonly value: JsonValue;
-  /** Time to live in milliseconds; requires the `ttl` capability. */
+  /**
+   * `JSON.stringify(value)`, set by core's validate layer after the strict-JSON check, so the value
+   * is serialized once per write. Adapters store this text when present instead of serializing
+   * again. A layer that replaces `value` must drop it.
+   */
+  readonly serialized?: string;
+}
+
+/**
+ * Rules every adapter follows (core's `validateRecordPut` applies them; docs/adr/005):
+ * - `key`: non-empty, at most 4096 UTF-8 bytes, no control characters, lone surrogates or `..` segments;
+ * - `value`: strict JSON data (no Dates, Maps, NaN, BigInt, cycles, …), else INVALID_ARGUMENT;
+ * - `ttlMs`: an integer from 1 to ten years; `0` and negative values are INVALID_ARGUMENT (not "no TTL").
+ */
+export interface RecordPutRequest extends NamespacedRequest, WriteConditions, RecordValue {
+  readonly key: string;
+  /** Time to live in milliseconds (1 ms to ten years); requires the `ttl` capability. */
   readonly ttlMs?: number;
 }
 
@@ -53,7 +69,11 @@ export interface RecordListRequest extends NamespacedRequest {
   readonly prefix?: string;
   /** Opaque cursor from a previous page of the same listing. */
   readonly cursor?: string;
-  /** Page size; adapters may return fewer. Default 100, at most 1000. */
+  /**
+   * Page size; adapters may return fewer. Default 100; an integer from 1 to 1000, anything else
+   * (also a larger number) is INVALID_ARGUMENT, never clamped. The cursor is bound to the namespace
+   * and prefix: a cursor of another listing is INVALID_ARGUMENT.
+   */
   readonly limit?: number;
 }
 
@@ -62,8 +82,11 @@ export interface RecordGetManyRequest extends NamespacedRequest {
 }
 
 export interface RecordPutManyRequest extends NamespacedRequest {
-  /** Applied all-or-nothing: if any condition fails, nothing is written. */
-  readonly entries: ReadonlyArray<{ readonly key: string; readonly value: JsonValue; readonly ttlMs?: number } & WriteConditions>;
+  /**
+   * Applied all-or-nothing: if any condition fails, nothing is written. At most 1000 entries, each
+   * key at most once: a repeated key is INVALID_ARGUMENT on every adapter.
+   */
+  readonly entries: ReadonlyArray<{ readonly key: string; readonly ttlMs?: number } & WriteConditions & RecordValue>;
 }
 
 export interface RecordDeleteManyRequest extends NamespacedRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryRecordStore, memoryRecords } from '../../src/index.js';
+import { createMemoryBlobStore, createMemoryRecordStore, memoryRecords } from '../../src/index.js';
 import type { RecordStore } from '../../src/index.js';
 
 const ns = 'users';
@@ -65,27 +65,41 @@ describe('memory record store', () => {
     expect(rest.cursor).toBeUndefined();
   });
 
-  it('validates limits (default 100, capped at 1000) and cursors (opaque, from this kind of listing)', async () => {
+  it('validates limits (default 100, at most 1000, never clamped) and cursors (opaque, bound to their listing)', async () => {
     const store = createMemoryRecordStore();
-    await store.putMany!({ namespace: ns, entries: Array.from({ length: 1005 }, (_, i) => ({ key: `k${String(i).padStart(4, '0')}`, value: i })) });
+    const entries = Array.from({ length: 1005 }, (_, i) => ({ key: `k${String(i).padStart(4, '0')}`, value: i }));
+    await store.putMany!({ namespace: ns, entries: entries.slice(0, 1000) });
+    await store.putMany!({ namespace: ns, entries: entries.slice(1000) });
     expect((await store.list({ namespace: ns })).items).toHaveLength(100);
-    const big = await store.list({ namespace: ns, limit: 5_000 });
+    const big = await store.list({ namespace: ns, limit: 1000 });
     expect(big.items).toHaveLength(1000);
     expect(big.cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    for (const limit of [0, -1, 1.5]) await expect(store.list({ namespace: ns, limit })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const foreign = Buffer.from('o\u0000k0001').toString('base64url'); // a blob listing's cursor
+    for (const limit of [0, -1, 1.5, 1001, 5_000]) await expect(store.list({ namespace: ns, limit })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(store.putMany!({ namespace: ns, entries })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'entries' } });
+    const blobs = createMemoryBlobStore();
+    await blobs.put({ namespace: ns, key: 'k0001', body: new Uint8Array(1) });
+    await blobs.put({ namespace: ns, key: 'k0002', body: new Uint8Array(1) });
+    const foreign = (await blobs.list({ namespace: ns, limit: 1 })).cursor!; // a blob listing's cursor
     await expect(store.list({ namespace: ns, cursor: foreign })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const otherNamespace = big.cursor!;
+    await expect(store.list({ namespace: `${ns}-other`, cursor: otherNamespace })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'cursor' } });
+    await expect(store.list({ namespace: ns, prefix: 'k1', cursor: otherNamespace })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'cursor' } });
     await expect(store.list({ namespace: ns, cursor: 'a' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
-  it('putMany applies entries in order, so a batch may write one key twice', async () => {
+  it('putMany refuses a batch that writes one key twice (one rule on every adapter) and writes nothing', async () => {
     const store = createMemoryRecordStore();
-    const results = await store.putMany!({ namespace: ns, entries: [{ key: 'k', value: 1 }, { key: 'k', value: 2 }] });
-    expect(results.map((result) => result.version)).toEqual([1, 2]);
+    await expect(store.putMany!({ namespace: ns, entries: [{ key: 'k', value: 1 }, { key: 'k', value: 2 }] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { field: 'entries[1].key' },
+    });
+    expect(await store.get({ namespace: ns, key: 'k' })).toBeUndefined();
+    await store.put({ namespace: ns, key: 'n', value: 0 });
     await expect(
-      store.putMany!({ namespace: ns, entries: [{ key: 'n', value: 1 }, { key: 'n', value: 2, ifNoneMatch: '*' }] }),
+      store.putMany!({ namespace: ns, entries: [{ key: 'm', value: 1 }, { key: 'n', value: 2, ifNoneMatch: '*' }] }),
     ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    expect(await store.get({ namespace: ns, key: 'n' })).toBeUndefined();
+    expect(await store.get({ namespace: ns, key: 'm' })).toBeUndefined();
+    expect((await store.get({ namespace: ns, key: 'n' }))?.version).toBe(1);
   });
 
   it('makes plain writes wait while a transaction runs (serializable), then applies them after it', async () => {

@@ -3,13 +3,14 @@ import { isStorageError } from '@sanctum/storage-core';
 import { decodeCursor, encodeCursor, prefixUpperBound } from '../../src/cursor.js';
 
 const context = { operation: 'records.list', namespace: 'ns' };
+const listing = { namespace: 'ns', prefix: '' };
 
 describe('cursors', () => {
   it('round-trip any storable key', () => {
     for (const key of ['a', 'k-0001', 'Grüße/日本/😀', ' ', 'x'.repeat(2000)]) {
-      const cursor = encodeCursor(key);
+      const cursor = encodeCursor(listing, key);
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(decodeCursor(cursor, context)).toBe(key);
+      expect(decodeCursor(cursor, listing, context)).toBe(key);
     }
   });
 
@@ -22,14 +23,17 @@ describe('cursors', () => {
       42,
       Buffer.from('r\u0000key').toString('base64url'),
       Buffer.from('pg1\u0000').toString('base64url'),
-      Buffer.from('pg1\u0000a\u0000b').toString('base64url'),
-      `${encodeCursor('k')}A`,
+      encodeCursor(listing, ''),
+      encodeCursor(listing, 'a\u0000b'),
+      encodeCursor({ namespace: 'other', prefix: '' }, 'k'),
+      encodeCursor({ namespace: 'ns', prefix: 'p' }, 'p1'),
+      `${encodeCursor(listing, 'k')}A`,
       Buffer.from([0x70, 0x67, 0x31, 0x00, 0xff]).toString('base64url'),
     ];
     for (const cursor of foreign) {
       let caught: unknown;
       try {
-        decodeCursor(cursor, context);
+        decodeCursor(cursor, listing, context);
       } catch (error) {
         caught = error;
       }

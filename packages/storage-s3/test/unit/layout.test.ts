@@ -34,7 +34,7 @@ describe('list cursors', () => {
     const cursor = encodeCursor(request, 'token.with.dots');
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(request, cursor, where)).toBe('token.with.dots');
-    expect(() => decodeCursor({ ...request, prefix: 'q/' }, cursor, where)).toThrow('not one this store issued');
+    expect(() => decodeCursor({ ...request, prefix: 'q/' }, cursor, where)).toThrow('another prefix');
   });
 
   it('refuse anything else', () => {
@@ -47,6 +47,6 @@ describe('list cursors', () => {
       Buffer.from(`s3c1.${'x'.repeat(12)}.`).toString('base64url'),
       7 as unknown as string,
     ];
-    for (const cursor of garbage) expect(() => decodeCursor(request, cursor, where)).toThrow('not one this store issued');
+    for (const cursor of garbage) expect(() => decodeCursor(request, cursor, where)).toThrow(/not one this store issued|another prefix/);
   });
 });

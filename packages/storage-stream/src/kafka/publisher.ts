@@ -2,7 +2,7 @@ import type { PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core
 import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import { abortedError, isAborted } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';
-import { validateMessages } from '../shared/validate.js';
+import { validatePublish } from '@sanctum/storage-core';
 import { toKafkaMessage } from './codec.js';
 import { KAFKA_ADAPTER, kafkaError, mapKafkaError } from './errors.js';
 import { formatId } from './ids.js';
@@ -38,8 +38,7 @@ export class KafkaPublisher {
   async publish(request: StreamPublishRequest, topic: string): Promise<PublishReceipt[]> {
     const { namespace, messages, signal } = request;
     if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, KAFKA_ADAPTER);
-    validateMessages(messages, this.#settings.maxPendingPublishes, (message) => kafkaError('INVALID_ARGUMENT', message, OPERATION, namespace));
-    if (messages.length === 0) return [];
+    validatePublish(request, { operation: OPERATION, namespace, adapter: KAFKA_ADAPTER }, { maxBatch: this.#settings.maxPendingPublishes });
     const timeoutMs = request.timeoutMs ?? this.#settings.publishTimeoutMs;
     if (!(await this.#permits.acquire(messages.length, timeoutMs, signal))) {
       if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, KAFKA_ADAPTER);

@@ -14,7 +14,8 @@ import {
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
 import { abortedError } from '../shared/abort.js';
 import { deadLetterHeaders } from '../shared/dead-letter.js';
-import { defaultConsumerName, validateSubscribe } from '../shared/validate.js';
+import { defaultConsumerName } from '../shared/validate.js';
+import { validateSubscribe } from '@sanctum/storage-core';
 import { KAFKA_ADAPTER, kafkaError, mapKafkaError } from './errors.js';
 import { startPlan } from './ids.js';
 import { kafkaLogCreator } from './log.js';
@@ -91,7 +92,7 @@ class KafkaStreamStore implements StreamStore {
     const { namespace } = request;
     if (request.signal?.aborted === true) throw abortedError(request.signal, SUBSCRIBE, namespace, KAFKA_ADAPTER);
     if (this.#closed) throw kafkaError('UNAVAILABLE', 'the store was closed', SUBSCRIBE, namespace);
-    validateSubscribe(request, (message) => kafkaError('INVALID_ARGUMENT', message, SUBSCRIBE, namespace));
+    validateSubscribe(request, { operation: SUBSCRIBE, namespace, adapter: KAFKA_ADAPTER });
     const plan = startPlan(request.from);
     if ('invalid' in plan) throw kafkaError('INVALID_ARGUMENT', plan.invalid, SUBSCRIBE, namespace);
     const consumer = request.consumer ?? defaultConsumerName(randomUUID());

@@ -1,7 +1,7 @@
 import type { OutgoingMessage, PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core';
 import { abortedError, backoffMs, isAborted, sleep } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';
-import { validateMessages } from '../shared/validate.js';
+import { validatePublish } from '@sanctum/storage-core';
 import { pushFields, pushScriptArgs, type RedisArg } from './codec.js';
 import type { RedisConnection } from './connection.js';
 import { REDIS_ADAPTER, mapRedisError, redisError } from './errors.js';
@@ -39,12 +39,11 @@ export class RedisPublisher {
     const { namespace, messages, signal } = request;
     try {
       if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, REDIS_ADAPTER);
-      validateMessages(messages, this.#maxBatch, (message) => redisError('INVALID_ARGUMENT', message, OPERATION, namespace));
+      validatePublish(request, { operation: OPERATION, namespace, adapter: REDIS_ADAPTER }, { maxBatch: this.#maxBatch });
     } catch (error) {
       return Promise.reject(error);
     }
     const count = messages.length;
-    if (count === 0) return Promise.resolve([]);
     // Hot path (no length bound, permits free): no extra awaits between the caller and the socket.
     if (this.#options.maxLength === undefined && this.#permits.tryAcquire(count)) {
       if (count === 1) {

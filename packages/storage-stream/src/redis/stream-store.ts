@@ -11,7 +11,8 @@ import {
   type Subscription,
 } from '@sanctum/storage-core';
 import { abortedError } from '../shared/abort.js';
-import { defaultConsumerName, validateSubscribe } from '../shared/validate.js';
+import { defaultConsumerName } from '../shared/validate.js';
+import { validateSubscribe } from '@sanctum/storage-core';
 import { createNodeRedisConnection, type RedisConnection } from './connection.js';
 import { REDIS_ADAPTER, mapRedisError, redisError, replyKind } from './errors.js';
 import { groupStartId } from './ids.js';
@@ -86,7 +87,7 @@ class RedisStreamStore implements StreamStore {
     const { namespace } = request;
     if (request.signal?.aborted === true) throw abortedError(request.signal, SUBSCRIBE, namespace, REDIS_ADAPTER);
     if (this.#closed) throw redisError('UNAVAILABLE', 'the store was closed', SUBSCRIBE, namespace);
-    validateSubscribe(request, (message) => redisError('INVALID_ARGUMENT', message, SUBSCRIBE, namespace));
+    validateSubscribe(request, { operation: SUBSCRIBE, namespace, adapter: REDIS_ADAPTER });
     const start = groupStartId(request.from);
     if ('invalid' in start) throw redisError('INVALID_ARGUMENT', start.invalid, SUBSCRIBE, namespace);
     const consumer = request.consumer ?? defaultConsumerName(randomUUID());

@@ -113,7 +113,8 @@ describe('Kafka adapter (librdkafka mock cluster)', () => {
       await expect(store.subscribe({ namespace, group: 'g', ...base, maxDeliveries: 0, handler })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(store.subscribe({ namespace, group: 'g', ...base, signal: AbortSignal.abort(), handler })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       await expect(store.publish({ namespace, signal: AbortSignal.abort(), messages: [{ payload: bytes('x') }] })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-      expect(await store.publish({ namespace, messages: [] })).toEqual([]);
+      // One rule on every adapter (docs/adr/005): an empty batch is a mistake, not a no-op.
+      await expect(store.publish({ namespace, messages: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await first.close();
     });
   });

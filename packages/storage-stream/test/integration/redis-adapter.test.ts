@@ -226,7 +226,8 @@ describe('Redis Streams adapter', () => {
       await expect(store.subscribe({ namespace, group: 'h', ...base, from: { afterId: 'nope' }, handler })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(store.subscribe({ namespace, group: 'h', ...base, maxInFlight: 0, handler })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(store.publish({ namespace, messages: [{ payload: 'x' as unknown as Uint8Array }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-      expect(await store.publish({ namespace, messages: [] })).toEqual([]);
+      // One rule on every adapter (docs/adr/005): an empty batch is a mistake, not a no-op.
+      await expect(store.publish({ namespace, messages: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       const aborted = AbortSignal.abort();
       await expect(store.publish({ namespace, signal: aborted, messages: [{ payload: bytes('x') }] })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       await expect(store.subscribe({ namespace, group: 'h', ...base, signal: AbortSignal.abort(new DOMException('t', 'TimeoutError')), handler })).rejects.toMatchObject({

@@ -327,13 +327,13 @@ describe('Redis store against a fake server', () => {
     const store = setup(server, { maxLength: 10 });
     await store.open!();
     const payload = Buffer.from('x');
-    expect(await store.publish({ namespace: 'ns', timeoutMs: 2_000, messages: [{ payload, key: '' }, { payload, headers: { a: 'b' } }] })).toEqual([
+    expect(await store.publish({ namespace: 'ns', timeoutMs: 2_000, messages: [{ payload, key: 'k' }, { payload, headers: { a: 'b' } }] })).toEqual([
       { id: '1-0' },
       { id: '2-0' },
     ]);
     const script = server.calls.find((c) => c[1] === 'publish')!;
     expect(script.slice(2, 6)).toEqual(['ns', '10', '0', '2']);
-    expect(script.slice(7, 9)).toEqual(['=', '']);
+    expect(script.slice(7, 9)).toEqual(['=k', '']);
     expect(script.slice(10, 12)).toEqual(['', '{"a":"b"}']);
 
     full = Number.POSITIVE_INFINITY;

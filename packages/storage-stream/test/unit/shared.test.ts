@@ -1,13 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEAD_LETTER, StorageError, type StreamMessage, type SubscribeRequest } from '@sanctum/storage-core';
+import { DEAD_LETTER, validatePublish, validateSubscribe, type StreamMessage, type SubscribeRequest } from '@sanctum/storage-core';
 import { abortedError, backoffMs, isAborted, sleep } from '../../src/shared/abort.js';
 import { deadLetterHeaders, describeError } from '../../src/shared/dead-letter.js';
 import { Permits } from '../../src/shared/permits.js';
 import { runHandler } from '../../src/shared/run-handler.js';
 import { Slots } from '../../src/shared/slots.js';
-import { defaultConsumerName, validateMessages, validateSubscribe } from '../../src/shared/validate.js';
+import { defaultConsumerName } from '../../src/shared/validate.js';
 
-const invalid = (message: string) => new StorageError('INVALID_ARGUMENT', message);
 const message: StreamMessage = { id: '1-0', namespace: 'n', payload: new Uint8Array(), headers: {}, publishedAt: new Date(), deliveryCount: 1 };
 
 describe('Permits', () => {
@@ -122,7 +121,8 @@ describe('runHandler', () => {
   });
 });
 
-describe('validation', () => {
+describe('validation (core rules, as the adapters call them)', () => {
+  const where = { operation: 'streams.subscribe', namespace: 'n', adapter: 'test' };
   const request = (overrides: Partial<SubscribeRequest>): SubscribeRequest => ({
     namespace: 'n',
     group: 'g',
@@ -134,21 +134,24 @@ describe('validation', () => {
   });
 
   it('refuses malformed subscribe requests', () => {
-    expect(() => validateSubscribe(request({}), invalid)).not.toThrow();
-    expect(() => validateSubscribe(request({ group: '' }), invalid)).toThrow('group');
-    expect(() => validateSubscribe(request({ consumer: '' }), invalid)).toThrow('consumer');
-    expect(() => validateSubscribe(request({ handler: 'x' as never }), invalid)).toThrow('handler');
-    expect(() => validateSubscribe(request({ ackTimeoutMs: 1.5 }), invalid)).toThrow('ackTimeoutMs');
+    expect(() => validateSubscribe(request({}), where)).not.toThrow();
+    expect(() => validateSubscribe(request({ group: '' }), where)).toThrow('group');
+    expect(() => validateSubscribe(request({ consumer: '' }), where)).toThrow('consumer');
+    expect(() => validateSubscribe(request({ handler: 'x' as never }), where)).toThrow('handler');
+    expect(() => validateSubscribe(request({ ackTimeoutMs: 1.5 }), where)).toThrow('ackTimeoutMs');
+    expect(() => validateSubscribe(request({ ackTimeoutMs: 2 ** 31 }), where)).toThrow('ackTimeoutMs');
   });
 
   it('refuses malformed batches', () => {
     const payload = new Uint8Array(1);
-    expect(() => validateMessages([{ payload }], 1, invalid)).not.toThrow();
-    expect(() => validateMessages('x' as never, 1, invalid)).toThrow('array');
-    expect(() => validateMessages([{ payload }, { payload }], 1, invalid)).toThrow('larger');
-    expect(() => validateMessages([{ payload: 'x' as never }], 1, invalid)).toThrow('Uint8Array');
-    expect(() => validateMessages([{ payload, key: 1 as never }], 1, invalid)).toThrow('key');
-    expect(() => validateMessages([{ payload, headers: { a: 1 as never } }], 1, invalid)).toThrow('header');
+    const batch = (messages: unknown, maxBatch = 1) => () => validatePublish({ namespace: 'n', messages: messages as never }, where, { maxBatch });
+    expect(batch([{ payload }])).not.toThrow();
+    expect(batch('x')).toThrow('array');
+    expect(batch([])).toThrow('non-empty');
+    expect(batch([{ payload }, { payload }])).toThrow('larger');
+    expect(batch([{ payload: 'x' }])).toThrow('Uint8Array');
+    expect(batch([{ payload, key: 1 }])).toThrow('key');
+    expect(batch([{ payload, headers: { a: 1 } }])).toThrow('headers.a');
     expect(defaultConsumerName('abc')).toBe('consumer-abc');
   });
 });

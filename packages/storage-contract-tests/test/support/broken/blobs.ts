@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream';
-import { createMemoryBlobStore, type BlobStore } from '@sanctum/storage-core';
+import {
+  createMemoryBlobStore,
+  decodeListingCursor,
+  encodeListingCursor,
+  isStorageError,
+  validateBlobList,
+  type BlobMeta,
+  type BlobStore,
+} from '@sanctum/storage-core';
 
 function delegate(inner: BlobStore): BlobStore {
   return {
@@ -36,6 +44,52 @@ export function exclusiveRangeEnd(): BlobStore {
       const bytes = Buffer.concat(chunks);
       const end = request.range.end ?? bytes.byteLength;
       return { ...object, body: Readable.from([bytes.subarray(request.range.start, end)], { objectMode: false }) };
+    },
+  };
+}
+
+/** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
+export function swallowsInvalidInput(): BlobStore {
+  const inner = createMemoryBlobStore();
+  const quietly = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (isStorageError(error, 'INVALID_ARGUMENT')) return fallback;
+      throw error;
+    }
+  };
+  return {
+    ...delegate(inner),
+    put: (request) => quietly(() => inner.put(request), { version: 'v', etag: 'accepted', size: 0 }),
+    get: (request) => quietly(() => inner.get(request), undefined),
+    head: (request) => quietly(() => inner.head(request), undefined),
+    delete: (request) => quietly(() => inner.delete(request), false),
+    list: (request) => quietly(() => inner.list(request), { items: [], prefixes: [] }),
+  };
+}
+
+/** Lists keys in UTF-16 unit order (JavaScript's `<`), which differs from code point order. */
+export function utf16Order(): BlobStore {
+  const inner = createMemoryBlobStore();
+  return {
+    ...delegate(inner),
+    async list({ cursor, ...request }) {
+      if (request.delimiter !== undefined) return inner.list({ ...request, ...(cursor === undefined ? {} : { cursor }) });
+      const where = { operation: 'blobs.list', namespace: request.namespace };
+      const { prefix, limit } = validateBlobList(request, where);
+      const listing = { namespace: request.namespace, prefix };
+      const all: BlobMeta[] = [];
+      let next: string | undefined;
+      do {
+        const page = await inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) });
+        all.push(...page.items);
+        next = page.cursor;
+      } while (next !== undefined);
+      const after = cursor === undefined ? undefined : decodeListingCursor(cursor, listing, where);
+      const sorted = all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).filter((meta) => after === undefined || meta.key > after);
+      const items = sorted.slice(0, limit);
+      return sorted.length > limit ? { items, prefixes: [], cursor: encodeListingCursor(listing, items.at(-1)!.key) } : { items, prefixes: [] };
     },
   };
 }

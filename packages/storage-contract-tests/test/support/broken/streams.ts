@@ -1,4 +1,4 @@
-import { createMemoryStreamStore, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core';
+import { createMemoryStreamStore, isStorageError, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core';
 
 function wrapHandlers(wrap: (request: SubscribeRequest) => SubscribeRequest['handler']): StreamStore {
   const inner = createMemoryStreamStore();
@@ -7,7 +7,8 @@ function wrapHandlers(wrap: (request: SubscribeRequest) => SubscribeRequest['han
     name: 'broken',
     capabilities: inner.capabilities,
     publish: (request) => inner.publish(request),
-    subscribe: (request) => inner.subscribe({ ...request, handler: wrap(request) }),
+    // A non-function handler is passed on as it is, so the inner store still refuses it.
+    subscribe: (request) => inner.subscribe(typeof request.handler === 'function' ? { ...request, handler: wrap(request) } : request),
     close: () => inner.close!(),
   };
 }
@@ -45,7 +46,10 @@ export function losesUnackedOnRestart(): StreamStore {
       const closed = new Promise<void>((resolve) => {
         closing = resolve;
       });
-      const subscription = await inner.subscribe({ ...request, handler: (message) => Promise.race([request.handler(message), closed]) });
+      const handler = request.handler;
+      const subscription = await inner.subscribe(
+        typeof handler === 'function' ? { ...request, handler: (message) => Promise.race([handler(message), closed]) } : request,
+      );
       return {
         group: subscription.group,
         consumer: subscription.consumer,
@@ -54,6 +58,43 @@ export function losesUnackedOnRestart(): StreamStore {
           await subscription.close(options);
         },
       };
+    },
+    close: () => inner.close!(),
+  };
+}
+
+/** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
+export function swallowsInvalidInput(): StreamStore {
+  const inner = createMemoryStreamStore();
+  return {
+    kind: 'stream',
+    name: 'broken',
+    capabilities: inner.capabilities,
+    publish: (request) =>
+      inner.publish(request).catch((error: unknown) => {
+        if (isStorageError(error, 'INVALID_ARGUMENT')) return [];
+        throw error;
+      }),
+    subscribe: (request) =>
+      inner.subscribe(request).catch((error: unknown) => {
+        if (isStorageError(error, 'INVALID_ARGUMENT')) return { group: String(request.group), consumer: 'accepted', close: async () => undefined };
+        throw error;
+      }),
+    close: () => inner.close!(),
+  };
+}
+
+/** Ignores close's `timeoutMs`: waits for running handlers however long they take. */
+export function closeIgnoresTimeout(): StreamStore {
+  const inner = createMemoryStreamStore();
+  return {
+    kind: 'stream',
+    name: 'broken',
+    capabilities: inner.capabilities,
+    publish: (request) => inner.publish(request),
+    async subscribe(request) {
+      const subscription = await inner.subscribe(request);
+      return { group: subscription.group, consumer: subscription.consumer, close: () => subscription.close({ timeoutMs: 2 ** 31 - 1 }) };
     },
     close: () => inner.close!(),
   };
