@@ -96,7 +96,7 @@ class SqliteRecords implements SqliteRecordStore {
   }
 
   getMany(request: RecordGetManyRequest): Promise<Array<RecordEntry | undefined>> {
-    return this.#read('records.getMany', request, (ops) => request.keys.map((key) => ops.get({ namespace: request.namespace, key })));
+    return this.#read('records.getMany', request, (ops) => ops.getMany(request));
   }
 
   put(request: RecordPutRequest): Promise<RecordWriteResult> {
@@ -109,13 +109,11 @@ class SqliteRecords implements SqliteRecordStore {
 
   putMany(request: RecordPutManyRequest): Promise<RecordWriteResult[]> {
     // One IMMEDIATE transaction: a failed condition throws and rolls back every entry.
-    return this.#write('records.putMany', request, (ops) => request.entries.map((entry) => ops.put({ ...entry, namespace: request.namespace })));
+    return this.#write('records.putMany', request, (ops) => ops.putMany(request));
   }
 
   deleteMany(request: RecordDeleteManyRequest): Promise<number> {
-    return this.#write('records.deleteMany', request, (ops) =>
-      request.keys.reduce((count, key) => count + (ops.delete({ namespace: request.namespace, key }) ? 1 : 0), 0),
-    );
+    return this.#write('records.deleteMany', request, (ops) => ops.deleteMany(request));
   }
 
   dropNamespace(namespace: string): Promise<number> {
