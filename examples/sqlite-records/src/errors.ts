@@ -1,4 +1,4 @@
-import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
+import { StorageError, isStorageError, type StorageErrorCode } from './spi.js';
 
 /** The adapter name in errors, metrics and spans. */
 export const ADAPTER = 'sqlite';

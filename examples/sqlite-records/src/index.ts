@@ -1,5 +1,5 @@
 // Public surface of the SQLite record store example. Everything exported is listed here by name.
-import { defineAdapter, type AdapterFactory, type StandardSchemaV1 } from '@sanctum/storage-core';
+import { defineAdapter, type AdapterFactory, type StandardSchemaV1 } from './spi.js';
 import { ADAPTER } from './errors.js';
 import { resolveOptions, sqliteRecordOptionsSchema, type ResolvedSqliteRecordOptions, type SqliteRecordStoreOptions } from './options.js';
 import { createStore, type SqliteRecordStore } from './record-store.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StorageError } from '@sanctum/storage-core';
+import { StorageError } from './spi.js';
 
 /**
  * Options of the SQLite record store, validated by core (through `optionsSchema`) when the store is

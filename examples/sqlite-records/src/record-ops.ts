@@ -20,7 +20,7 @@ import {
   type RecordPutRequest,
   type RecordWriteResult,
   type WriteConditions,
-} from '@sanctum/storage-core';
+} from './spi.js';
 import { ADAPTER, sqliteError } from './errors.js';
 import type { Row, Statements } from './statements.js';
 

@@ -14,7 +14,7 @@ import type {
   RecordPutRequest,
   RecordStore,
   RecordWriteResult,
-} from '@sanctum/storage-core';
+} from './spi.js';
 import { ADAPTER, mapError, sqliteError, throwIfAborted } from './errors.js';
 import type { ResolvedSqliteRecordOptions } from './options.js';
 import { RecordOps } from './record-ops.js';
