@@ -1,4 +1,4 @@
-import { assertConditions, type WriteConditions, type Where } from '@sanctum/storage-core';
+import type { WriteConditions, Where } from '@sanctum/storage-core';
 import { ADAPTER, adapterError, type ErrorContext } from './errors.js';
 
 // No ETag this store issues holds NUL or a lone surrogate, and PostgreSQL text could not even compare them.
@@ -10,9 +10,8 @@ export function whereOf(context: ErrorContext): Where {
   return { operation: context.operation, namespace: context.namespace, adapter: ADAPTER };
 }
 
-/** Which kind of conditional write a request asks for; INVALID_ARGUMENT (core's rule) when malformed. */
+/** Which kind of conditional write a request asks for; called after core's checks (validateRecordPut / …). */
 export function conditionOf(conditions: WriteConditions, context: ErrorContext): 'none' | 'match' | 'create' {
-  assertConditions(conditions, whereOf(context));
   if (conditions.ifNoneMatch !== undefined) return 'create';
   if (conditions.ifMatch === undefined) return 'none';
   if (UNSTORABLE.test(conditions.ifMatch)) throw preconditionFailed(context);

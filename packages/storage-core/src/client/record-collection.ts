@@ -29,7 +29,7 @@ function pick(options: OperationOptions | undefined): OperationOptions {
 }
 
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
-export type TransactionPeer = (namespace: string) => { readonly namespace: string; readonly check: (key: string) => void };
+export type TransactionPeer = (namespace: string) => string;
 
 /**
  * The value to write: checked by the namespace's schema when one was given (its output is stored),
@@ -40,30 +40,22 @@ async function valueToWrite(schema: StandardSchemaV1 | undefined, value: unknown
   return checked as JsonValue;
 }
 
-function transactionCollection<T>(
-  tx: RecordOperations,
-  namespace: string,
-  check: (key: string) => void,
-  schema: StandardSchemaV1 | undefined,
-): RecordTransactionCollection<T> {
+// `tx` runs every request through the layers of the namespace it names (validation included).
+function transactionCollection<T>(tx: RecordOperations, namespace: string, schema: StandardSchemaV1 | undefined): RecordTransactionCollection<T> {
   return {
     async get(key) {
-      check(key);
       const entry = await tx.get({ namespace, key });
       if (entry === undefined) throw notFound(namespace, 'records.transaction.get');
       return toRecord<T>(entry);
     },
     async find(key) {
-      check(key);
       const entry = await tx.get({ namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      check(key);
       return tx.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.transaction.put') });
     },
     async delete(key, options) {
-      check(key);
       return tx.delete({ ...options, namespace, key });
     },
   };
@@ -126,13 +118,11 @@ export function createRecordCollection<T>(
     },
     async transaction(work) {
       if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');
-      const self = peer(namespace);
       return store.transaction((tx) => {
         const handle: RecordTransactionCollection<T> & RecordTransaction = {
-          ...transactionCollection<T>(tx, namespace, self.check, schema),
+          ...transactionCollection<T>(tx, namespace, schema),
           records(other: string, options?: { readonly schema: StandardSchemaV1 }) {
-            const target = peer(other);
-            return transactionCollection(tx, target.namespace, target.check, options?.schema);
+            return transactionCollection(tx, peer(other), options?.schema);
           },
         };
         return work(handle);

@@ -1,4 +1,3 @@
-import type { StorageError } from '../errors/index.js';
 import { hasLoneSurrogate } from './keys.js';
 import { describeType, invalidArgument, payloadTooLarge, type Where } from './where.js';
 
@@ -11,57 +10,64 @@ export interface SerializedJson {
   readonly bytes: number;
 }
 
-function refuse(where: Where, field: string, path: string, what: string): StorageError {
-  return invalidArgument(where, field, `${path} ${what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
+/** What is wrong and where: path segments collected innermost first while the walk unwinds. */
+interface Problem {
+  readonly what: string;
+  readonly segments: string[];
 }
 
+const problem = (what: string): Problem => ({ what, segments: [] });
+
 /**
- * Walks `value` and throws INVALID_ARGUMENT at the first place JSON would change or lose data:
- * Dates and other class instances, Map/Set, functions, symbols, BigInt, NaN/±Infinity, undefined
- * in an array, array holes, symbol keys, lone surrogates in strings, cycles, and nesting deeper
- * than {@link MAX_JSON_DEPTH}. `undefined` object properties are allowed (JSON drops them, which
- * reads back the same). `-0` is allowed and reads back as `0` (equal under `===`).
+ * Walks `value` and reports the first place JSON would change or lose data: Dates and other class
+ * instances, Map/Set, functions, symbols, BigInt, NaN/±Infinity, undefined in an array, array
+ * holes, lone surrogates in strings, cycles, and nesting deeper than
+ * {@link MAX_JSON_DEPTH}. `undefined` object properties are allowed (JSON drops them, which reads
+ * back the same). `-0` is allowed and reads back as `0` (equal under `===`). Symbol-keyed
+ * properties are not looked for (they are not data; checking cost ~170 ns per object, ADR-005).
+ * Paths are only built for a failure, so a valid value costs no string work.
  */
-function assertPlainJson(value: unknown, where: Where, field: string, path: string, depth: number, ancestors: object[]): void {
+function findProblem(value: unknown, depth: number, ancestors: object[]): Problem | undefined {
   switch (typeof value) {
     case 'string':
-      if (hasLoneSurrogate(value)) throw refuse(where, field, path, 'holds a lone UTF-16 surrogate');
-      return;
+      return hasLoneSurrogate(value) ? problem('holds a lone UTF-16 surrogate') : undefined;
     case 'boolean':
-      return;
+      return undefined;
     case 'number':
-      if (!Number.isFinite(value)) throw refuse(where, field, path, `is ${String(value)}, which JSON turns into null`);
-      return;
+      return Number.isFinite(value) ? undefined : problem(`is ${String(value)}, which JSON turns into null`);
     case 'object':
       break;
     default:
-      throw refuse(where, field, path, `is ${describeType(value)}, which JSON cannot represent`);
+      return problem(`is ${describeType(value)}, which JSON cannot represent`);
   }
-  if (value === null) return;
-  if (depth >= MAX_JSON_DEPTH) throw refuse(where, field, path, `is nested more than ${String(MAX_JSON_DEPTH)} levels deep`);
-  if (ancestors.includes(value)) throw refuse(where, field, path, 'refers back to itself (a cycle)');
+  if (value === null) return undefined;
+  if (depth >= MAX_JSON_DEPTH) return problem(`is nested more than ${String(MAX_JSON_DEPTH)} levels deep`);
+  if (ancestors.includes(value)) return problem('refers back to itself (a cycle)');
   ancestors.push(value);
+  let found: Problem | undefined;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      if (!(i in value)) throw refuse(where, field, `${path}[${String(i)}]`, 'is a hole in a sparse array, which JSON turns into null');
+    for (let i = 0; i < value.length && found === undefined; i += 1) {
       const item: unknown = value[i];
-      if (item === undefined) throw refuse(where, field, `${path}[${String(i)}]`, 'is undefined, which JSON turns into null inside an array');
-      assertPlainJson(item, where, field, `${path}[${String(i)}]`, depth + 1, ancestors);
+      if (item === undefined) {
+        found = problem(i in value ? 'is undefined, which JSON turns into null inside an array' : 'is a hole in a sparse array, which JSON turns into null');
+      } else found = findProblem(item, depth + 1, ancestors);
+      if (found !== undefined) found.segments.push(`[${String(i)}]`);
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      throw refuse(where, field, path, `is ${describeType(value)}, which JSON would store in a changed form`);
-    }
-    if (Object.getOwnPropertySymbols(value).length > 0) throw refuse(where, field, path, 'has symbol keys, which JSON drops');
+    if (proto !== Object.prototype && proto !== null) return problem(`is ${describeType(value)}, which JSON would store in a changed form`);
     for (const name in value) {
       const item: unknown = (value as Record<string, unknown>)[name];
       if (item === undefined) continue;
-      if (hasLoneSurrogate(name)) throw refuse(where, field, `${path}.${name}`, 'is a property name with a lone UTF-16 surrogate');
-      assertPlainJson(item, where, field, `${path}.${name}`, depth + 1, ancestors);
+      found = hasLoneSurrogate(name) ? problem('is a property name with a lone UTF-16 surrogate') : findProblem(item, depth + 1, ancestors);
+      if (found !== undefined) {
+        found.segments.push(`.${name}`);
+        break;
+      }
     }
   }
   ancestors.pop();
+  return found;
 }
 
 /**
@@ -72,7 +78,11 @@ function assertPlainJson(value: unknown, where: Where, field: string, path: stri
 export function serializeJson(value: unknown, where: Where, options: { readonly field?: string; readonly maxBytes?: number } = {}): SerializedJson {
   const field = options.field ?? 'value';
   if (value === undefined) throw invalidArgument(where, field, `${field} is undefined; pass JSON data (null is allowed)`);
-  assertPlainJson(value, where, field, field, 0, []);
+  const found = findProblem(value, 0, []);
+  if (found !== undefined) {
+    const path = field + found.segments.reverse().join('');
+    throw invalidArgument(where, field, `${path} ${found.what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
+  }
   const text = JSON.stringify(value);
   const max = options.maxBytes ?? Infinity;
   const bytes = Buffer.byteLength(text, 'utf8');

@@ -9,9 +9,12 @@ const DOT_DOT_SEGMENT = /(?:^|[/\\])\.\.(?:$|[/\\])/;
 /** The longest key any namespace may configure, in UTF-8 bytes; adapters use it when called directly. */
 export const MAX_KEY_BYTES = 4096;
 
+// ES2024's String.prototype.isWellFormed (native in Node 20+); the lib target here is ES2023.
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** True when `text` holds a UTF-16 surrogate without its partner (no UTF-8 form exists for it). */
 export function hasLoneSurrogate(text: string): boolean {
-  // String.prototype.isWellFormed is Node 20+; the loop keeps older engines and is as fast for short keys.
+  if (isWellFormed !== undefined) return !isWellFormed.call(text);
   for (let i = 0; i < text.length; i += 1) {
     const unit = text.charCodeAt(i);
     if (unit < 0xd800 || unit > 0xdfff) continue;

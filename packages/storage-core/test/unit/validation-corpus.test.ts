@@ -41,6 +41,8 @@ const noop = async (): Promise<void> => undefined;
 
 const CASES: readonly Case[] = [
   ['a transaction put larger than the namespace allows', 'PAYLOAD_TOO_LARGE', (c) => c.records('users').transaction((tx) => tx.put('k', 'x'.repeat(5000)))],
+  ['a transaction put into another namespace, over that namespace\'s limit', 'PAYLOAD_TOO_LARGE', (c) => c.records('other').transaction((tx) => tx.records('users').put('k', 'x'.repeat(5000)))],
+  ['a 5 MiB transaction put into a namespace of the default 4 MiB', 'PAYLOAD_TOO_LARGE', (c) => c.records('users').transaction((tx) => tx.records('other').put('k', 'x'.repeat(5 * 1024 * 1024)))],
   ['a transaction put of a Date', 'INVALID_ARGUMENT', (c) => c.records('users').transaction((tx) => tx.put('k', new Date() as never))],
   ['a transaction put into another namespace of a Map', 'INVALID_ARGUMENT', (c) => c.records('users').transaction((tx) => tx.records('other').put('k', new Map() as never))],
   ['a transaction get with a lone surrogate key', 'INVALID_ARGUMENT', (c) => c.records('users').transaction((tx) => tx.get(LONE))],

@@ -79,13 +79,14 @@ describe('keyset listing', () => {
     expect(await listAll(namespace, 5)).toEqual([...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
   });
 
-  it('refuses keys and prefixes PostgreSQL cannot store, and limits outside 1..n', async () => {
+  it('refuses keys and prefixes PostgreSQL cannot store, and limits outside 1..1000 (refused, not clamped)', async () => {
     for (const key of ['a\u0000b', '\ud800x', '']) {
       await expect(store.put({ namespace: 'bad', key, value: 1 })).rejects.toSatisfy((e: unknown) => isStorageError(e, 'INVALID_ARGUMENT'));
     }
     await expect(store.list({ namespace: 'bad', prefix: 'p\u0000' })).rejects.toSatisfy((e: unknown) => isStorageError(e, 'INVALID_ARGUMENT'));
     await expect(store.list({ namespace: 'bad', limit: 0 })).rejects.toSatisfy((e: unknown) => isStorageError(e, 'INVALID_ARGUMENT'));
-    const page = await store.list({ namespace: 'bad', limit: 5000 });
+    await expect(store.list({ namespace: 'bad', limit: 5000 })).rejects.toSatisfy((e: unknown) => isStorageError(e, 'INVALID_ARGUMENT'));
+    const page = await store.list({ namespace: 'bad', limit: 1000 });
     expect(page.items).toEqual([]);
   });
 });

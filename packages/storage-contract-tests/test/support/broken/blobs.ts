@@ -3,11 +3,10 @@ import {
   createMemoryBlobStore,
   decodeListingCursor,
   encodeListingCursor,
-  isStorageError,
   validateBlobList,
-  type BlobMeta,
   type BlobStore,
 } from '@sanctum/storage-core';
+import { listEverything, quietly, utf16Page } from './shared.js';
 
 function delegate(inner: BlobStore): BlobStore {
   return {
@@ -51,14 +50,6 @@ export function exclusiveRangeEnd(): BlobStore {
 /** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
 export function swallowsInvalidInput(): BlobStore {
   const inner = createMemoryBlobStore();
-  const quietly = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (isStorageError(error, 'INVALID_ARGUMENT')) return fallback;
-      throw error;
-    }
-  };
   return {
     ...delegate(inner),
     put: (request) => quietly(() => inner.put(request), { version: 'v', etag: 'accepted', size: 0 }),
@@ -79,17 +70,9 @@ export function utf16Order(): BlobStore {
       const where = { operation: 'blobs.list', namespace: request.namespace };
       const { prefix, limit } = validateBlobList(request, where);
       const listing = { namespace: request.namespace, prefix };
-      const all: BlobMeta[] = [];
-      let next: string | undefined;
-      do {
-        const page = await inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) });
-        all.push(...page.items);
-        next = page.cursor;
-      } while (next !== undefined);
-      const after = cursor === undefined ? undefined : decodeListingCursor(cursor, listing, where);
-      const sorted = all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).filter((meta) => after === undefined || meta.key > after);
-      const items = sorted.slice(0, limit);
-      return sorted.length > limit ? { items, prefixes: [], cursor: encodeListingCursor(listing, items.at(-1)!.key) } : { items, prefixes: [] };
+      const all = await listEverything((next) => inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) }));
+      const page = utf16Page(all, cursor === undefined ? undefined : decodeListingCursor(cursor, listing, where), limit);
+      return page.last === undefined ? { items: page.items, prefixes: [] } : { items: page.items, prefixes: [], cursor: encodeListingCursor(listing, page.last) };
     },
   };
 }

@@ -4,11 +4,11 @@ import {
   createMemoryRecordStore,
   decodeListingCursor,
   encodeListingCursor,
-  isStorageError,
   validateRecordList,
   type RecordEntry,
   type RecordStore,
 } from '@sanctum/storage-core';
+import { listEverything, quietly, utf16Page } from './shared.js';
 
 /** Delegates every operation to a memory store (optional ones only when declared); each broken store overrides one. */
 function delegate(inner: RecordStore): RecordStore {
@@ -40,8 +40,11 @@ export function ignoresIfMatch(): RecordStore {
   };
 }
 
-/** Paginates by offset: pages skip or repeat records when writes happen between them. */
-export function offsetPagination(): RecordStore {
+/**
+ * A store whose list pages are cut from the whole listing by `page`, keeping core's limit and
+ * cursor-binding rules, so only the cutting itself is broken.
+ */
+function pagedBy(page: (all: RecordEntry[], position: string | undefined, limit: number) => { items: RecordEntry[]; next?: string }): RecordStore {
   const inner = createMemoryRecordStore();
   return {
     ...delegate(inner),
@@ -49,35 +52,35 @@ export function offsetPagination(): RecordStore {
       const where = { operation: 'records.list', namespace: request.namespace };
       const { prefix, limit } = validateRecordList(request, where);
       const listing = { namespace: request.namespace, prefix };
-      const text = cursor === undefined ? '0' : decodeListingCursor(cursor, listing, where);
-      if (!/^\d+$/.test(text)) throw new StorageError('INVALID_ARGUMENT', 'bad cursor', { namespace: request.namespace });
-      const offset = Number(text);
-      const all: RecordEntry[] = [];
-      let next: string | undefined;
-      do {
-        const page = await inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) });
-        all.push(...page.items);
-        next = page.cursor;
-      } while (next !== undefined);
-      const items = all.slice(offset, offset + limit);
-      const more = offset + limit < all.length;
-      return more ? { items, cursor: encodeListingCursor(listing, String(offset + limit)) } : { items };
+      const all = await listEverything((next) => inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) }));
+      const cut = page(all, cursor === undefined ? undefined : decodeListingCursor(cursor, listing, where), limit);
+      return cut.next === undefined ? { items: cut.items } : { items: cut.items, cursor: encodeListingCursor(listing, cut.next) };
     },
   };
 }
 
+/** Paginates by offset: pages skip or repeat records when writes happen between them. */
+export function offsetPagination(): RecordStore {
+  return pagedBy((all, position, limit) => {
+    const offset = Number(position ?? '0');
+    if (!Number.isInteger(offset)) throw new StorageError('INVALID_ARGUMENT', 'bad cursor');
+    const items = all.slice(offset, offset + limit);
+    return offset + limit < all.length ? { items, next: String(offset + limit) } : { items };
+  });
+}
+
 /**
- * Uses the version as the etag, so a re-created key gets an old etag back. (Declares no bulk or
- * transactions: only the core operations translate etags.)
+ * A store that shows `etagOf(entry)` instead of its real etags (translating them back for `ifMatch`).
+ * Declares no bulk or transactions: only the core operations translate etags.
  */
-export function versionAsEtag(): RecordStore {
+function withFakeEtags(etagOf: (entry: { readonly key: string; readonly version: number; readonly value: unknown }) => string): RecordStore {
   const inner = createMemoryRecordStore({ capabilities: { bulk: false, transactions: false } });
-  const view = (entry: RecordEntry | undefined): RecordEntry | undefined => (entry === undefined ? undefined : { ...entry, etag: `v${String(entry.version)}` });
-  // Translates the fake etag to the real one; only the version is compared.
+  const view = (entry: RecordEntry | undefined): RecordEntry | undefined => (entry === undefined ? undefined : { ...entry, etag: etagOf(entry) });
+  // Translates a fake etag to the real one; malformed ones go through untouched, for core to refuse.
   const realEtag = async (namespace: string, key: string, ifMatch: string | undefined): Promise<string | undefined> => {
     if (typeof ifMatch !== 'string' || ifMatch === '') return ifMatch;
     const current = await inner.get({ namespace, key });
-    return current !== undefined && `v${String(current.version)}` === ifMatch ? current.etag : 'no-match';
+    return current !== undefined && etagOf(current) === ifMatch ? current.etag : 'no-match';
   };
   return {
     ...delegate(inner),
@@ -85,7 +88,7 @@ export function versionAsEtag(): RecordStore {
     async put({ ifMatch, ...request }) {
       const etag = await realEtag(request.namespace, request.key, ifMatch);
       const written = await inner.put({ ...request, ...(etag === undefined ? {} : { ifMatch: etag }) });
-      return { ...written, etag: `v${String(written.version)}` };
+      return { ...written, etag: etagOf({ key: request.key, version: written.version, value: request.value }) };
     },
     async delete({ ifMatch, ...request }) {
       const etag = await realEtag(request.namespace, request.key, ifMatch);
@@ -96,6 +99,11 @@ export function versionAsEtag(): RecordStore {
       return { ...page, items: page.items.map((item) => view(item)!) };
     },
   };
+}
+
+/** Uses the version as the etag, so a re-created key gets an old etag back. */
+export function versionAsEtag(): RecordStore {
+  return withFakeEtags((entry) => `v${String(entry.version)}`);
 }
 
 /** Drops the first record of a page when anything was written since the previous page. */
@@ -124,14 +132,6 @@ export function skipsAfterWrites(): RecordStore {
 /** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
 export function swallowsInvalidInput(): RecordStore {
   const inner = createMemoryRecordStore();
-  const quietly = async <T>(work: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (isStorageError(error, 'INVALID_ARGUMENT')) return fallback;
-      throw error;
-    }
-  };
   return {
     ...delegate(inner),
     get: (request) => quietly(() => inner.get(request), undefined),
@@ -146,55 +146,13 @@ export function swallowsInvalidInput(): RecordStore {
 
 /** Lists keys in UTF-16 unit order (JavaScript's `<`), which differs from code point order. */
 export function utf16Order(): RecordStore {
-  const inner = createMemoryRecordStore();
-  return {
-    ...delegate(inner),
-    async list({ cursor, ...request }) {
-      const where = { operation: 'records.list', namespace: request.namespace };
-      const { prefix, limit } = validateRecordList(request, where);
-      const listing = { namespace: request.namespace, prefix };
-      const all: RecordEntry[] = [];
-      let next: string | undefined;
-      do {
-        const page = await inner.list({ ...request, limit: 1000, ...(next === undefined ? {} : { cursor: next }) });
-        all.push(...page.items);
-        next = page.cursor;
-      } while (next !== undefined);
-      // Keyset on the UTF-16 order, so pagination under concurrent writes stays correct.
-      const after = cursor === undefined ? undefined : decodeListingCursor(cursor, listing, where);
-      const sorted = all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).filter((entry) => after === undefined || entry.key > after);
-      const items = sorted.slice(0, limit);
-      return sorted.length > limit ? { items, cursor: encodeListingCursor(listing, items.at(-1)!.key) } : { items };
-    },
-  };
+  return pagedBy((all, after, limit) => {
+    const page = utf16Page(all, after, limit);
+    return page.last === undefined ? { items: page.items } : { items: page.items, next: page.last };
+  });
 }
 
 /** Derives the etag from key, version and content: a re-created record with the same content repeats it. */
 export function contentEtag(): RecordStore {
-  const inner = createMemoryRecordStore({ capabilities: { bulk: false, transactions: false } });
-  const etagOf = (entry: { key: string; version: number; value: unknown }) =>
-    createHash('sha256').update(JSON.stringify([entry.key, entry.version, entry.value])).digest('base64url');
-  const view = (entry: RecordEntry | undefined): RecordEntry | undefined => (entry === undefined ? undefined : { ...entry, etag: etagOf(entry) });
-  const realEtag = async (namespace: string, key: string, ifMatch: string | undefined): Promise<string | undefined> => {
-    if (typeof ifMatch !== 'string' || ifMatch === '') return ifMatch;
-    const current = await inner.get({ namespace, key });
-    return current !== undefined && etagOf(current) === ifMatch ? current.etag : 'no-match';
-  };
-  return {
-    ...delegate(inner),
-    get: async (request) => view(await inner.get(request)),
-    async put({ ifMatch, ...request }) {
-      const etag = await realEtag(request.namespace, request.key, ifMatch);
-      const written = await inner.put({ ...request, ...(etag === undefined ? {} : { ifMatch: etag }) });
-      return { ...written, etag: etagOf({ key: request.key, version: written.version, value: request.value }) };
-    },
-    async delete({ ifMatch, ...request }) {
-      const etag = await realEtag(request.namespace, request.key, ifMatch);
-      return inner.delete({ ...request, ...(etag === undefined ? {} : { ifMatch: etag }) });
-    },
-    async list(request) {
-      const page = await inner.list(request);
-      return { ...page, items: page.items.map((item) => view(item)!) };
-    },
-  };
+  return withFakeEtags((entry) => createHash('sha256').update(JSON.stringify([entry.key, entry.version, entry.value])).digest('base64url'));
 }

@@ -1,4 +1,5 @@
-import { createMemoryStreamStore, isStorageError, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core';
+import { createMemoryStreamStore, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core';
+import { quietly } from './shared.js';
 
 function wrapHandlers(wrap: (request: SubscribeRequest) => SubscribeRequest['handler']): StreamStore {
   const inner = createMemoryStreamStore();
@@ -63,39 +64,28 @@ export function losesUnackedOnRestart(): StreamStore {
   };
 }
 
-/** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
-export function swallowsInvalidInput(): StreamStore {
+/** A memory stream store with its own `subscribe` (and, when `swallowBadPublish`, a publish that accepts bad input). */
+function withSubscribe(subscribe: (inner: StreamStore, request: SubscribeRequest) => Promise<Subscription>, swallowBadPublish = false): StreamStore {
   const inner = createMemoryStreamStore();
   return {
     kind: 'stream',
     name: 'broken',
     capabilities: inner.capabilities,
-    publish: (request) =>
-      inner.publish(request).catch((error: unknown) => {
-        if (isStorageError(error, 'INVALID_ARGUMENT')) return [];
-        throw error;
-      }),
-    subscribe: (request) =>
-      inner.subscribe(request).catch((error: unknown) => {
-        if (isStorageError(error, 'INVALID_ARGUMENT')) return { group: String(request.group), consumer: 'accepted', close: async () => undefined };
-        throw error;
-      }),
+    publish: (request) => (swallowBadPublish ? quietly(() => inner.publish(request), []) : inner.publish(request)),
+    subscribe: (request) => subscribe(inner, request),
     close: () => inner.close!(),
   };
 }
 
+/** Answers bad input with a made-up success instead of INVALID_ARGUMENT: the silent acceptance. */
+export function swallowsInvalidInput(): StreamStore {
+  return withSubscribe((inner, request) => quietly(() => inner.subscribe(request), { group: String(request.group), consumer: 'accepted', close: async () => undefined }), true);
+}
+
 /** Ignores close's `timeoutMs`: waits for running handlers however long they take. */
 export function closeIgnoresTimeout(): StreamStore {
-  const inner = createMemoryStreamStore();
-  return {
-    kind: 'stream',
-    name: 'broken',
-    capabilities: inner.capabilities,
-    publish: (request) => inner.publish(request),
-    async subscribe(request) {
-      const subscription = await inner.subscribe(request);
-      return { group: subscription.group, consumer: subscription.consumer, close: () => subscription.close({ timeoutMs: 2 ** 31 - 1 }) };
-    },
-    close: () => inner.close!(),
-  };
+  return withSubscribe(async (inner, request) => {
+    const subscription = await inner.subscribe(request);
+    return { group: subscription.group, consumer: subscription.consumer, close: () => subscription.close({ timeoutMs: 2 ** 31 - 1 }) };
+  });
 }

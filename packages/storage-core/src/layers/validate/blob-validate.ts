@@ -23,16 +23,13 @@ function limitStream(max: number, where: { operation: string; namespace: string 
   });
 }
 
-/** Rejects malformed blob requests before any I/O and bounds object size when configured. */
+/** Rejects malformed blob requests before any I/O and bounds object size when configured (kernel form: absent methods stay absent). */
 export const validateBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, { namespace, config }) => {
   const maxKey = config.maxKeyBytes;
   const maxObject = config.maxObjectBytes;
   const at = (operation: string) => ({ operation, namespace });
   const limits = { maxKeyBytes: maxKey };
-  const validated: BlobStore = {
-    kind: 'blob',
-    name: store.name,
-    capabilities: store.capabilities,
+  return {
     put(request) {
       const where = at('blobs.put');
       validateBlobPut(request, where, limits);
@@ -61,13 +58,9 @@ export const validateBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, { na
       validateBlobList(request, at('blobs.list'), limits);
       return store.list(request);
     },
-  };
-  if (store.presign) {
-    const presign = store.presign.bind(store);
-    validated.presign = (request) => {
+    presign(request) {
       validateBlobPresign(request, at('blobs.presign'), limits);
-      return presign(request);
-    };
-  }
-  return validated;
+      return store.presign!(request);
+    },
+  };
 };

@@ -4,19 +4,16 @@ import { validatePublish, validateSubscribe } from '../../validation/index.js';
 import type { Layer } from '../layer.js';
 
 /** Rejects malformed publish/subscribe requests before any I/O, with core's one rulebook. */
-export const validateStreams: Layer<StreamStore, StreamNamespaceConfig> = (store, { config }) => {
+export const validateStreams: Layer<StreamStore, StreamNamespaceConfig> = (next, { config }) => {
   const limits = { maxPayloadBytes: config.maxPayloadBytes };
   return {
-    kind: 'stream',
-    name: store.name,
-    capabilities: store.capabilities,
     publish(request) {
       validatePublish(request, { operation: 'streams.publish', namespace: request.namespace }, limits);
-      return store.publish(request);
+      return next.publish(request);
     },
     subscribe(request) {
       validateSubscribe(request, { operation: 'streams.subscribe', namespace: request.namespace });
-      return store.subscribe(request);
+      return next.subscribe(request);
     },
   };
 };
