@@ -4,7 +4,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-find packages apps tooling -path '*/node_modules' -prune -o -type d -name test-results -print 2>/dev/null | xargs rm -rf
+find packages apps tooling examples -path '*/node_modules' -prune -o -type d -name test-results -print 2>/dev/null | xargs rm -rf
 started=$(date +%s)
 bash tooling/services/bin/services.sh with -- \
   pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --continue --output-logs=new-only "$@"

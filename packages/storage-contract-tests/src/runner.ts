@@ -28,4 +28,13 @@ export interface SuiteOptions<Store> {
    * shared server never collide and leftovers are easy to find. @default `contract`
    */
   readonly namespacePrefix?: string;
+  /**
+   * Removes what one test stored. Called once per test of the record, blob and stream suites, after
+   * the test's store was closed, whether the test passed or failed, with the test's namespace. Remove
+   * that namespace and every namespace that starts with it: a test may also use names derived from
+   * it (`<namespace>-tx`, `<namespace>-other`, the dead-letter stream `<namespace>.dead-letter`).
+   * A cleanup that throws fails a test that passed. The cache and facade suites do not call it.
+   * @default none: data stays behind (use a disposable server, or remove by `namespacePrefix`)
+   */
+  readonly cleanup?: (namespace: string) => unknown;
 }

@@ -1,6 +1,7 @@
 import type { BlobCapabilities, BlobStore } from '@sanctum/storage-core/spi';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
+import { withCleanup, type CleanupHook } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
 import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
@@ -46,6 +47,7 @@ export interface ResolvedBlobOptions {
   /** The suite's `create`, for tests that hand the store to a facade client. */
   readonly create: () => BlobStore | Promise<BlobStore>;
   readonly namespacePrefix: string | undefined;
+  readonly cleanup: CleanupHook;
 }
 
 /** What each test group of the blob suite registers its tests with. */
@@ -75,12 +77,15 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
       etagsIdentifyContent: options.etagsIdentifyContent ?? false,
       create: options.create,
       namespacePrefix: options.namespacePrefix,
+      cleanup: options.cleanup,
     },
     describe: (name, body) => {
       runner.describe(name, body);
     },
     it: (name, body) => {
-      runner.it(name, () => withStore(options.create, (store) => body(store, uniqueNamespace(options.namespacePrefix, 'blob'))));
+      runner.it(name, () =>
+        withCleanup(options.cleanup, uniqueNamespace(options.namespacePrefix, 'blob'), (namespace) => withStore(options.create, (store) => body(store, namespace))),
+      );
     },
     itRaw: (name, body) => {
       runner.it(name, body);

@@ -1,6 +1,7 @@
 import type { RecordCapabilities, RecordStore } from '@sanctum/storage-core/spi';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
+import { withCleanup } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
 import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
@@ -74,7 +75,9 @@ export function recordStoreContract(options: RecordStoreContractOptions): void {
       runner.describe(name, body);
     },
     it: (name, body) => {
-      runner.it(name, () => withStore(options.create, (store) => body(store, uniqueNamespace(options.namespacePrefix, 'rec'))));
+      runner.it(name, () =>
+        withCleanup(options.cleanup, uniqueNamespace(options.namespacePrefix, 'rec'), (namespace) => withStore(options.create, (store) => body(store, namespace))),
+      );
     },
   };
   runner.describe(options.title ?? 'RecordStore contract', () => {

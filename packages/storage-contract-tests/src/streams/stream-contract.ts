@@ -1,6 +1,7 @@
 import type { StreamCapabilities, StreamStore } from '@sanctum/storage-core/spi';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
+import { withCleanup } from '../support/cleanup.js';
 import { withStore } from '../support/lifecycle.js';
 import { registerAcknowledgement } from './acknowledgement.js';
 import { registerBadInput } from './bad-input.js';
@@ -84,14 +85,16 @@ export function streamStoreContract(options: StreamStoreContractOptions): void {
     },
     it: (name, body) => {
       runner.it(name, () =>
-        withStore(options.create, async (store) => {
-          const harness = new StreamHarness(store, uniqueNamespace(options.namespacePrefix, 'str'), resolved);
-          try {
-            await body(harness);
-          } finally {
-            await harness.teardown();
-          }
-        }),
+        withCleanup(options.cleanup, uniqueNamespace(options.namespacePrefix, 'str'), (namespace) =>
+          withStore(options.create, async (store) => {
+            const harness = new StreamHarness(store, namespace, resolved);
+            try {
+              await body(harness);
+            } finally {
+              await harness.teardown();
+            }
+          }),
+        ),
       );
     },
   };
