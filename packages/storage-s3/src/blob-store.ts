@@ -36,9 +36,15 @@ import { sweepStore, type SweepOptions, type SweepResult } from './multipart/swe
 import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.js';
 import { putBlob } from './put.js';
 
-/** What this adapter declares by default (see the README's capability table); `acl` follows `cannedAcl`. */
+/**
+ * What this adapter declares by default (see the README's capability table); `acl` follows
+ * `cannedAcl`. Conditional puts are single PUTs (bodies up to `multipartThreshold`); Ceph RGW
+ * ignores If-Match on DELETE, so conditional deletes are refused.
+ */
 export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
-  conditionalWrite: false,
+  createOnly: true,
+  compareAndSwap: true,
+  conditionalDelete: false,
   conditionalRead: true,
   rangeRead: true,
   delimiter: true,
@@ -164,7 +170,7 @@ class S3Store implements S3BlobStore {
     const context = this.#where('blobs.delete', request);
     if (request.ifMatch !== undefined) {
       // Ceph RGW ignores If-Match on DELETE (the object would be deleted anyway): refuse it.
-      throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalWrite")', context);
+      throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalDelete": Ceph RGW ignores If-Match on DELETE); delete without ifMatch', context);
     }
     const { location, key } = this.#locate(request, context);
     // S3 answers 204 whether or not the key existed: a HEAD tells the caller which it was.

@@ -4,7 +4,7 @@ import { uniqueNamespace } from '../support/ids.js';
 import { withStore } from '../support/lifecycle.js';
 import { registerBasics } from './basics.js';
 import { registerChecksum } from './checksum.js';
-import { registerConditional } from './conditional.js';
+import { registerConditionalCapabilities } from './conditional-capabilities.js';
 import { registerListing } from './listing.js';
 import { registerOptional } from './optional.js';
 
@@ -89,7 +89,7 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
     registerBasics(suite);
     registerListing(suite);
     registerOptional(suite);
-    registerConditional(suite);
+    registerConditionalCapabilities(suite);
     registerChecksum(suite);
   });
 }

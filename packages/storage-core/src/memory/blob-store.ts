@@ -44,7 +44,9 @@ class MemoryBlobStore implements BlobStore {
   constructor(options: MemoryBlobStoreOptions) {
     const declared = options.capabilities ?? {};
     this.capabilities = Object.freeze({
-      conditionalWrite: declared.conditionalWrite ?? true,
+      createOnly: declared.createOnly ?? true,
+      compareAndSwap: declared.compareAndSwap ?? true,
+      conditionalDelete: declared.conditionalDelete ?? true,
       conditionalRead: declared.conditionalRead ?? true,
       rangeRead: declared.rangeRead ?? true,
       delimiter: declared.delimiter ?? true,
@@ -111,7 +113,7 @@ class MemoryBlobStore implements BlobStore {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.delete', namespace);
     assertKey(key, 'blobs.delete', namespace);
-    if (request.ifMatch !== undefined && !this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', 'blobs.delete', namespace);
+    if (request.ifMatch !== undefined && !this.capabilities.conditionalDelete) this.#unsupported('conditionalDelete', 'blobs.delete', namespace);
     const table = this.#table(namespace);
     const current = table.get(key);
     if (request.ifMatch !== undefined && current?.meta.etag !== request.ifMatch) {
@@ -128,7 +130,8 @@ class MemoryBlobStore implements BlobStore {
 
   #checkConditions(request: BlobPutRequest, operation: string): void {
     if (request.ifMatch === undefined && request.ifNoneMatch === undefined) return;
-    if (!this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', operation, request.namespace);
+    if (request.ifNoneMatch !== undefined && !this.capabilities.createOnly) this.#unsupported('createOnly', operation, request.namespace);
+    if (request.ifMatch !== undefined && !this.capabilities.compareAndSwap) this.#unsupported('compareAndSwap', operation, request.namespace);
     if (request.ifMatch !== undefined && request.ifNoneMatch !== undefined) {
       throw memoryError('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive', operation, request.namespace);
     }
