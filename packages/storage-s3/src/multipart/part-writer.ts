@@ -30,6 +30,11 @@ export interface PartWriterOptions {
   readonly isRetryable: (error: unknown) => boolean;
   /** Hash every byte written with SHA-256 (in order, in this process). */
   readonly sha256: boolean;
+  /**
+   * Bodies up to this many bytes are held, not uploaded, so that they can go in one PUT
+   * (`takeSingle`); at most `partSize × parallelParts` (the buffers it needs). @default 0
+   */
+  readonly holdBytes?: number | undefined;
   /** Called once per acknowledged part, in completion order (not part order). */
   readonly onPart?: ((part: PartRecord) => void) | undefined;
   /** Where errors of this writer are reported (a body needing more than 10,000 parts). */
@@ -41,18 +46,21 @@ export interface PartWriterOptions {
  * server rejects a part corrupted in transit) and uploaded with up to `parallelParts` in flight.
  * Memory is bounded by `partSize × parallelParts`: `write` waits for a free part buffer.
  *
- * A full buffer is dispatched only when more bytes arrive or at `finish`, so a body of exactly one
- * buffer can still be sent as a single PUT (`takeSingle`). The first failure stops the writer:
- * later writes and `finish` throw it; the owner aborts the multipart upload.
+ * Full buffers are held until the body is known to be larger than `holdBytes` (more bytes
+ * arrive), so a body up to that size can still be sent as a single PUT (`takeSingle`). The MD5 of
+ * a part is computed when it leaves, so a held body is hashed once, whichever way it goes. The
+ * first failure stops the writer: later writes and `finish` throw it; the owner aborts the upload.
  */
 export class PartWriter {
   readonly #options: PartWriterOptions;
   readonly #pool: BufferPool;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #sha256: Hash | undefined;
+  readonly #holdBytes: number;
+  /** Full buffers not uploaded yet (only while the body may still fit one PUT). */
+  readonly #held: Buffer[] = [];
   #current: Buffer | undefined;
   #filled = 0;
-  #md5: Hash = createHash('md5');
   #nextPart: number;
   #bytes = 0;
   #failure: { error: unknown } | undefined;
@@ -63,6 +71,7 @@ export class PartWriter {
     this.#pool = new BufferPool(options.partSize, options.parallelParts);
     this.#nextPart = options.firstPartNumber;
     this.#sha256 = options.sha256 ? createHash('sha256') : undefined;
+    this.#holdBytes = options.holdBytes ?? 0;
   }
 
   /** Bytes written to this writer. */
@@ -80,32 +89,39 @@ export class PartWriter {
     let offset = 0;
     while (offset < chunk.byteLength) {
       this.#throwIfFailed();
-      if (this.#current !== undefined && this.#filled === this.#options.partSize) this.#dispatch();
+      if (this.#current !== undefined && this.#filled === this.#options.partSize) {
+        this.#held.push(this.#current);
+        this.#current = undefined;
+        // More bytes are coming: past the hold limit the body goes in parts, the held ones first.
+        if (this.#bytes >= this.#holdBytes) this.#dispatchHeld();
+      }
       if (this.#current === undefined) {
         this.#current = await this.#pool.acquire();
         this.#filled = 0;
-        this.#md5 = createHash('md5');
       }
       const size = Math.min(chunk.byteLength - offset, this.#options.partSize - this.#filled);
       const piece = chunk.subarray(offset, offset + size);
       this.#current.set(piece, this.#filled);
-      this.#md5.update(piece);
       this.#sha256?.update(piece);
       this.#filled += size;
       this.#bytes += size;
       offset += size;
+      if (this.#held.length > 0 && this.#bytes > this.#holdBytes) this.#dispatchHeld();
     }
   }
 
   /**
-   * When nothing was dispatched yet: the whole body (one buffer at most) and its MD5, for a single
-   * PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
+   * When nothing was dispatched yet: the whole body (its held buffers, in order) and its MD5, for a
+   * single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
    */
-  takeSingle(): { bytes: Buffer; contentMd5: Buffer } | undefined {
+  takeSingle(): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
-    const bytes = this.#current === undefined ? Buffer.alloc(0) : this.#current.subarray(0, this.#filled);
-    return { bytes, contentMd5: this.#md5.digest() };
+    const chunks = [...this.#held];
+    if (this.#current !== undefined) chunks.push(this.#current.subarray(0, this.#filled));
+    const md5 = createHash('md5');
+    for (const chunk of chunks) md5.update(chunk);
+    return { chunks, contentMd5: md5.digest() };
   }
 
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
@@ -116,7 +132,9 @@ export class PartWriter {
       this.#current = await this.#pool.acquire();
       this.#filled = 0;
     }
-    if (this.#current !== undefined) this.#dispatch();
+    this.#dispatchHeld();
+    if (this.#current !== undefined) this.#dispatch(this.#current, this.#filled);
+    this.#current = undefined;
     await this.settle();
     this.#throwIfFailed();
   }
@@ -124,7 +142,11 @@ export class PartWriter {
   /** Sends a full buffer and waits for every part in flight; the partial last part stays buffered. */
   async flush(): Promise<void> {
     this.#throwIfFailed();
-    if (this.#current !== undefined && this.#filled === this.#options.partSize) this.#dispatch();
+    this.#dispatchHeld();
+    if (this.#current !== undefined && this.#filled === this.#options.partSize) {
+      this.#dispatch(this.#current, this.#filled);
+      this.#current = undefined;
+    }
     await this.settle();
     this.#throwIfFailed();
   }
@@ -150,11 +172,12 @@ export class PartWriter {
     if (this.#stopped) throw new Error('the part writer was already taken');
   }
 
-  #dispatch(): void {
-    const buffer = this.#current as Buffer;
-    const size = this.#filled;
-    const contentMd5 = this.#md5.digest();
-    this.#current = undefined;
+  #dispatchHeld(): void {
+    for (const buffer of this.#held.splice(0)) this.#dispatch(buffer, buffer.byteLength);
+  }
+
+  #dispatch(buffer: Buffer, size: number): void {
+    const contentMd5 = createHash('md5').update(buffer.subarray(0, size)).digest();
     const partNumber = this.#nextPart;
     this.#nextPart += 1;
     if (partNumber > MAX_PARTS) {

@@ -82,12 +82,40 @@ describe('PartWriter', () => {
     await w.write(Buffer.from('abcd'));
     expect(w.dispatched).toBe(0);
     const single = w.takeSingle();
-    expect(single?.bytes.toString()).toBe('abcd');
+    expect(Buffer.concat(single?.chunks ?? []).toString()).toBe('abcd');
     expect(single?.contentMd5).toEqual(md5(Buffer.from('abcd')));
     expect(calls).toEqual([]);
     await expect(w.write(Buffer.from('x'))).rejects.toThrow('already taken');
     const empty = writer().writer.takeSingle();
-    expect(empty?.bytes.byteLength).toBe(0);
+    expect(Buffer.concat(empty?.chunks ?? []).byteLength).toBe(0);
+  });
+
+  it('holds a body up to holdBytes across buffers for one PUT, and sends it in parts once it grows past', async () => {
+    const held = writer({ holdBytes: 8 });
+    await held.writer.write(Buffer.from('abcdef'));
+    await held.writer.write(Buffer.from('gh'));
+    expect(held.calls).toEqual([]);
+    const single = held.writer.takeSingle();
+    expect(single?.chunks.map((chunk) => chunk.toString())).toEqual(['abcd', 'efgh']);
+    expect(single?.contentMd5).toEqual(md5(Buffer.from('abcdefgh')));
+
+    // One byte past the limit: the held parts leave first, in order, each with its own MD5.
+    const grown = writer({ holdBytes: 6 });
+    await grown.writer.write(Buffer.from('abcdef'));
+    expect(grown.calls).toEqual([]);
+    await grown.writer.write(Buffer.from('g'));
+    await grown.writer.finish();
+    expect(grown.calls.map((call) => [call.partNumber, call.bytes.toString()])).toEqual([
+      [1, 'abcd'],
+      [2, 'efg'],
+    ]);
+    for (const call of grown.calls) expect(call.contentMd5).toEqual(md5(call.bytes));
+
+    // A full buffer at the limit with more bytes coming leaves before the next buffer is taken.
+    const exact = writer({ holdBytes: 8 });
+    await exact.writer.write(Buffer.from('abcdefghi'));
+    await exact.writer.finish();
+    expect(exact.calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'efgh', 'i']);
   });
 
   it('has nothing single to give once parts left', async () => {
