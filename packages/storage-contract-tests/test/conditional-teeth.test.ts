@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'vitest';
 import { createMemoryBlobStore, type BlobCapabilities, type BlobStore } from '@sanctum/storage-core';
 import { blobStoreContract } from '../src/index.js';
+import { delegate } from './support/broken/blobs.js';
 import { runSuite } from './support/fake-runner.js';
 
 // The conditional-capability cases must fail on adapters that get a condition wrong, and only the
@@ -21,17 +22,7 @@ const ALL: BlobCapabilities = {
 const W = 'BlobStore contract > conditional writes > ';
 
 function wrap(inner: BlobStore, overrides: Partial<BlobStore>): BlobStore {
-  return {
-    kind: 'blob',
-    name: 'broken',
-    capabilities: inner.capabilities,
-    put: (request) => inner.put(request),
-    get: (request) => inner.get(request),
-    head: (request) => inner.head(request),
-    delete: (request) => inner.delete(request),
-    list: (request) => inner.list(request),
-    ...overrides,
-  };
+  return { ...delegate(inner), ...overrides };
 }
 
 /** Checks a put's condition with a head, then writes unconditionally: right alone, wrong under a race. */

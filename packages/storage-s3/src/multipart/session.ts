@@ -65,8 +65,8 @@ export class MultipartSession {
       firstPartNumber: this.#parts.size + 1,
       sha256: options.sha256,
       holdBytes: options.holdBytes,
-      upload: (partNumber, bytes, contentMd5) =>
-        this.#run(async () => uploadPart(options.connection, await this.#target(), partNumber, bytes, contentMd5)),
+      upload: (partNumber, chunks, contentMd5) =>
+        this.#run(async () => uploadPart(options.connection, await this.#target(), partNumber, chunks, contentMd5)),
       isRetryable: (error) => toStorageError(error, context).retryable,
       onPart: (part) => {
         this.#parts.set(part.partNumber, part);

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { createMemoryBlobStore, type BlobStore } from '@sanctum/storage-core';
 
-function delegate(inner: BlobStore): BlobStore {
+/** A store that forwards every call to `inner` (the base of each broken store). */
+export function delegate(inner: BlobStore): BlobStore {
   return {
     kind: 'blob',
     name: 'broken',
