@@ -38,12 +38,13 @@ import { putBlob } from './put.js';
 
 /**
  * What this adapter declares by default (see the README's capability table); `acl` follows
- * `cannedAcl`. Conditional puts are single PUTs (bodies up to `multipartThreshold`); Ceph RGW
- * ignores If-Match on DELETE, so conditional deletes are refused.
+ * `cannedAcl`. Create-only puts are single PUTs (bodies up to `multipartThreshold`); Ceph RGW
+ * answers racing If-Match PUTs with 500 and ignores If-Match on DELETE, so compare-and-swap and
+ * conditional deletes are refused.
  */
 export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
   createOnly: true,
-  compareAndSwap: true,
+  compareAndSwap: false,
   conditionalDelete: false,
   conditionalRead: true,
   rangeRead: true,

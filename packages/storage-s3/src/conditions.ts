@@ -1,47 +1,46 @@
 import type { BlobPutRequest, StorageError } from '@sanctum/storage-core';
 import { s3Error, type ErrorContext } from './errors.js';
 
-/** The conditional headers of a put, and how its failure reads. */
+/** The conditional headers of a put. */
 export interface PutConditions {
   readonly headers: Record<string, string>;
-  /** `ifNoneMatch: '*'`: a 412 means the key exists (ALREADY_EXISTS), not a stale ETag. */
-  readonly createOnly: boolean;
 }
 
 /**
- * The conditional headers of `request`, or `undefined` when it has none. S3 checks them only on a
- * single PUT (Ceph RGW ignores them on CompleteMultipartUpload and CopyObject), so a conditional
- * body must fit one PUT: the caller refuses larger ones with UNSUPPORTED.
+ * The conditional headers of `request`, or `undefined` when it has none. Only create-only puts are
+ * offered: S3 checks conditions only on a single PUT (Ceph RGW ignores them on
+ * CompleteMultipartUpload and CopyObject), so such a body must fit one PUT and the caller refuses
+ * larger ones; and RGW answers the losers of racing If-Match PUTs with 500 InternalError, not 412,
+ * so a compare-and-swap loser could not be told from a server failure (capability
+ * `compareAndSwap`: UNSUPPORTED).
  */
 export function putConditions(request: BlobPutRequest, context: ErrorContext): PutConditions | undefined {
   const { ifMatch, ifNoneMatch } = request;
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
-  if (ifMatch !== undefined && ifNoneMatch !== undefined) {
-    throw s3Error('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive; pass one of them', context, { details: { field: 'ifNoneMatch' } });
+  if (ifMatch !== undefined) {
+    throw s3Error(
+      'UNSUPPORTED',
+      'ifMatch on put is not supported by this adapter (capability "compareAndSwap": Ceph RGW answers racing If-Match PUTs with 500, not 412); use ifNoneMatch: "*" or an unconditional put',
+      context,
+      { details: { field: 'ifMatch' } },
+    );
   }
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch !== '*') throw s3Error('INVALID_ARGUMENT', "ifNoneMatch accepts only '*' (create only)", context, { details: { field: 'ifNoneMatch' } });
-    return { headers: { 'if-none-match': '*' }, createOnly: true };
-  }
-  if (typeof ifMatch !== 'string' || ifMatch.length === 0) {
-    throw s3Error('INVALID_ARGUMENT', 'ifMatch must be a non-empty ETag', context, { details: { field: 'ifMatch' } });
-  }
-  // Ceph RGW compares If-Match on PUT with the bare ETag: the quoted form never matches there.
-  return { headers: { 'if-match': ifMatch.replace(/^"|"$/g, '') }, createOnly: false };
+  if (ifNoneMatch !== '*') throw s3Error('INVALID_ARGUMENT', "ifNoneMatch accepts only '*' (create only)", context, { details: { field: 'ifNoneMatch' } });
+  return { headers: { 'if-none-match': '*' } };
 }
 
 /** UNSUPPORTED for a conditional body too large for one PUT. */
 export function conditionalTooLarge(limit: number, context: ErrorContext): StorageError {
   return s3Error(
     'UNSUPPORTED',
-    `conditional puts (ifMatch / ifNoneMatch) are limited to bodies of at most ${String(limit)} bytes (multipartThreshold): S3 servers such as Ceph RGW check the condition only on a single PUT`,
+    `create-only puts (ifNoneMatch: "*") are limited to bodies of at most ${String(limit)} bytes (multipartThreshold): S3 servers such as Ceph RGW check the condition only on a single PUT`,
     context,
     { details: { field: 'body', limit } },
   );
 }
 
-/** A failed condition of a create-only put is ALREADY_EXISTS; of an ifMatch put, PRECONDITION_FAILED as mapped. */
+/** The failed condition of a create-only put (412) is ALREADY_EXISTS. */
 export function conditionFailure(error: StorageError, conditions: PutConditions | undefined, context: ErrorContext): StorageError {
-  if (conditions?.createOnly !== true || error.code !== 'PRECONDITION_FAILED') return error;
+  if (conditions === undefined || error.code !== 'PRECONDITION_FAILED') return error;
   return s3Error('ALREADY_EXISTS', 'the key already exists (ifNoneMatch: "*")', context, { cause: error });
 }

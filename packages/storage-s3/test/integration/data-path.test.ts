@@ -98,14 +98,13 @@ describe('the single-PUT data path', () => {
 });
 
 describe('conditional puts on Ceph RGW', () => {
-  it("create-only and compare-and-swap hold for a streamed body held across part buffers", async () => {
+  it('create-only holds for a streamed body held across part buffers; compare-and-swap is refused', async () => {
     const size = 8 * MIB;
     const created = await store.put({ namespace: 'ns', key: 'cond', body: Readable.from(dataChunks('c1', size)), ifNoneMatch: '*' });
+    expect(created.etag).toBe(await md5Of('c1', size));
     expect(await codeOf(store.put({ namespace: 'ns', key: 'cond', body: Readable.from(dataChunks('c2', size)), ifNoneMatch: '*' }))).toBe('ALREADY_EXISTS');
-    const swapped = await store.put({ namespace: 'ns', key: 'cond', body: Readable.from(dataChunks('c3', size)), ifMatch: created.etag });
-    expect(await codeOf(store.put({ namespace: 'ns', key: 'cond', body: Readable.from(dataChunks('c4', size)), ifMatch: created.etag }))).toBe('PRECONDITION_FAILED');
-    expect((await store.head({ namespace: 'ns', key: 'cond' }))?.etag).toBe(swapped.etag);
-    expect(swapped.etag).toBe(await md5Of('c3', size));
+    expect(await codeOf(store.put({ namespace: 'ns', key: 'cond', body: Readable.from(dataChunks('c3', size)), ifMatch: created.etag }))).toBe('UNSUPPORTED');
+    expect((await store.head({ namespace: 'ns', key: 'cond' }))?.etag).toBe(created.etag);
   });
 
   it('a conditional streamed body larger than one PUT fails with UNSUPPORTED, writes nothing and leaves no upload', async () => {
