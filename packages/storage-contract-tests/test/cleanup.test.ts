@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'vitest';
-import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore, type RecordStore } from '@sanctum/storage-core';
+import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore, type RecordStore } from '@sanctum/storage-core/spi';
 import { blobStoreContract, recordStoreContract, streamStoreContract, type TestRunner } from '../src/index.js';
 import { collect, runAll } from './support/fake-runner.js';
 

@@ -44,7 +44,7 @@ describe('capability gating', () => {
             list: (request) => store.list(request),
           };
         },
-        capabilities: { conditionalWrite: true, conditionalRead: true, rangeRead: false, delimiter: true, presign: false, acl: true },
+        capabilities: { createOnly: true, compareAndSwap: true, conditionalDelete: true, conditionalRead: true, rangeRead: false, delimiter: true, presign: false, acl: true },
       }),
     );
     assert.deepEqual(failed, ['BlobStore contract > range reads > rangeRead undeclared: a ranged get fails with UNSUPPORTED']);

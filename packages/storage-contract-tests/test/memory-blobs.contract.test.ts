@@ -5,10 +5,10 @@ import { blobStoreContract } from '../src/index.js';
 blobStoreContract({
   runner: { describe, it },
   create: () => createMemoryBlobStore(),
-  capabilities: { conditionalWrite: true, conditionalRead: true, rangeRead: true, delimiter: true, presign: false, acl: true },
+  capabilities: { createOnly: true, compareAndSwap: true, conditionalDelete: true, conditionalRead: true, rangeRead: true, delimiter: true, presign: false, acl: true },
 });
 
-const none = { conditionalWrite: false, conditionalRead: false, rangeRead: false, delimiter: false, acl: false } as const;
+const none = { createOnly: false, compareAndSwap: false, conditionalDelete: false, conditionalRead: false, rangeRead: false, delimiter: false, acl: false } as const;
 blobStoreContract({
   runner: { describe, it },
   title: 'BlobStore contract (memory, no optional capabilities)',

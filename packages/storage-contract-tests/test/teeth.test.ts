@@ -18,7 +18,7 @@ import {
 // tests (and pass all the others, so a failure points at the broken behaviour and nothing else).
 
 const RECORDS: RecordCapabilities = { ttl: true, bulk: true, transactions: true };
-const BLOBS: BlobCapabilities = { conditionalWrite: true, conditionalRead: true, rangeRead: true, delimiter: true, presign: false, acl: true };
+const BLOBS: BlobCapabilities = { createOnly: true, compareAndSwap: true, conditionalDelete: true, conditionalRead: true, rangeRead: true, delimiter: true, presign: false, acl: true };
 const STREAMS: StreamCapabilities = { replayFromId: true, replayFromTime: true, ordering: 'total' };
 // Failures there are timeouts; keep them short so the teeth run fast.
 const FAST_STREAMS = { timeoutMs: 1_000, settleMs: 100 } as const;

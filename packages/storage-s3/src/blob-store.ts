@@ -23,9 +23,16 @@ import { sweepStore, type SweepOptions, type SweepResult } from './multipart/swe
 import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.js';
 import { putBlob } from './put.js';
 
-/** What this adapter declares by default (see the README's capability table); `acl` follows `cannedAcl`. */
+/**
+ * What this adapter declares by default (see the README's capability table); `acl` follows
+ * `cannedAcl`. Create-only puts are single PUTs (bodies up to `multipartThreshold`); Ceph RGW
+ * answers racing If-Match PUTs with 500 and ignores If-Match on DELETE, so compare-and-swap and
+ * conditional deletes are refused.
+ */
 export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
-  conditionalWrite: false,
+  createOnly: true,
+  compareAndSwap: false,
+  conditionalDelete: false,
   conditionalRead: true,
   rangeRead: true,
   delimiter: true,
@@ -150,7 +157,7 @@ class S3Store implements S3BlobStore {
     const context = this.#where('blobs.delete', request);
     if (request.ifMatch !== undefined) {
       // Ceph RGW ignores If-Match on DELETE (the object would be deleted anyway): refuse it.
-      throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalWrite")', context);
+      throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalDelete": Ceph RGW ignores If-Match on DELETE); delete without ifMatch', context);
     }
     const { location, key } = this.#locate(request, context);
     // S3 answers 204 whether or not the key existed: a HEAD tells the caller which it was.

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Client } from 'minio';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { S3ResponseError, codeForStatus, toStorageError, type ErrorContext } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
 import { xmlText } from './xml.js';
@@ -88,10 +88,22 @@ export class S3Connection {
    * Sends one request; resolves with the response when its status is in `ok`, else reads the error
    * body and throws an {@link S3ResponseError}. The caller consumes or destroys the response body.
    */
-  async request(request: S3Request, payload: Buffer | string = '', ok: readonly number[] = [200]): Promise<http.IncomingMessage> {
-    const response = await this.client.makeRequestAsync({ ...request, headers: { ...request.headers } }, payload, ANY_STATUS);
+  async request(request: S3Request, payload: Buffer | string | readonly Buffer[] = '', ok: readonly number[] = [200]): Promise<http.IncomingMessage> {
+    const response = await this.#send(request, payload);
     if (ok.includes(Number(response.statusCode))) return response;
     throw await responseError(response);
+  }
+
+  // A body of several buffers is streamed as it is (no concatenated copy) unless the signature
+  // needs its SHA-256 (signPayload), which minio computes over one buffer.
+  #send(request: S3Request, payload: Buffer | string | readonly Buffer[]): Promise<http.IncomingMessage> {
+    const headers = { ...request.headers };
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) return this.client.makeRequestAsync({ ...request, headers }, payload, ANY_STATUS);
+    const [first] = payload;
+    if (payload.length === 1 && first !== undefined) return this.client.makeRequestAsync({ ...request, headers }, first, ANY_STATUS);
+    if (this.client.enableSHA256) return this.client.makeRequestAsync({ ...request, headers }, Buffer.concat(payload), ANY_STATUS);
+    headers['content-length'] = String(payload.reduce((total, chunk) => total + chunk.byteLength, 0));
+    return this.client.makeRequestStreamAsync({ ...request, headers }, Readable.from(payload, { objectMode: false }), '', ANY_STATUS, '');
   }
 
   /** Sends one request and returns its status, headers and whole (small) body as text. */

@@ -56,6 +56,8 @@ export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
   InvalidToken: ACCESS,
   RequestTimeTooSkewed: rule('ACCESS_DENIED', false, "the request was signed with a clock too far from the server's"),
   PreconditionFailed: rule('PRECONDITION_FAILED', false, 'ifMatch does not match the current ETag'),
+  // AWS: another conditional write to the key was in progress; it won, this one did not happen.
+  ConditionalRequestConflict: rule('PRECONDITION_FAILED', false, 'a concurrent conditional write to the key won'),
   BadDigest: IN_TRANSIT,
   InvalidDigest: IN_TRANSIT,
   XAmzContentSHA256Mismatch: IN_TRANSIT,

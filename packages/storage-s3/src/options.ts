@@ -49,7 +49,11 @@ export interface S3BlobStoreOptions {
   readonly partSize?: ByteSize | undefined;
   /** Parts uploaded at once. Memory held by one upload is at most `partSize × parallelParts`. @default 4 */
   readonly parallelParts?: number | undefined;
-  /** Bodies up to this size go in one PUT; larger ones in parts. At most `partSize`. @default partSize */
+  /**
+   * Bodies up to this size go in one PUT, held in the part buffers until their end is seen; larger
+   * ones in parts. At most `partSize × parallelParts` (the buffers one upload may hold anyway).
+   * Conditional puts must fit one PUT. @default the smaller of 2 × partSize and partSize × parallelParts
+   */
   readonly multipartThreshold?: ByteSize | undefined;
   /** Create a missing bucket on first use instead of failing with CONFIG_INVALID. @default false */
   readonly autoCreateBucket?: boolean | undefined;
@@ -159,8 +163,12 @@ const schema = z
     if ((options.bucket === undefined) === !options.bucketPerNamespace) {
       ctx.addIssue({ code: 'custom', path: ['bucket'], message: 'set exactly one of "bucket" and "bucketPerNamespace: true"' });
     }
-    if (options.multipartThreshold !== undefined && options.multipartThreshold > options.partSize) {
-      ctx.addIssue({ code: 'custom', path: ['multipartThreshold'], message: 'must not exceed partSize (the single-PUT body is buffered in one part buffer)' });
+    if (options.multipartThreshold !== undefined && options.multipartThreshold > options.partSize * options.parallelParts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['multipartThreshold'],
+        message: 'must not exceed partSize × parallelParts (a single-PUT body is held in the part buffers); raise parallelParts or lower it',
+      });
     }
   })
   .transform(
@@ -169,7 +177,7 @@ const schema = z
       port: options.port,
       sessionToken: options.sessionToken,
       bucket: options.bucket,
-      multipartThreshold: options.multipartThreshold ?? options.partSize,
+      multipartThreshold: options.multipartThreshold ?? options.partSize * Math.min(2, options.parallelParts),
     }),
   );
 

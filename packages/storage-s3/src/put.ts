@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
+import { conditionFailure, conditionalTooLarge, putConditions, type PutConditions } from './conditions.js';
 import type { StoreContext } from './context.js';
 import { abortedError, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { objectHeaders, unquote, type ObjectAttributes } from './headers.js';
@@ -16,10 +17,18 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** PutObject of a body held in memory, with Content-MD5; resolves with its ETag. */
-async function putSingle(store: StoreContext, bucket: string, key: string, bytes: Buffer, contentMd5: Buffer, attributes: ObjectAttributes) {
-  const headers = { ...objectHeaders(attributes), 'content-md5': contentMd5.toString('base64') };
-  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, bytes);
+/** PutObject of a body held in memory (one or more buffers), with Content-MD5 and the put's conditions; resolves with its ETag. */
+async function putSingle(
+  store: StoreContext,
+  bucket: string,
+  key: string,
+  chunks: readonly Buffer[],
+  contentMd5: Buffer,
+  attributes: ObjectAttributes,
+  conditions: PutConditions | undefined,
+) {
+  const headers = { ...objectHeaders(attributes), ...conditions?.headers, 'content-md5': contentMd5.toString('base64') };
+  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks);
   response.resume();
   const etag = response.headers.etag;
   return typeof etag === 'string' && etag !== '' ? unquote(etag) : contentMd5.toString('hex');
@@ -40,9 +49,9 @@ function checkLength(request: BlobPutRequest, received: number, context: ErrorCo
 export async function putBlob(store: StoreContext, request: BlobPutRequest): Promise<BlobWriteResult> {
   const context: ErrorContext = { operation: 'blobs.put', namespace: request.namespace, signal: request.signal };
   throwIfAborted(context);
-  if (request.ifMatch !== undefined || request.ifNoneMatch !== undefined) {
-    throw s3Error('UNSUPPORTED', 'conditional writes are not supported by this adapter (capability "conditionalWrite")', context);
-  }
+  const conditions = putConditions(request, context);
+  const size = request.body instanceof Uint8Array ? request.body.byteLength : request.contentLength;
+  if (conditions !== undefined && size !== undefined && size > store.multipartThreshold) throw conditionalTooLarge(store.multipartThreshold, context);
   const location = store.layout.locate(request.namespace, context);
   const key = store.layout.objectKey(location, request.key, context);
   const maxBytes = store.parts.partSize * MAX_PARTS;
@@ -59,14 +68,14 @@ export async function putBlob(store: StoreContext, request: BlobPutRequest): Pro
       if (request.body.byteLength <= store.multipartThreshold) {
         const bytes = asBuffer(request.body);
         const md5 = createHash('md5').update(bytes).digest();
-        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, bytes, md5, whole));
+        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], md5, whole, conditions));
         return { etag, version: etag, size: bytes.byteLength };
       }
-      return await putStream(store, request, location, key, whole, [request.body], context);
+      return await putStream(store, request, location, key, whole, [request.body], context, conditions);
     }
-    return await putStream(store, request, location, key, attributes, request.body, context);
+    return await putStream(store, request, location, key, attributes, request.body, context, conditions);
   } catch (error) {
-    throw toStorageError(error, context);
+    throw conditionFailure(toStorageError(error, context), conditions, context);
   }
 }
 
@@ -78,6 +87,7 @@ async function putStream(
   attributes: ObjectAttributes,
   body: Readable | readonly Uint8Array[],
   context: ErrorContext,
+  conditions: PutConditions | undefined,
 ): Promise<BlobWriteResult> {
   const staged = request.trailingMetadata !== undefined && !(request.body instanceof Uint8Array);
   const uploadKey = staged ? store.layout.stagingKey(location) : key;
@@ -87,12 +97,14 @@ async function putStream(
     context,
     target: { bucket: location.bucket, key: uploadKey, headers: staged ? {} : objectHeaders(attributes) },
     sha256: false,
+    holdBytes: store.multipartThreshold,
   });
   const stream = Array.isArray(body) ? undefined : (body as Readable);
   const stopReading = () => stream?.destroy();
   request.signal?.addEventListener('abort', stopReading, { once: true });
   try {
-    await pump(body, session, context);
+    // A conditional body must go in one PUT: refuse it before a byte past the single-PUT limit is taken.
+    await pump(body, session, context, conditions === undefined ? Infinity : store.multipartThreshold);
     const size = session.writer.bytes;
     checkLength(request, size, context);
     const final = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(staged ? request.trailingMetadata?.() : undefined) } };
@@ -100,7 +112,7 @@ async function putStream(
       const single = session.writer.takeSingle();
       if (single !== undefined) {
         const etag = await store.connection.withSignal(request.signal, () =>
-          putSingle(store, location.bucket, key, single.bytes, single.contentMd5, final),
+          putSingle(store, location.bucket, key, single.chunks, single.contentMd5, final, conditions),
         );
         return { etag, version: etag, size };
       }
@@ -150,7 +162,7 @@ function nextChunk(iterator: AsyncIterator<unknown>, context: ErrorContext): Pro
   });
 }
 
-async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], session: MultipartSession, context: ErrorContext): Promise<void> {
+async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], session: MultipartSession, context: ErrorContext, maxBytes: number): Promise<void> {
   const iterator = (body as AsyncIterable<unknown>)[Symbol.asyncIterator]?.() ?? toAsync(body as readonly Uint8Array[]);
   for (;;) {
     let next: IteratorResult<unknown>;
@@ -162,8 +174,9 @@ async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], sessio
       throw isStorageError(error) ? error : s3Error('INVALID_ARGUMENT', 'the body stream failed', context, { cause: error });
     }
     if (next.done === true) return;
-    const chunk = next.value;
-    await session.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array));
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : (next.value as Uint8Array);
+    if (session.writer.bytes + chunk.byteLength > maxBytes) throw conditionalTooLarge(maxBytes, context);
+    await session.write(chunk);
   }
 }
 

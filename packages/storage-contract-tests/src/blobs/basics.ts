@@ -14,8 +14,8 @@ export function registerBasics({ describe, it, options }: BlobSuite): void {
     it('declares exactly the capabilities the suite was given', async (store) => {
       assert.equal(store.kind, 'blob');
       assert.ok(typeof store.name === 'string' && store.name.length > 0, 'name must be a non-empty string');
-      const { conditionalWrite, conditionalRead, rangeRead, delimiter, presign, acl } = store.capabilities;
-      assert.deepEqual({ conditionalWrite, conditionalRead, rangeRead, delimiter, presign, acl }, options.capabilities);
+      const { createOnly, compareAndSwap, conditionalDelete, conditionalRead, rangeRead, delimiter, presign, acl } = store.capabilities;
+      assert.deepEqual({ createOnly, compareAndSwap, conditionalDelete, conditionalRead, rangeRead, delimiter, presign, acl }, options.capabilities);
     });
 
     it('head and get of an absent key return undefined and delete returns false', async (store, namespace) => {

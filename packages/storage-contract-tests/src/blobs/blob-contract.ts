@@ -6,7 +6,7 @@ import { withStore } from '../support/lifecycle.js';
 import { registerBadInput } from './bad-input.js';
 import { registerBasics } from './basics.js';
 import { registerChecksum } from './checksum.js';
-import { registerConditional } from './conditional.js';
+import { registerConditionalCapabilities } from './conditional-capabilities.js';
 import { registerListing } from './listing.js';
 import { registerOptional } from './optional.js';
 
@@ -95,7 +95,7 @@ export function blobStoreContract(options: BlobStoreContractOptions): void {
     registerBasics(suite);
     registerListing(suite);
     registerOptional(suite);
-    registerConditional(suite);
+    registerConditionalCapabilities(suite);
     registerChecksum(suite);
     registerBadInput(suite);
   });

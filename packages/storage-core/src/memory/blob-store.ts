@@ -45,7 +45,9 @@ class MemoryBlobStore implements BlobStore {
   constructor(options: MemoryBlobStoreOptions) {
     const declared = options.capabilities ?? {};
     this.capabilities = Object.freeze({
-      conditionalWrite: declared.conditionalWrite ?? true,
+      createOnly: declared.createOnly ?? true,
+      compareAndSwap: declared.compareAndSwap ?? true,
+      conditionalDelete: declared.conditionalDelete ?? true,
       conditionalRead: declared.conditionalRead ?? true,
       rangeRead: declared.rangeRead ?? true,
       delimiter: declared.delimiter ?? true,
@@ -112,7 +114,7 @@ class MemoryBlobStore implements BlobStore {
     const { namespace, key } = request;
     throwIfAborted(request.signal, 'blobs.delete', namespace);
     validateBlobDelete(request, memoryWhere('blobs.delete', namespace));
-    if (request.ifMatch !== undefined && !this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', 'blobs.delete', namespace);
+    if (request.ifMatch !== undefined && !this.capabilities.conditionalDelete) this.#unsupported('conditionalDelete', 'blobs.delete', namespace);
     const table = this.#table(namespace);
     const current = table.get(key);
     if (request.ifMatch !== undefined && current?.meta.etag !== request.ifMatch) {
@@ -129,7 +131,14 @@ class MemoryBlobStore implements BlobStore {
 
   #checkConditions(request: BlobPutRequest, operation: string): void {
     if (request.ifMatch === undefined && request.ifNoneMatch === undefined) return;
-    if (!this.capabilities.conditionalWrite) this.#unsupported('conditionalWrite', operation, request.namespace);
+    if (request.ifNoneMatch !== undefined && !this.capabilities.createOnly) this.#unsupported('createOnly', operation, request.namespace);
+    if (request.ifMatch !== undefined && !this.capabilities.compareAndSwap) this.#unsupported('compareAndSwap', operation, request.namespace);
+    if (request.ifMatch !== undefined && request.ifNoneMatch !== undefined) {
+      throw memoryError('INVALID_ARGUMENT', 'ifMatch and ifNoneMatch are mutually exclusive', operation, request.namespace);
+    }
+    if (request.ifNoneMatch !== undefined && request.ifNoneMatch !== '*') {
+      throw memoryError('INVALID_ARGUMENT', "ifNoneMatch accepts only '*'", operation, request.namespace);
+    }
   }
 
   #checkWrite(request: WriteConditions & { readonly namespace: string }, currentEtag: string | undefined): void {

@@ -58,7 +58,7 @@ export const memoryBlobOptionsSchema: StandardSchemaV1<unknown, MemoryBlobStoreO
   .object({
     maxObjectBytes: positiveInt.optional(),
     capabilities: z
-      .object({ conditionalWrite: flag, conditionalRead: flag, rangeRead: flag, delimiter: flag, acl: flag })
+      .object({ createOnly: flag, compareAndSwap: flag, conditionalDelete: flag, conditionalRead: flag, rangeRead: flag, delimiter: flag, acl: flag })
       .strict()
       .optional(),
     now: clock.optional(),

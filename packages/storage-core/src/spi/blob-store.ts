@@ -63,7 +63,7 @@ export interface BlobHeadRequest extends NamespacedRequest {
 
 export interface BlobDeleteRequest extends NamespacedRequest {
   readonly key: string;
-  /** Needs `conditionalWrite`. */
+  /** Delete only if the current ETag equals this; else PRECONDITION_FAILED. Needs `conditionalDelete`. */
   readonly ifMatch?: string;
 }
 
@@ -97,9 +97,19 @@ export interface BlobObject {
   readonly range?: { readonly start: number; readonly end: number };
 }
 
+/**
+ * What a blob adapter honours. Each conditional request is its own flag because backends honour
+ * them separately (Ceph RGW, for one, honours a create-only PUT but ignores `If-Match` on DELETE).
+ * A request needing an undeclared capability fails with UNSUPPORTED before any I/O; a declared one
+ * is one atomic check-and-act in the backend, never a read followed by a write.
+ */
 export interface BlobCapabilities {
-  /** `ifMatch` / `ifNoneMatch: '*'` on put and `ifMatch` on delete. */
-  readonly conditionalWrite: boolean;
+  /** `ifNoneMatch: '*'` on put: create only, ALREADY_EXISTS when the key exists. */
+  readonly createOnly: boolean;
+  /** `ifMatch` on put: replace only the version read, PRECONDITION_FAILED when it changed. */
+  readonly compareAndSwap: boolean;
+  /** `ifMatch` on delete: PRECONDITION_FAILED (and nothing deleted) when the ETag changed. */
+  readonly conditionalDelete: boolean;
   /** `ifMatch` on get. */
   readonly conditionalRead: boolean;
   readonly rangeRead: boolean;

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { s3Error, type ErrorContext } from '../errors.js';
-import { BufferPool } from './buffer-pool.js';
+import { PartSlots } from './part-slots.js';
 
 /** S3 numbers parts 1 to 10,000. */
 export const MAX_PARTS = 10_000;
@@ -14,13 +14,21 @@ export interface PartRecord {
   readonly size: number;
 }
 
-/** Uploads one part (its bytes stay valid until the promise settles); resolves with the part's ETag. */
-export type UploadPart = (partNumber: number, bytes: Buffer, contentMd5: Buffer) => Promise<string>;
+/** Uploads one part, given as the chunks it is made of; resolves with the part's ETag. */
+export type UploadPart = (partNumber: number, chunks: readonly Buffer[], contentMd5: Buffer) => Promise<string>;
+
+/** The chunks of one part, in order (views of the caller's chunks, not copies). */
+interface Part {
+  readonly chunks: Buffer[];
+  size: number;
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** Options of a {@link PartWriter}. */
 export interface PartWriterOptions {
   readonly partSize: number;
-  /** Parts in flight at once; also the number of part buffers. */
+  /** Parts alive at once: the one being filled and those in flight. */
   readonly parallelParts: number;
   /** Tries per part for errors `isRetryable` accepts. */
   readonly attempts: number;
@@ -30,6 +38,11 @@ export interface PartWriterOptions {
   readonly isRetryable: (error: unknown) => boolean;
   /** Hash every byte written with SHA-256 (in order, in this process). */
   readonly sha256: boolean;
+  /**
+   * Bodies up to this many bytes are held, not uploaded, so that they can go in one PUT
+   * (`takeSingle`); at most `partSize × parallelParts` (the buffers it needs). @default 0
+   */
+  readonly holdBytes?: number | undefined;
   /** Called once per acknowledged part, in completion order (not part order). */
   readonly onPart?: ((part: PartRecord) => void) | undefined;
   /** Where errors of this writer are reported (a body needing more than 10,000 parts). */
@@ -38,21 +51,25 @@ export interface PartWriterOptions {
 
 /**
  * Cuts a byte stream into parts of `partSize`, each hashed with MD5 (sent as Content-MD5, so the
- * server rejects a part corrupted in transit) and uploaded with up to `parallelParts` in flight.
- * Memory is bounded by `partSize × parallelParts`: `write` waits for a free part buffer.
+ * server rejects a part corrupted in transit) and uploaded with up to `parallelParts` alive. A part
+ * is the list of the caller's chunks (views, never copied: a stream hands its chunks over), so
+ * memory is bounded by `partSize × parallelParts` of body with no buffers of its own; `write`
+ * waits for a free slot. The chunks must not be changed after `write` (Node streams never do).
  *
- * A full buffer is dispatched only when more bytes arrive or at `finish`, so a body of exactly one
- * buffer can still be sent as a single PUT (`takeSingle`). The first failure stops the writer:
- * later writes and `finish` throw it; the owner aborts the multipart upload.
+ * Full buffers are held until the body is known to be larger than `holdBytes` (more bytes
+ * arrive), so a body up to that size can still be sent as a single PUT (`takeSingle`). The MD5 of
+ * a part is computed when it leaves, so a held body is hashed once, whichever way it goes. The
+ * first failure stops the writer: later writes and `finish` throw it; the owner aborts the upload.
  */
 export class PartWriter {
   readonly #options: PartWriterOptions;
-  readonly #pool: BufferPool;
+  readonly #slots: PartSlots;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #sha256: Hash | undefined;
-  #current: Buffer | undefined;
-  #filled = 0;
-  #md5: Hash = createHash('md5');
+  readonly #holdBytes: number;
+  /** Full parts not uploaded yet (only while the body may still fit one PUT). */
+  readonly #held: Part[] = [];
+  #current: Part | undefined;
   #nextPart: number;
   #bytes = 0;
   #failure: { error: unknown } | undefined;
@@ -60,9 +77,10 @@ export class PartWriter {
 
   constructor(options: PartWriterOptions) {
     this.#options = options;
-    this.#pool = new BufferPool(options.partSize, options.parallelParts);
+    this.#slots = new PartSlots(options.parallelParts);
     this.#nextPart = options.firstPartNumber;
     this.#sha256 = options.sha256 ? createHash('sha256') : undefined;
+    this.#holdBytes = options.holdBytes ?? 0;
   }
 
   /** Bytes written to this writer. */
@@ -75,37 +93,44 @@ export class PartWriter {
     return this.#nextPart - this.#options.firstPartNumber;
   }
 
-  /** Copies `chunk` into part buffers, uploading each full one; waits while every buffer is busy. */
+  /** Adds `chunk` to parts, uploading each full one; waits while every slot is busy. */
   async write(chunk: Uint8Array): Promise<void> {
+    const bytes = asBuffer(chunk);
     let offset = 0;
-    while (offset < chunk.byteLength) {
+    while (offset < bytes.byteLength) {
       this.#throwIfFailed();
-      if (this.#current !== undefined && this.#filled === this.#options.partSize) this.#dispatch();
-      if (this.#current === undefined) {
-        this.#current = await this.#pool.acquire();
-        this.#filled = 0;
-        this.#md5 = createHash('md5');
+      if (this.#current !== undefined && this.#current.size === this.#options.partSize) {
+        this.#held.push(this.#current);
+        this.#current = undefined;
+        // More bytes are coming: past the hold limit the body goes in parts, the held ones first.
+        if (this.#bytes >= this.#holdBytes) this.#dispatchHeld();
       }
-      const size = Math.min(chunk.byteLength - offset, this.#options.partSize - this.#filled);
-      const piece = chunk.subarray(offset, offset + size);
-      this.#current.set(piece, this.#filled);
-      this.#md5.update(piece);
+      if (this.#current === undefined) {
+        await this.#slots.acquire();
+        this.#current = { chunks: [], size: 0 };
+      }
+      const size = Math.min(bytes.byteLength - offset, this.#options.partSize - this.#current.size);
+      const piece = offset === 0 && size === bytes.byteLength ? bytes : bytes.subarray(offset, offset + size);
+      this.#current.chunks.push(piece);
       this.#sha256?.update(piece);
-      this.#filled += size;
+      this.#current.size += size;
       this.#bytes += size;
       offset += size;
+      if (this.#held.length > 0 && this.#bytes > this.#holdBytes) this.#dispatchHeld();
     }
   }
 
   /**
-   * When nothing was dispatched yet: the whole body (one buffer at most) and its MD5, for a single
-   * PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
+   * When nothing was dispatched yet: the whole body (its held buffers, in order) and its MD5, for a
+   * single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
    */
-  takeSingle(): { bytes: Buffer; contentMd5: Buffer } | undefined {
+  takeSingle(): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
-    const bytes = this.#current === undefined ? Buffer.alloc(0) : this.#current.subarray(0, this.#filled);
-    return { bytes, contentMd5: this.#md5.digest() };
+    const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].flatMap((part) => part.chunks);
+    const md5 = createHash('md5');
+    for (const chunk of chunks) md5.update(chunk);
+    return { chunks, contentMd5: md5.digest() };
   }
 
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
@@ -113,10 +138,12 @@ export class PartWriter {
     this.#throwIfFailed();
     if (this.#current === undefined && this.dispatched === 0) {
       // An empty body still needs one (empty) part.
-      this.#current = await this.#pool.acquire();
-      this.#filled = 0;
+      await this.#slots.acquire();
+      this.#current = { chunks: [], size: 0 };
     }
-    if (this.#current !== undefined) this.#dispatch();
+    this.#dispatchHeld();
+    if (this.#current !== undefined) this.#dispatch(this.#current);
+    this.#current = undefined;
     await this.settle();
     this.#throwIfFailed();
   }
@@ -124,7 +151,11 @@ export class PartWriter {
   /** Sends a full buffer and waits for every part in flight; the partial last part stays buffered. */
   async flush(): Promise<void> {
     this.#throwIfFailed();
-    if (this.#current !== undefined && this.#filled === this.#options.partSize) this.#dispatch();
+    this.#dispatchHeld();
+    if (this.#current !== undefined && this.#current.size === this.#options.partSize) {
+      this.#dispatch(this.#current);
+      this.#current = undefined;
+    }
     await this.settle();
     this.#throwIfFailed();
   }
@@ -137,7 +168,7 @@ export class PartWriter {
   /** Stops the writer with `error`: pending writes reject with it and no new part starts. */
   fail(error: unknown): void {
     this.#failure ??= { error };
-    this.#pool.fail(this.#failure.error);
+    this.#slots.fail(this.#failure.error);
   }
 
   /** The hex SHA-256 of every byte written (only with `sha256: true`, once, after the last write). */
@@ -150,37 +181,40 @@ export class PartWriter {
     if (this.#stopped) throw new Error('the part writer was already taken');
   }
 
-  #dispatch(): void {
-    const buffer = this.#current as Buffer;
-    const size = this.#filled;
-    const contentMd5 = this.#md5.digest();
-    this.#current = undefined;
+  #dispatchHeld(): void {
+    for (const part of this.#held.splice(0)) this.#dispatch(part);
+  }
+
+  #dispatch({ chunks, size }: Part): void {
+    const md5 = createHash('md5');
+    for (const chunk of chunks) md5.update(chunk);
+    const contentMd5 = md5.digest();
     const partNumber = this.#nextPart;
     this.#nextPart += 1;
     if (partNumber > MAX_PARTS) {
-      this.#pool.release(buffer);
+      this.#slots.release();
       const { partSize, context } = this.#options;
       this.fail(s3Error('PAYLOAD_TOO_LARGE', `the body needs more than ${String(MAX_PARTS)} parts of ${String(partSize)} bytes; raise partSize`, context));
       return;
     }
-    const task = this.#uploadWithRetries(partNumber, buffer.subarray(0, size), contentMd5)
+    const task = this.#uploadWithRetries(partNumber, chunks, contentMd5)
       .then((etag) => this.#options.onPart?.({ partNumber, etag, size }))
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
-        this.#pool.release(buffer);
+        this.#slots.release();
         this.#inFlight.delete(task);
       });
     this.#inFlight.add(task);
   }
 
-  async #uploadWithRetries(partNumber: number, bytes: Buffer, contentMd5: Buffer, attempt = 1): Promise<string> {
+  async #uploadWithRetries(partNumber: number, chunks: readonly Buffer[], contentMd5: Buffer, attempt = 1): Promise<string> {
     try {
-      return await this.#options.upload(partNumber, bytes, contentMd5);
+      return await this.#options.upload(partNumber, chunks, contentMd5);
     } catch (error) {
       if (attempt >= this.#options.attempts || this.#failure !== undefined || !this.#options.isRetryable(error)) throw error;
       // Exponential backoff with full jitter: 0-100 ms, 0-200 ms, ...
       await sleep(Math.random() * 100 * 2 ** (attempt - 1));
-      return this.#uploadWithRetries(partNumber, bytes, contentMd5, attempt + 1);
+      return this.#uploadWithRetries(partNumber, chunks, contentMd5, attempt + 1);
     }
   }
 }

@@ -21,8 +21,8 @@ export async function initiateUpload(connection: S3Connection, bucket: string, k
   return uploadId;
 }
 
-/** UploadPart with Content-MD5; resolves with the part's ETag (unquoted). */
-export async function uploadPart(connection: S3Connection, target: UploadTarget, partNumber: number, bytes: Buffer, contentMd5: Buffer): Promise<string> {
+/** UploadPart of the part's chunks with Content-MD5; resolves with the part's ETag (unquoted). */
+export async function uploadPart(connection: S3Connection, target: UploadTarget, partNumber: number, chunks: readonly Buffer[], contentMd5: Buffer): Promise<string> {
   const response = await connection.request(
     {
       method: 'PUT',
@@ -31,7 +31,7 @@ export async function uploadPart(connection: S3Connection, target: UploadTarget,
       query: `partNumber=${String(partNumber)}&${uploadQuery(target.uploadId)}`,
       headers: { 'content-md5': contentMd5.toString('base64') },
     },
-    bytes,
+    chunks,
   );
   response.resume();
   const etag = response.headers.etag;

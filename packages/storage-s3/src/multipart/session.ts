@@ -28,6 +28,8 @@ export interface SessionOptions extends PartSettings {
   /** Parts the upload already has (a resumed upload), contiguous from part 1. */
   readonly existingParts?: readonly PartRecord[] | undefined;
   readonly sha256: boolean;
+  /** Bodies up to this size are held for a single PUT (see {@link PartWriter}). @default 0 */
+  readonly holdBytes?: number | undefined;
   readonly onPart?: ((part: PartRecord) => void) | undefined;
 }
 
@@ -62,8 +64,9 @@ export class MultipartSession {
       attempts: options.partAttempts,
       firstPartNumber: this.#parts.size + 1,
       sha256: options.sha256,
-      upload: (partNumber, bytes, contentMd5) =>
-        this.#run(async () => uploadPart(options.connection, await this.#target(), partNumber, bytes, contentMd5)),
+      holdBytes: options.holdBytes,
+      upload: (partNumber, chunks, contentMd5) =>
+        this.#run(async () => uploadPart(options.connection, await this.#target(), partNumber, chunks, contentMd5)),
       isRetryable: (error) => toStorageError(error, context).retryable,
       onPart: (part) => {
         this.#parts.set(part.partNumber, part);

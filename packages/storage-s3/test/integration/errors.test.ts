@@ -104,7 +104,7 @@ describe('errors from the real server are mapped, never raw', () => {
     expect(await store.get({ namespace: ns, key: 'absent', ifMatch: head!.etag })).toBeUndefined();
   });
 
-  it('conditional writes are UNSUPPORTED (RGW ignores If-Match on DELETE) and change nothing', async () => {
+  it('compare-and-swap puts and conditional deletes are UNSUPPORTED (RGW: 500 for racing If-Match PUTs, If-Match ignored on DELETE) and change nothing', async () => {
     const head = await store.head({ namespace: ns, key: 'present' });
     expect((await failure(store.put({ namespace: ns, key: 'present', body: Buffer.from('x'), ifMatch: head!.etag }))).code).toBe('UNSUPPORTED');
     expect((await failure(store.delete({ namespace: ns, key: 'present', ifMatch: head!.etag }))).code).toBe('UNSUPPORTED');

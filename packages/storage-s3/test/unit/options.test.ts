@@ -29,7 +29,7 @@ describe('options', () => {
       pathStyle: true,
       partSize: 8 * MIB,
       parallelParts: 4,
-      multipartThreshold: 8 * MIB,
+      multipartThreshold: 16 * MIB,
       autoCreateBucket: false,
       requestTimeoutMs: 60_000,
       maxSockets: 32,
@@ -62,11 +62,13 @@ describe('options', () => {
     expect(issues({ ...base, partSize: 6 * 1024 ** 3 })[0]?.message).toContain('5 GiB');
   });
 
-  it('needs exactly one of bucket and bucketPerNamespace, and a threshold within one part', () => {
+  it('needs exactly one of bucket and bucketPerNamespace, and a threshold within the part buffers', () => {
     expect(issues({ ...base, bucketPerNamespace: true })[0]?.path).toBe('bucket');
     expect(issues({ endPoint: 'h', accessKey: 'a', secretKey: 'super-secret-value' })[0]?.path).toBe('bucket');
     expect(issues({ ...base, bucket: 'Not_A_Bucket' })[0]?.path).toBe('bucket');
-    expect(issues({ ...base, multipartThreshold: '32MiB' })[0]?.path).toBe('multipartThreshold');
+    expect(issues({ ...base, multipartThreshold: '33MiB' })[0]?.path).toBe('multipartThreshold');
+    expect(issues({ ...base, multipartThreshold: '32MiB' })).toEqual([]);
+    expect(resolveOptions({ ...base, parallelParts: 1 }).multipartThreshold).toBe(8 * MIB);
     expect(resolveOptions({ ...base, bucket: undefined, bucketPerNamespace: true }).bucket).toBeUndefined();
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BufferPool } from '../../src/multipart/buffer-pool.js';
+import { PartSlots } from '../../src/multipart/part-slots.js';
 import { MAX_PARTS, PartWriter, type PartRecord, type PartWriterOptions } from '../../src/multipart/part-writer.js';
 import { multipartEtag } from '../../src/multipart/requests.js';
 
@@ -21,8 +21,8 @@ function writer(overrides: Partial<PartWriterOptions> = {}) {
     attempts: 3,
     firstPartNumber: 1,
     sha256: false,
-    upload: async (partNumber, bytes, contentMd5) => {
-      calls.push({ partNumber, bytes: Buffer.from(bytes), contentMd5 });
+    upload: async (partNumber, chunks, contentMd5) => {
+      calls.push({ partNumber, bytes: Buffer.concat(chunks), contentMd5 });
       return `etag-${String(partNumber)}`;
     },
     isRetryable: () => true,
@@ -33,31 +33,32 @@ function writer(overrides: Partial<PartWriterOptions> = {}) {
   return { writer: new PartWriter(options), calls, parts };
 }
 
-describe('BufferPool', () => {
-  it('allocates up to its count, then makes acquirers wait for a release', async () => {
-    const pool = new BufferPool(8, 2);
-    const first = await pool.acquire();
-    const second = await pool.acquire();
-    expect(first.byteLength).toBe(8);
-    let third: Buffer | undefined;
-    const waiting = pool.acquire().then((buffer) => (third = buffer));
+describe('PartSlots', () => {
+  it('hands out up to its count, then makes acquirers wait for a release', async () => {
+    const slots = new PartSlots(2);
+    await slots.acquire();
+    await slots.acquire();
+    let third = false;
+    const waiting = slots.acquire().then(() => (third = true));
     await Promise.resolve();
-    expect(third).toBeUndefined();
-    pool.release(first);
+    expect(third).toBe(false);
+    slots.release();
     await waiting;
-    expect(third).toBe(first);
-    pool.release(second);
-    expect(await pool.acquire()).toBe(second);
+    expect(third).toBe(true);
+    slots.release();
+    slots.release();
+    await slots.acquire();
+    await slots.acquire();
   });
 
   it('rejects waiting and later acquirers once failed, with the first reason', async () => {
-    const pool = new BufferPool(8, 1);
-    await pool.acquire();
-    const waiting = pool.acquire();
-    pool.fail(new Error('first'));
-    pool.fail(new Error('second'));
+    const slots = new PartSlots(1);
+    await slots.acquire();
+    const waiting = slots.acquire();
+    slots.fail(new Error('first'));
+    slots.fail(new Error('second'));
     await expect(waiting).rejects.toThrow('first');
-    await expect(pool.acquire()).rejects.toThrow('first');
+    await expect(slots.acquire()).rejects.toThrow('first');
   });
 });
 
@@ -82,12 +83,43 @@ describe('PartWriter', () => {
     await w.write(Buffer.from('abcd'));
     expect(w.dispatched).toBe(0);
     const single = w.takeSingle();
-    expect(single?.bytes.toString()).toBe('abcd');
+    expect(Buffer.concat(single?.chunks ?? []).toString()).toBe('abcd');
     expect(single?.contentMd5).toEqual(md5(Buffer.from('abcd')));
     expect(calls).toEqual([]);
     await expect(w.write(Buffer.from('x'))).rejects.toThrow('already taken');
     const empty = writer().writer.takeSingle();
-    expect(empty?.bytes.byteLength).toBe(0);
+    expect(Buffer.concat(empty?.chunks ?? []).byteLength).toBe(0);
+  });
+
+  it('holds a body up to holdBytes across buffers for one PUT, and sends it in parts once it grows past', async () => {
+    const held = writer({ holdBytes: 8 });
+    const first = Buffer.from('abcdef');
+    await held.writer.write(first);
+    await held.writer.write(Buffer.from('gh'));
+    expect(held.calls).toEqual([]);
+    const single = held.writer.takeSingle();
+    // Views of the caller's chunks, cut at the part boundary: nothing was copied.
+    expect(single?.chunks.map((chunk) => chunk.toString())).toEqual(['abcd', 'ef', 'gh']);
+    expect(single?.chunks[0]?.buffer).toBe(first.buffer);
+    expect(single?.contentMd5).toEqual(md5(Buffer.from('abcdefgh')));
+
+    // One byte past the limit: the held parts leave first, in order, each with its own MD5.
+    const grown = writer({ holdBytes: 6 });
+    await grown.writer.write(Buffer.from('abcdef'));
+    expect(grown.calls).toEqual([]);
+    await grown.writer.write(Buffer.from('g'));
+    await grown.writer.finish();
+    expect(grown.calls.map((call) => [call.partNumber, call.bytes.toString()])).toEqual([
+      [1, 'abcd'],
+      [2, 'efg'],
+    ]);
+    for (const call of grown.calls) expect(call.contentMd5).toEqual(md5(call.bytes));
+
+    // A full buffer at the limit with more bytes coming leaves before the next buffer is taken.
+    const exact = writer({ holdBytes: 8 });
+    await exact.writer.write(Buffer.from('abcdefghi'));
+    await exact.writer.finish();
+    expect(exact.calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'efgh', 'i']);
   });
 
   it('has nothing single to give once parts left', async () => {

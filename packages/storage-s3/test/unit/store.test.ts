@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { isStorageError } from '@sanctum/storage-core';
 import { describe, expect, it } from 'vitest';
 import { S3_CAPABILITIES } from '../../src/blob-store.js';
@@ -30,7 +31,7 @@ describe('the store without I/O', () => {
   it('declares what Ceph RGW, MinIO and AWS all honour', () => {
     const store = createS3BlobStore(base);
     expect(store.capabilities).toBe(S3_CAPABILITIES);
-    expect(S3_CAPABILITIES).toEqual({ conditionalWrite: false, conditionalRead: true, rangeRead: true, delimiter: true, presign: true, acl: true });
+    expect(S3_CAPABILITIES).toEqual({ createOnly: true, compareAndSwap: false, conditionalDelete: false, conditionalRead: true, rangeRead: true, delimiter: true, presign: true, acl: true });
     expect(Object.isFrozen(S3_CAPABILITIES)).toBe(true);
     expect({ kind: store.kind, name: store.name }).toEqual({ kind: 'blob', name: 's3' });
   });
@@ -51,10 +52,15 @@ describe('the store without I/O', () => {
     expect('issues' in result && result.issues?.[0]?.path).toEqual(['parallelParts']);
   });
 
-  it('refuses conditional writes and out-of-range presign lifetimes before any I/O', async () => {
-    const store = createS3BlobStore({ ...base, maxPresignExpirySeconds: 60 });
+  it('refuses compare-and-swap puts, conditional deletes, oversized or malformed create-only puts and out-of-range presign lifetimes before any I/O', async () => {
+    const store = createS3BlobStore({ ...base, maxPresignExpirySeconds: 60, partSize: '5MiB', parallelParts: 2 });
     const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: unknown) => (isStorageError(error) ? error.code : error));
-    expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Buffer.from('x'), ifNoneMatch: '*' }))).toBe('UNSUPPORTED');
+    expect(await codeOf(store.delete({ namespace: 'ns', key: 'k', ifMatch: 'abc' }))).toBe('UNSUPPORTED');
+    const tooBig = 10 * 1024 * 1024 + 1;
+    expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Buffer.alloc(tooBig), ifNoneMatch: '*' }))).toBe('UNSUPPORTED');
+    expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Readable.from([]), contentLength: tooBig, ifNoneMatch: '*' }))).toBe('UNSUPPORTED');
+    expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Buffer.from('x'), ifMatch: 'abc' }))).toBe('UNSUPPORTED');
+    expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Buffer.from('x'), ifNoneMatch: 'abc' as '*' }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(store.presign({ namespace: 'ns', key: 'k', method: 'GET', expiresInSeconds: 61 }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(store.put({ namespace: 'ns', key: 'k', body: Buffer.from('x'), contentLength: 10_000 * 16 * 1024 * 1024 + 1 }))).toBe('PAYLOAD_TOO_LARGE');
   });

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { createMemoryBlobStore, decodeListingCursor, encodeListingCursor, validateBlobList, type BlobStore } from '@sanctum/storage-core/spi';
 import { listEverything, quietly, utf16Page } from './shared.js';
 
-function delegate(inner: BlobStore): BlobStore {
+/** A store that forwards every call to `inner` (the base of each broken store). */
+export function delegate(inner: BlobStore): BlobStore {
   return {
     kind: 'blob',
     name: 'broken',

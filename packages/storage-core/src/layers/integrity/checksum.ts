@@ -5,8 +5,18 @@ import { StorageError } from '../../errors/index.js';
 /** Metadata key holding the hex SHA-256 of a blob's plaintext. */
 export const CHECKSUM_METADATA_KEY = 'sanctum-sha256';
 
+/**
+ * Buffer sizes of the integrity streams: with Node's 16 KiB default every 64 KiB socket or file
+ * chunk would stop and restart the pipe once per chunk.
+ */
+const STREAM_BUFFER_BYTES = 1024 * 1024;
+
 /** A pass-through that hashes what flows through it; `digest()` is valid once the stream ended. */
 export class HashingStream extends Transform {
+  constructor() {
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
+  }
+
   readonly #hash: Hash = createHash('sha256');
   #digest: string | undefined;
 
@@ -35,6 +45,7 @@ export class HashingStream extends Transform {
 export function verifyingStream(expected: string, where: { namespace: string; adapter: string }): Transform {
   const hash = createHash('sha256');
   return new Transform({
+    highWaterMark: STREAM_BUFFER_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       callback(null, chunk);
