@@ -6,4 +6,4 @@ export { memoryCacheOptionsSchema, DEFAULT_MAX_ENTRIES, DEFAULT_TTL_CAP_MS } fro
 export type { MemoryCacheOptions, MemoryCacheOptionsInput, MemoryCacheRuntimeOptions } from './options.js';
 export { estimateEntryBytes } from './estimate-size.js';
 export { createKeyvStore } from './keyv-store.js';
-export type { KeyvStoreOptions, KeyvCompatibleStore } from './keyv-store.js';
+export type { KeyvStoreOptions, KeyvCompatibleStore, KeyListing } from './keyv-store.js';
