@@ -37,11 +37,13 @@ export const redisCacheOptionsSchema = z
      */
     fillFenceMs: z.number().int().nonnegative().max(MAX_TIMER_MS).default(1_000),
     /**
-     * A Redis command that has not answered within this time fails with TIMEOUT (the read then
-     * goes to the store when the namespace is fail-open).
-     * @default 500
+     * A connection that stays silent this long while commands wait is dropped (they fail with
+     * TIMEOUT; a fail-open read then goes to the store) and reconnected; idle connections PING at a
+     * third of it. An event loop blocked longer than this also drops the connection, so keep it
+     * above your worst event-loop stall.
+     * @default 1_000
      */
-    commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(500),
+    commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(1_000),
     /**
      * How long `open()` waits for the first connection before failing with UNAVAILABLE. Later
      * losses reconnect forever in the background; commands fail fast while disconnected.

@@ -14,6 +14,10 @@ const SCAN_COUNT = 1_000;
 
 /** The Redis cache: the CacheStore SPI with fan-out, plus a key listing used by the Keyv store. */
 export interface RedisCacheStore extends CacheStore {
+  /** Connects (the storage client calls it once); UNAVAILABLE when Redis is not reachable in `connectTimeoutMs`. */
+  open(): Promise<void>;
+  /** Disconnects both connections and empties L1. */
+  close(): Promise<void>;
   publishInvalidation(keys: readonly string[]): Promise<void>;
   onInvalidation(listener: (keys: readonly string[]) => void): () => void;
   /** Every key of this cache that starts with `prefix` (expired and fenced keys may appear). */
