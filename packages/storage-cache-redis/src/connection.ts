@@ -12,6 +12,7 @@ type Reply = Buffer | null;
  */
 export interface CacheClient {
   readonly isReady: boolean;
+  readonly isOpen: boolean;
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): void;

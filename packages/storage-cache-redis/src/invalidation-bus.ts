@@ -41,7 +41,6 @@ export class InvalidationBus {
     subscriber.on('end', () => this.#lost());
     subscriber.on('reconnecting', () => this.#lost());
     subscriber.on('ready', () => {
-      if (this.#connected) return;
       this.#connected = true;
       this.events.onResumed();
     });

@@ -159,8 +159,8 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
       await Promise.all([main.connect(), sub.connect()]);
       await bus.attach(sub);
     } catch (error) {
-      main.destroy();
-      sub.destroy();
+      // A client whose connect failed is closed already; `destroy` would throw.
+      for (const c of [main, sub]) if (c.isOpen) c.destroy();
       throw mapRedisCacheError(error, 'cache.open');
     }
     client = main;
@@ -190,21 +190,18 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
         await l1.clear();
       }
       const redis = connected('cache.clear');
-      const unlink = async (batch: string[]) => {
-        try {
+      try {
+        let batch: string[] = [];
+        for await (const key of keys('')) {
+          batch.push(physical(key));
+          if (batch.length < SCAN_COUNT) continue;
           await redis.unlink(batch);
-        } catch (error) {
-          throw mapRedisCacheError(error, 'cache.clear');
+          batch = [];
         }
-      };
-      let batch: string[] = [];
-      for await (const key of keys('')) {
-        batch.push(physical(key));
-        if (batch.length < SCAN_COUNT) continue;
-        await unlink(batch);
-        batch = [];
+        if (batch.length > 0) await redis.unlink(batch);
+      } catch (error) {
+        throw mapRedisCacheError(error, 'cache.clear');
       }
-      if (batch.length > 0) await unlink(batch);
     },
     keys,
     async publishInvalidation(keys) {
