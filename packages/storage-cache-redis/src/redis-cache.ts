@@ -18,6 +18,8 @@ export interface RedisCacheStore extends CacheStore {
   open(): Promise<void>;
   /** Disconnects both connections and empties L1. */
   close(): Promise<void>;
+  /** PINGs Redis; details say whether invalidations are being received and how much L1 holds. */
+  health(): Promise<HealthReport>;
   publishInvalidation(keys: readonly string[]): Promise<void>;
   onInvalidation(listener: (keys: readonly string[]) => void): () => void;
   /** Every key of this cache that starts with `prefix` (expired and fenced keys may appear). */
