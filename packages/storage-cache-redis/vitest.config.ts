@@ -17,6 +17,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           maxConcurrency: 1,
+          // One file at a time: the two-process test measures latency, and the kill/restart test
+          // must not share the CPU with it.
+          fileParallelism: false,
         },
       },
     ],

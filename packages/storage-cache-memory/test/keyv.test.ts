@@ -142,7 +142,7 @@ describe('createKeyvStore', () => {
     await new Keyv({ store: createKeyvStore(cache), namespace: 'b' }).set('y', 3);
     clock.advance(200);
     const seen: Array<[string, unknown]> = [];
-    for await (const pair of a.iterator!()) seen.push(pair as [string, unknown]);
+    for await (const pair of a.iterator!(undefined)) seen.push(pair as [string, unknown]);
     expect(seen).toEqual([['x', 1]]);
     const all: string[] = [];
     for await (const [key] of store.iterator()) all.push(key);

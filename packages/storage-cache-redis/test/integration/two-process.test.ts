@@ -8,7 +8,9 @@ import { migrateUp } from '@sanctum/storage-postgres';
 import { redisUrl, uniquePrefix } from '../support/redis.js';
 
 const WORKER = fileURLToPath(new URL('./two-process/worker.ts', import.meta.url));
-const KEYS = 10;
+// Each key is rewritten every KEYS x pacingMs = 125 ms, longer than the 100 ms fill fence, so the
+// reader's L1 holds every key between writes and only fan-out can clear it in time.
+const KEYS = 5;
 
 interface Ack {
   key: string;
@@ -32,7 +34,7 @@ function start(settings: Record<string, unknown>): { child: ChildProcess; next: 
 
 /** Runs a writer and a reader process; returns the p99 delay of eventual reads and strong-read violations. */
 async function run(pgUrl: string, schema: string, writes: number, fanout: boolean) {
-  const common = { pgUrl, schema, redisUrl, keyPrefix: uniquePrefix('two-process'), keys: KEYS, writes, pacingMs: 15, fanout };
+  const common = { pgUrl, schema, redisUrl, keyPrefix: uniquePrefix('two-process'), keys: KEYS, writes, pacingMs: 25, fanout };
   const writer = start({ ...common, role: 'writer' });
   await writer.next(); // keys created
   const reader = start({ ...common, role: 'reader' });

@@ -88,7 +88,7 @@ if (settings.role === 'writer') {
       const start = now();
       const entry = await docs.get(key);
       strong.push({ key, n: entry.value.n, start });
-      await sleep(2);
+      await sleep(3);
     }
   };
   const loops = [...Array.from({ length: settings.keys }, (_, k) => eventualLoop(k)), strongLoop()];
