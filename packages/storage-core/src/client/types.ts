@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '../spi/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 
 /** The code half of a client: everything that is not plain data. */
@@ -26,6 +27,11 @@ export interface StorageRuntime {
   readonly tracer?: Tracer;
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Your own layers (made with `defineLayer`). Each runs in the slot it names, just inside the
+   * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.
+   */
+  readonly layers?: readonly SlottedLayer[];
 }
 
 /** Read options of the facade. */
