@@ -61,6 +61,18 @@ describe('redisCache() under the storage client', () => {
     expect(counts.stale).toBe(1);
   });
 
+  it('100 concurrent cold eventual reads of one key make exactly one store read', async () => {
+    const records = controlledRecords();
+    const { users } = client(records, { url: redisUrl, keyPrefix: uniquePrefix() });
+    await users.put('hot', { name: 'Ada' });
+    records.reads = 0;
+    const reads = await Promise.all(Array.from({ length: 100 }, () => users.get('hot', { consistency: 'eventual' })));
+    expect(reads.every((entry) => entry.value.name === 'Ada')).toBe(true);
+    expect(records.reads).toBe(1);
+    // One shared result, frozen: no caller can change what the others (or later hits) see.
+    expect(Object.isFrozen(reads[0]!.value)).toBe(true);
+  });
+
   it('Redis down: fail-open reads go to the store, fail-closed reads fail with UNAVAILABLE; both resume when Redis is back', async () => {
     const redis = await PrivateRedis.start();
     servers.push(redis);
