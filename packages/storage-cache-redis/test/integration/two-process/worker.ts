@@ -78,7 +78,7 @@ if (settings.role === 'writer') {
       const entry = await docs.get(keyOf(k), { consistency: 'eventual' });
       const at = now();
       if (entry.value.n > last) seen.push({ key: keyOf(k), n: (last = entry.value.n), at });
-      await sleep(1);
+      await sleep(2);
     }
   };
   const strongLoop = async () => {
@@ -88,7 +88,7 @@ if (settings.role === 'writer') {
       const start = now();
       const entry = await docs.get(key);
       strong.push({ key, n: entry.value.n, start });
-      await sleep(3);
+      await sleep(10);
     }
   };
   const loops = [...Array.from({ length: settings.keys }, (_, k) => eventualLoop(k)), strongLoop()];
