@@ -20,6 +20,8 @@ export interface MemoryCacheStore extends CacheStore {
   readonly size: number;
   /** Estimated bytes held; 0 when `maxBytes` is not set (sizes are then not computed). */
   readonly calculatedBytes: number;
+  /** Keys starting with `prefix`, most recently used first, without touching recency (for the Keyv store). */
+  keys(prefix: string): string[];
 }
 
 function isDataCloneError(error: unknown): boolean {
@@ -54,6 +56,11 @@ export function buildMemoryCache(options: MemoryCacheOptions, runtime: MemoryCac
     },
     get calculatedBytes() {
       return lru.calculatedSize;
+    },
+    keys(prefix) {
+      const keys: string[] = [];
+      for (const key of lru.keys()) if (key.startsWith(prefix)) keys.push(key);
+      return keys;
     },
     get(key) {
       const entry = lru.get(key);

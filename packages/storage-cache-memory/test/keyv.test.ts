@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Keyv, { type KeyvOptions, type KeyvStoreAdapter } from 'keyv';
 import { createCache } from 'cache-manager';
 import type { CacheStore } from '@sanctum/storage-core/spi';
-import { createKeyvStore, createMemoryCacheStore } from '../src/index.js';
+import { createKeyvStore, createMemoryCacheStore, type KeyListing } from '../src/index.js';
 
 function manualClock(start = 10_000) {
   let t = start;
@@ -23,8 +23,8 @@ describe('createKeyvStore', () => {
     expect(await keyv.get('a')).toEqual({ n: 1 });
     expect(await keyv.has('a')).toBe(true);
     expect(await keyv.has('b')).toBe(false);
-    // Keyv prefixes keys with its namespace before they reach the store.
-    const entry = await cache.get('app:a');
+    // Keyv prefixes keys with its namespace; the store adds its own prefix in the cache.
+    const entry = await cache.get('keyv\u0000app:a');
     expect(entry).toMatchObject({ version: 0, etag: '' });
     expect(typeof entry?.value).toBe('string');
     expect(await keyv.delete('a')).toBe(true);
@@ -60,7 +60,7 @@ describe('createKeyvStore', () => {
     await store.set('short', 'v', 100);
     await store.set('default', 'v');
     await store.set('zero', 'v', 0);
-    expect((await cache.get('short'))?.storedAt).toBe(42);
+    expect((await cache.get('keyv\u0000short'))?.storedAt).toBe(42);
     clock.advance(101);
     expect(await store.get('short')).toBeUndefined();
     expect(await store.get('default')).toBe('v');
@@ -71,8 +71,9 @@ describe('createKeyvStore', () => {
 
   it('uses defaultTtlMs for values set without a TTL', async () => {
     const calls: number[] = [];
-    const recording: CacheStore = {
+    const recording: CacheStore & KeyListing = {
       ...createMemoryCacheStore(),
+      keys: () => [],
       set: (_key, _entry, ttlMs) => {
         calls.push(ttlMs);
         return Promise.resolve();
@@ -82,7 +83,7 @@ describe('createKeyvStore', () => {
     await store.set('a', 1);
     await store.set('b', 1, 200);
     expect(calls).toEqual([5_000, 200]);
-    expect(store.opts).toMatchObject({ cache: 'memory' });
+    expect(store.opts).toMatchObject({ cache: 'memory', dialect: 'redis' });
   });
 
   it('runs cache-manager on top of Keyv', async () => {
@@ -113,5 +114,48 @@ describe('createKeyvStore', () => {
     await manager.get('a');
     await manager.set('c', 3);
     expect(await manager.mget(['a', 'b', 'c'])).toEqual([1, undefined, 3]);
+  });
+
+  it('clears only its own namespace and prefix of a shared cache', async () => {
+    const cache = createMemoryCacheStore();
+    await cache.set('users\u0000u1', { value: 1, version: 1, etag: 'e', storedAt: 1 }, 60_000);
+    const a = new Keyv({ store: createKeyvStore(cache), namespace: 'a' });
+    const b = new Keyv({ store: createKeyvStore(cache), namespace: 'b' });
+    const other = new Keyv({ store: createKeyvStore(cache, { prefix: 'other:' }), namespace: 'a' });
+    await a.set('k', 'A');
+    await b.set('k', 'B');
+    await other.set('k', 'O');
+    await a.clear();
+    expect(await a.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBe('B');
+    expect(await other.get('k')).toBe('O');
+    expect(await cache.get('users\u0000u1')).toMatchObject({ value: 1 });
+  });
+
+  it('iterates the live keys of one namespace', async () => {
+    const clock = manualClock();
+    const cache = createMemoryCacheStore({}, { now: clock.now });
+    const store = createKeyvStore(cache);
+    const a = new Keyv({ store, namespace: 'a' });
+    await a.set('x', 1);
+    await a.set('gone', 2, 100);
+    await new Keyv({ store: createKeyvStore(cache), namespace: 'b' }).set('y', 3);
+    clock.advance(200);
+    const seen: Array<[string, unknown]> = [];
+    for await (const pair of a.iterator!(undefined)) seen.push(pair as [string, unknown]);
+    expect(seen).toEqual([['x', 1]]);
+    const all: string[] = [];
+    for await (const [key] of store.iterator()) all.push(key);
+    expect(all.sort()).toEqual(['a:x', 'b:y']);
+  });
+
+  it('lists keys by prefix without changing LRU order', async () => {
+    const cache = createMemoryCacheStore({ maxEntries: 2 });
+    const entry = { value: 1, version: 1, etag: '', storedAt: 1 };
+    await cache.set('p:1', entry, 60_000);
+    await cache.set('q:1', entry, 60_000);
+    expect(cache.keys('p:')).toEqual(['p:1']);
+    await cache.set('r:1', entry, 60_000);
+    expect(cache.keys('')).toEqual(['r:1', 'q:1']);
   });
 });

@@ -7,6 +7,7 @@ import { cacheKey } from './cache-key.js';
 import { frozen } from './cached-value.js';
 import { cacheStateOf, type CacheState } from './cache-state.js';
 import { olderThanOwnWrite } from './write-tracker.js';
+import { SingleFlight } from './single-flight.js';
 
 /** How long a strong read waits for its own write to become visible before CONSISTENCY. */
 export const READ_YOUR_WRITES_DEADLINE_MS = 100;
@@ -69,6 +70,7 @@ function transactionMethods(store: RecordStore, ctx: LayerContext<RecordNamespac
 function storeMethods(store: RecordStore, ctx: LayerContext<RecordNamespaceConfig>, state: CacheState): Partial<StoreMethods<RecordStore>> {
   const { config, namespace, runtime } = ctx;
   const { cache, tracker, counters, io } = state;
+  const misses = new SingleFlight<RecordEntry | undefined>();
 
   async function readStore(request: RecordGetRequest): Promise<RecordEntry | undefined> {
     const fence = tracker.fence(request.key);
@@ -103,11 +105,16 @@ function storeMethods(store: RecordStore, ctx: LayerContext<RecordNamespaceConfi
       return toEntry(request.key, hit);
     }
     counters.miss.inc();
-    const fence = tracker.fence(request.key);
-    try {
+    const load = async () => {
+      const fence = tracker.fence(request.key);
       const entry = await store.get(request);
       await state.fill(request.key, fence, entry);
       return handOut(entry, true);
+    };
+    try {
+      // Concurrent eventual misses of one key share one store read (its value is frozen, so sharing
+      // is safe). A read with its own AbortSignal reads alone: another caller's abort must not end it.
+      return await (request.signal === undefined ? misses.run(request.key, load) : load());
     } catch (error) {
       if (hit !== undefined && age <= config.cacheTtlMs + config.staleIfErrorMs) {
         counters.stale.inc();

@@ -1,0 +1,258 @@
+import { createMemoryCache, type MemoryCacheStore } from '@sanctum/storage-cache-memory';
+import { StorageError, type HealthReport } from '@sanctum/storage-core';
+import { type CacheCapabilities, type CacheEntry, type CacheStore } from '@sanctum/storage-core/spi';
+import { ErrorReply } from 'redis';
+import { decodeEntry, encodeEntry, tombstone } from './codec.js';
+import { createCacheClient, type CacheClient } from './connection.js';
+import { REDIS_CACHE_ADAPTER, mapRedisCacheError } from './errors.js';
+import { InvalidationBus } from './invalidation-bus.js';
+import { LocalFence } from './local-fence.js';
+import { redisCacheOptionsSchema, type RedisCacheOptions, type RedisCacheOptionsInput } from './options.js';
+import { FENCED_SET, type Script } from './scripts.js';
+
+const CAPABILITIES: CacheCapabilities = Object.freeze({ shared: true });
+const SCAN_COUNT = 1_000;
+
+/** The Redis cache: the CacheStore SPI with fan-out, plus a key listing used by the Keyv store. */
+export interface RedisCacheStore extends CacheStore {
+  /** Connects (the storage client calls it once); UNAVAILABLE when Redis is not reachable in `connectTimeoutMs`. */
+  open(): Promise<void>;
+  /** Disconnects both connections and empties L1. */
+  close(): Promise<void>;
+  /** PINGs Redis; details say whether invalidations are being received and how much L1 holds. */
+  health(): Promise<HealthReport>;
+  publishInvalidation(keys: readonly string[]): Promise<void>;
+  onInvalidation(listener: (keys: readonly string[]) => void): () => void;
+  /** Every key of this cache that starts with `prefix` (expired and fenced keys may appear). */
+  keys(prefix: string): AsyncIterable<string>;
+}
+
+/** Escapes glob metacharacters so SCAN MATCH treats `text` literally. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Builds the store from options that are already validated and defaulted. */
+export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
+  const prefix = options.keyPrefix;
+  const l1: MemoryCacheStore | undefined = options.l1 === undefined ? undefined : createMemoryCache(options.l1);
+  const fence = new LocalFence();
+  const listeners = new Set<(keys: readonly string[]) => void>();
+  let client: CacheClient | undefined;
+  let subscriber: CacheClient | undefined;
+
+  const dropLocal = (keys: readonly string[]): void => {
+    if (l1 === undefined) return;
+    for (const key of keys) fence.changed(key);
+    void l1.delete(keys);
+  };
+  const bus = new InvalidationBus(`${prefix}invalidations`, {
+    onRemote: (keys) => {
+      dropLocal(keys);
+      for (const listener of listeners) listener(keys);
+    },
+    onLost: () => fence.flushAll(),
+    onResumed: () => {
+      // Invalidations sent while we were away are lost: nothing kept locally can be trusted.
+      fence.flushAll();
+      void l1?.clear();
+    },
+  });
+
+  const ownTombstone = tombstone(bus.origin);
+  const connected = (operation: string): CacheClient => {
+    if (client === undefined) throw new StorageError('UNAVAILABLE', `redis cache is not open (${operation})`, { operation, adapter: REDIS_CACHE_ADAPTER });
+    return client;
+  };
+  const physical = (key: string): string => prefix + key;
+
+  async function runScript(redis: CacheClient, script: Script, key: string, args: readonly (string | Buffer)[]): Promise<unknown> {
+    try {
+      return await redis.sendCommand(['EVALSHA', script.sha, '1', key, ...args]);
+    } catch (error) {
+      if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw error;
+      return redis.sendCommand(['EVAL', script.source, '1', key, ...args]);
+    }
+  }
+
+  async function keepLocally(key: string, entry: CacheEntry, expiresAt: number, token: number): Promise<void> {
+    if (l1 === undefined || !bus.connected || !fence.unchanged(key, token)) return;
+    const ttl = expiresAt === 0 ? Number.POSITIVE_INFINITY : expiresAt - Date.now();
+    if (ttl > 0) await l1.set(key, entry, ttl);
+  }
+
+  async function get(key: string): Promise<CacheEntry | undefined> {
+    if (l1 !== undefined && bus.connected) {
+      const local = await l1.get(key);
+      if (local !== undefined) return local;
+    }
+    const redis = connected('cache.get');
+    const token = fence.start();
+    let bytes: Buffer | null;
+    try {
+      bytes = (await redis.get(physical(key))) as Buffer | null;
+    } catch (error) {
+      throw mapRedisCacheError(error, 'cache.get');
+    }
+    if (bytes === null) return undefined;
+    const stored = decodeEntry(bytes);
+    if (stored === undefined) return undefined;
+    await keepLocally(key, stored.entry, stored.expiresAt, token);
+    return stored.entry;
+  }
+
+  async function remove(keys: readonly string[], operation: string): Promise<void> {
+    if (keys.length === 0) return;
+    dropLocal(keys);
+    const redis = connected(operation);
+    try {
+      if (options.fillFenceMs === 0) await redis.unlink(keys.map(physical));
+      else await Promise.all(keys.map((key) => redis.set(physical(key), ownTombstone, { PX: options.fillFenceMs })));
+    } catch (error) {
+      throw mapRedisCacheError(error, operation);
+    }
+  }
+
+  async function set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+    // `!(ttlMs > 0)` also catches NaN: an already expired entry replaces nothing stale.
+    if (!(ttlMs > 0)) return remove([key], 'cache.set');
+    const forever = ttlMs === Number.POSITIVE_INFINITY;
+    const ttl = forever ? 0 : Math.max(1, Math.ceil(ttlMs));
+    const expiresAt = forever ? 0 : Date.now() + ttl;
+    const bytes = encodeEntry(entry, expiresAt);
+    // Too large to cache: drop what is there (it is older than this entry) and leave the key to the store.
+    if (bytes.length > options.maxValueBytes) return remove([key], 'cache.set');
+    const redis = connected('cache.set');
+    const token = fence.start();
+    let stored: boolean;
+    try {
+      if (options.fillFenceMs === 0) {
+        await redis.set(physical(key), bytes, forever ? {} : { PX: ttl });
+        stored = true;
+      } else {
+        stored = (await runScript(redis, FENCED_SET, physical(key), [bytes, String(ttl), ownTombstone])) === 1;
+      }
+    } catch (error) {
+      dropLocal([key]);
+      throw mapRedisCacheError(error, 'cache.set');
+    }
+    if (stored) await keepLocally(key, entry, expiresAt, token);
+  }
+
+  async function* keys(startsWith: string): AsyncGenerator<string> {
+    const redis = connected('cache.keys');
+    let cursor = '0';
+    do {
+      let reply: { cursor: Buffer | string; keys: Array<Buffer | string> };
+      try {
+        reply = (await redis.scan(cursor, { MATCH: `${globLiteral(prefix + startsWith)}*`, COUNT: SCAN_COUNT })) as typeof reply;
+      } catch (error) {
+        throw mapRedisCacheError(error, 'cache.keys');
+      }
+      cursor = reply.cursor.toString();
+      for (const key of reply.keys) yield key.toString().slice(prefix.length);
+    } while (cursor !== '0');
+  }
+
+  async function connect(): Promise<void> {
+    const onError = () => undefined; // state changes are followed through the bus; commands report their own errors
+    const main = createCacheClient(options, 'cache', onError);
+    const sub = createCacheClient(options, 'invalidations', onError);
+    try {
+      await Promise.all([main.connect(), sub.connect()]);
+      await bus.attach(sub);
+    } catch (error) {
+      // A client whose connect failed is closed already; `destroy` would throw.
+      for (const c of [main, sub]) if (c.isOpen) c.destroy();
+      throw mapRedisCacheError(error, 'cache.open');
+    }
+    client = main;
+    subscriber = sub;
+  }
+
+  async function close(): Promise<void> {
+    const clients = [client, subscriber].filter((c) => c !== undefined);
+    client = undefined;
+    subscriber = undefined;
+    await l1?.clear();
+    await Promise.all(clients.map((c) => c.close().catch(() => c.destroy())));
+  }
+
+  return {
+    kind: 'cache',
+    name: REDIS_CACHE_ADAPTER,
+    capabilities: CAPABILITIES,
+    open: connect,
+    close,
+    get,
+    set,
+    delete: (keys) => remove(keys, 'cache.delete'),
+    async clear() {
+      if (l1 !== undefined) {
+        fence.flushAll();
+        await l1.clear();
+      }
+      const redis = connected('cache.clear');
+      try {
+        let batch: string[] = [];
+        for await (const key of keys('')) {
+          batch.push(physical(key));
+          if (batch.length < SCAN_COUNT) continue;
+          await redis.unlink(batch);
+          batch = [];
+        }
+        if (batch.length > 0) await redis.unlink(batch);
+      } catch (error) {
+        throw mapRedisCacheError(error, 'cache.clear');
+      }
+    },
+    keys,
+    async publishInvalidation(keys) {
+      if (keys.length === 0) return;
+      try {
+        await bus.publish(connected('cache.publishInvalidation'), keys);
+      } catch (error) {
+        throw mapRedisCacheError(error, 'cache.publishInvalidation');
+      }
+    },
+    onInvalidation(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async health(): Promise<HealthReport> {
+      const started = performance.now();
+      try {
+        await connected('cache.health').ping();
+      } catch (error) {
+        const mapped = mapRedisCacheError(error, 'cache.health');
+        return { ok: false, latencyMs: performance.now() - started, details: { code: mapped.code, message: mapped.message } };
+      }
+      const details: Record<string, number | boolean> = { invalidationsLive: bus.connected };
+      if (l1 !== undefined) details['l1Entries'] = l1.size;
+      return { ok: true, latencyMs: performance.now() - started, details };
+    },
+  };
+}
+
+/**
+ * Creates a Redis cache implementing the CacheStore SPI (`shared: true`): entries (value,
+ * version, etag, storedAt) encoded with msgpack under `keyPrefix`, expiry by Redis TTL, a bound on
+ * the encoded size, deletes that fence late fills, invalidations fanned out over pub/sub, and an
+ * optional in-process L1 that every local or remote invalidation clears. Call `open()` before use
+ * (the storage client does it for you). Throws INVALID_ARGUMENT, listing every problem, when
+ * `options` are invalid.
+ */
+export function createRedisCacheStore(options: RedisCacheOptionsInput): RedisCacheStore {
+  const parsed = redisCacheOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `Invalid redis cache options: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { operation: 'cache.create', adapter: REDIS_CACHE_ADAPTER, details: { issues } },
+    );
+  }
+  return buildRedisCache(parsed.data);
+}

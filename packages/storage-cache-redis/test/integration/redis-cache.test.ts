@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { isStorageError } from '@sanctum/storage-core';
+import { type CacheEntry } from '@sanctum/storage-core/spi';
+import { createRedisCacheStore, type RedisCacheStore } from '../../src/index.js';
+import { PrivateRedis } from '../support/private-redis.js';
+import { redisUrl, rigCache, uniquePrefix } from '../support/redis.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const entry = (value: unknown, version = 1): CacheEntry => ({ value, version, etag: `e${version}`, storedAt: Date.now() });
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe('RedisCacheStore on a real Redis', () => {
+  const opened: RedisCacheStore[] = [];
+  const servers: PrivateRedis[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((cache) => cache.close()));
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+  });
+  async function open(cache: RedisCacheStore): Promise<RedisCacheStore> {
+    await cache.open();
+    opened.push(cache);
+    return cache;
+  }
+
+  it('fill fence: a fill from another instance cannot overwrite a fresh delete; after the fence it can', async () => {
+    const keyPrefix = uniquePrefix('fence');
+    const writer = await open(rigCache({ keyPrefix, fillFenceMs: 300 }));
+    const reader = await open(rigCache({ keyPrefix, fillFenceMs: 300 }));
+    await reader.set('k', entry('v1'), 60_000);
+    await writer.delete(['k']);
+    // The reader read v1 from the store before the write; its fill arrives after the delete.
+    await reader.set('k', entry('v1'), 60_000);
+    expect(await reader.get('k')).toBeUndefined();
+    expect(await writer.get('k')).toBeUndefined();
+    // The writer's own fill is not fenced by its own delete (core fences its own races).
+    await writer.set('k', entry('v2', 2), 60_000);
+    expect((await reader.get('k'))?.value).toBe('v2');
+    await writer.delete(['k']);
+    await sleep(350);
+    await reader.set('k', entry('v3', 3), 60_000);
+    expect((await reader.get('k'))?.value).toBe('v3');
+  });
+
+  it('without a fill fence (fillFenceMs 0) the late fill lands: the fence is what stops it', async () => {
+    const keyPrefix = uniquePrefix('nofence');
+    const writer = await open(rigCache({ keyPrefix, fillFenceMs: 0 }));
+    const reader = await open(rigCache({ keyPrefix, fillFenceMs: 0 }));
+    await writer.delete(['k']);
+    await reader.set('k', entry('stale'), 60_000);
+    expect((await writer.get('k'))?.value).toBe('stale');
+  });
+
+  it('keeps binary values, entries without expiry, and drops entries set with a ttl of 0 or too large', async () => {
+    const cache = await open(rigCache({ maxValueBytes: 2_048, l1: { maxEntries: 10 } }));
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    await cache.set('bin', entry({ bytes, typed: new Uint8Array([9, 8]) }), Number.POSITIVE_INFINITY);
+    const got = await cache.get('bin');
+    expect(Buffer.from((got?.value as { bytes: Uint8Array }).bytes)).toEqual(bytes);
+    await cache.set('big', entry('small'), 60_000);
+    await cache.set('big', entry('x'.repeat(4_096), 2), 60_000);
+    expect(await cache.get('big')).toBeUndefined();
+    await cache.set('zero', entry('kept'), 60_000);
+    await cache.set('zero', entry('gone', 2), 0);
+    expect(await cache.get('zero')).toBeUndefined();
+  });
+
+  it('fills L1 from Redis hits, including entries without expiry, and serves them from memory', async () => {
+    const keyPrefix = uniquePrefix('l1');
+    const writer = await open(rigCache({ keyPrefix }));
+    const reader = await open(rigCache({ keyPrefix, l1: { maxEntries: 10 } }));
+    await writer.set('forever', entry('f'), Number.POSITIVE_INFINITY);
+    expect((await reader.get('forever'))?.value).toBe('f');
+    // Changed behind the reader's back without an invalidation: the L1 copy is what it serves.
+    const raw = createClient({ url: redisUrl });
+    await raw.connect();
+    await raw.del(`${keyPrefix}forever`);
+    await raw.close();
+    expect((await reader.get('forever'))?.value).toBe('f');
+    expect((await reader.health()).details).toMatchObject({ invalidationsLive: true, l1Entries: 1 });
+  });
+
+  it('clear removes every key under its prefix (more than one SCAN batch) and nothing else', async () => {
+    const cache = await open(rigCache());
+    const neighbour = await open(rigCache());
+    await neighbour.set('n', entry('n'), 60_000);
+    await Promise.all(Array.from({ length: 1_500 }, (_, i) => cache.set(`k${i}`, entry(i), 60_000)));
+    await cache.clear();
+    let left = 0;
+    for await (const key of cache.keys('')) left += key.length > 0 ? 1 : 0;
+    expect(left).toBe(0);
+    expect((await neighbour.get('n'))?.value).toBe('n');
+  });
+
+  it('ignores malformed and its own messages on the channel; unsubscribes', async () => {
+    const keyPrefix = uniquePrefix('bus');
+    const a = await open(rigCache({ keyPrefix }));
+    const b = await open(rigCache({ keyPrefix }));
+    const heard: string[] = [];
+    const unsubscribe = b.onInvalidation((keys) => heard.push(...keys));
+    const ownHeard: string[] = [];
+    a.onInvalidation((keys) => ownHeard.push(...keys));
+    const raw = createClient({ url: redisUrl });
+    await raw.connect();
+    await raw.publish(`${keyPrefix}invalidations`, 'not msgpack \u00ff');
+    await raw.publish(`${keyPrefix}invalidations`, Buffer.from([0x92, 0x01, 0x02]));
+    await raw.close();
+    await a.publishInvalidation([]);
+    await a.publishInvalidation(['x']);
+    await sleep(100);
+    expect(heard).toEqual(['x']);
+    expect(ownHeard).toEqual([]);
+    unsubscribe();
+    await a.publishInvalidation(['y']);
+    await sleep(100);
+    expect(heard).toEqual(['x']);
+  });
+
+  it('re-sends its fill script when the server forgot it (NOSCRIPT)', async () => {
+    const redis = await PrivateRedis.start();
+    servers.push(redis);
+    const cache = await open(createRedisCacheStore({ url: redis.url, clientName: 'cache-test' }));
+    await cache.set('a', entry('a'), 60_000);
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    await raw.scriptFlush();
+    await raw.close();
+    await cache.set('b', entry('b'), 60_000);
+    expect((await cache.get('b'))?.value).toBe('b');
+  });
+
+  it('every operation fails with a StorageError when Redis is down, and health says so', async () => {
+    const redis = await PrivateRedis.start();
+    servers.push(redis);
+    const cache = await open(createRedisCacheStore({ url: redis.url, commandTimeoutMs: 200, l1: { maxEntries: 10 } }));
+    await redis.kill();
+    await sleep(50);
+    for (const call of [cache.get('k'), cache.set('k', entry(1), 1_000), cache.delete(['k']), cache.clear(), cache.publishInvalidation(['k'])]) {
+      const error = await failure(call);
+      expect(isStorageError(error, 'UNAVAILABLE'), String(error)).toBe(true);
+    }
+    expect(await cache.health()).toMatchObject({ ok: false, details: { code: 'UNAVAILABLE' } });
+  });
+
+  it('open fails with UNAVAILABLE when Redis is unreachable within connectTimeoutMs', async () => {
+    const redis = await PrivateRedis.start();
+    await redis.stop();
+    const cache = createRedisCacheStore({ url: redis.url, connectTimeoutMs: 300 });
+    const error = await failure(cache.open());
+    expect(isStorageError(error, 'UNAVAILABLE'), String(error)).toBe(true);
+    expect(isStorageError(await failure(cache.get('k')), 'UNAVAILABLE')).toBe(true);
+  });
+});
