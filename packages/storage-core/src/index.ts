@@ -133,5 +133,8 @@ export { CHECKSUM_METADATA_KEY } from './layers/integrity/checksum.js';
 export { READ_YOUR_WRITES_DEADLINE_MS } from './layers/cache/record-cache.js';
 export { composeLayers } from './layers/layer.js';
 export type { Layer, LayerContext, LayerRuntime } from './layers/layer.js';
+export type { StoreMethods, TransactionScope } from './layers/layer.js';
+export { LAYER_SLOTS, defineLayer } from './layers/pipeline.js';
+export type { LayerSlot, SlottedLayer, LayerKinds } from './layers/pipeline.js';
 export { idempotentHandler } from './streams/idempotent-handler.js';
 export type { IdempotentHandlerOptions } from './streams/idempotent-handler.js';
