@@ -48,7 +48,7 @@ describe('cache coherence across clients (ADR-001)', () => {
       return entry;
     });
     const a = clientOn(store, bus);
-    const b = clientOn({ ...gated, transaction: store.transaction.bind(store) }, bus);
+    const b = clientOn(gated, bus);
     await a.users.put('k', 'v1');
     let release!: () => void;
     hold = new Promise<void>((resolve) => (release = resolve));
