@@ -16,6 +16,7 @@ export function memoryCache(runtime: MemoryCacheRuntimeOptions = {}): AdapterFac
   return {
     kind: 'cache',
     name: 'memory',
+    dbSystem: 'memory',
     optionsSchema: memoryCacheOptionsSchema,
     create: (options) => buildMemoryCache(options, runtime),
   };

@@ -30,8 +30,9 @@ function isDataCloneError(error: unknown): boolean {
 
 function snapshot(entry: CacheEntry): CacheEntry {
   const value = entry.value;
-  // Primitives (such as Keyv's serialized strings) are immutable already.
-  if (typeof value !== 'object' || value === null) return entry;
+  // Primitives (such as Keyv's serialized strings) are immutable already; so are the deeply frozen
+  // values core's cache layer stores, which are kept by reference.
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return entry;
   return { value: cloneValue(value), version: entry.version, etag: entry.etag, storedAt: entry.storedAt };
 }
 
@@ -113,7 +114,8 @@ export function buildMemoryCache(options: MemoryCacheOptions, runtime: MemoryCac
  * Creates an in-process LRU cache implementing the CacheStore SPI: per-entry TTL (capped at
  * `ttlMs`), an entry bound and an optional estimated-byte bound, least recently used evicted first.
  * `set` keeps a clone of the value (unless `cloneOnSet: false`); `get` returns the kept entry itself,
- * without a copy: treat it as read-only (core's cache layer copies what it hands out).
+ * without a copy: treat it as read-only (core's cache layer freezes what it stores and hands out, so
+ * frozen values are kept by reference, not cloned).
  * Throws CONFIG_INVALID, listing every problem in `details.issues` (`{ path, message }[]`), when
  * `options` are invalid.
  */

@@ -42,11 +42,14 @@ describe('memoryCache() under the storage client', () => {
     expect(counts).toMatchObject({ miss: 2, hit: 1 });
   });
 
-  it('is not poisoned when a caller mutates the record returned by the read that filled it', async () => {
+  it('cannot be poisoned through the record returned by the read that filled it, or by a hit (values are frozen)', async () => {
     const { users } = create();
     await users.put('u1', { name: 'Ada' });
     const first = await users.get('u1', { consistency: 'eventual' });
-    (first.value as { name: string }).name = 'mutated by caller';
+    expect(() => ((first.value as { name: string }).name = 'mutated by caller')).toThrow(TypeError);
+    const hit = await users.get('u1', { consistency: 'eventual' });
+    expect(hit.value).toBe(first.value); // kept by reference: no copy on fill or hit
+    expect(() => ((hit.value as { name: string }).name = 'mutated by caller')).toThrow(TypeError);
     expect((await users.get('u1', { consistency: 'eventual' })).value).toEqual({ name: 'Ada' });
   });
 

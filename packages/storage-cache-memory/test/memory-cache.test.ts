@@ -230,3 +230,16 @@ describe('createMemoryCacheStore', () => {
     });
   });
 });
+
+describe('frozen values', () => {
+  it('keeps a frozen value by reference and clones an unfrozen one', async () => {
+    const cache = createMemoryCacheStore();
+    const frozenValue = Object.freeze({ name: 'A' });
+    await cache.set('f', { value: frozenValue, version: 1, etag: 'e', storedAt: 0 }, 1000);
+    expect((await cache.get('f'))?.value).toBe(frozenValue);
+    const open = { name: 'B' };
+    await cache.set('o', { value: open, version: 1, etag: 'e', storedAt: 0 }, 1000);
+    expect((await cache.get('o'))?.value).not.toBe(open);
+    expect((await cache.get('o'))?.value).toEqual(open);
+  });
+});

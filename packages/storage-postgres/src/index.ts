@@ -34,6 +34,7 @@ export function postgresRecords(): AdapterFactory<PostgresRecordStore, ResolvedP
   return {
     kind: 'record',
     name: ADAPTER,
+    dbSystem: 'postgresql',
     optionsSchema: postgresOptionsSchema as StandardSchemaV1<unknown, ResolvedPostgresOptions>,
     create: (options, context) => new PostgresRecords(options, context.logger),
   };

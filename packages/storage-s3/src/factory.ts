@@ -13,6 +13,7 @@ export function s3Blobs(tuning: Omit<S3StoreTuning, 'logger'> = {}): AdapterFact
   return {
     kind: 'blob',
     name: S3_ADAPTER,
+    dbSystem: 's3',
     optionsSchema: s3OptionsSchema,
     create: (options, context) => createResolvedS3BlobStore(options, { ...tuning, logger: context.logger }),
   };

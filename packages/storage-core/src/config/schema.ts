@@ -80,7 +80,7 @@ export const storageConfigV1 = z
     namespaces: z.record(name, namespace),
     observability: z
       .object({
-        /** Reported as the tracer name suffix and in log events. */
+        /** Added as `service` to every log event core and adapters emit. */
         serviceName: z.string().min(1).optional(),
       })
       .strict()

@@ -16,6 +16,7 @@ export function kafkaStreams(): AdapterFactory<StreamStore, KafkaStreamStoreOpti
   return {
     kind: 'stream',
     name: KAFKA_ADAPTER,
+    dbSystem: 'kafka',
     optionsSchema: kafkaStreamOptionsSchema,
     create: (options, context) => createKafkaStreamStore(options, context),
   };

@@ -15,6 +15,7 @@ export function redisStreams(): AdapterFactory<StreamStore, RedisStreamStoreOpti
   return {
     kind: 'stream',
     name: REDIS_ADAPTER,
+    dbSystem: 'redis',
     optionsSchema: redisStreamOptionsSchema,
     create: (options, context) => createRedisStreamStore(options, context),
   };

@@ -1,0 +1,44 @@
+import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { createStorageClient, type LogEvent } from '../../src/index.js';
+import { createMemoryRecordStore } from '../../src/spi/index.js';
+import { CORE_VERSION } from '../../src/client/layer-runtime.js';
+import { factoryOf } from '../support/map-cache.js';
+import { withGet } from '../support/lagging-store.js';
+import { readFileSync } from 'node:fs';
+
+describe('observability wiring', () => {
+  it("takes db.system from the factory, else the adapter's name", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const withSystem = { ...factoryOf(createMemoryRecordStore(), 'sql'), dbSystem: 'postgresql' };
+    const client = createStorageClient(
+      {
+        schemaVersion: 1,
+        adapters: { db: { use: 'sql' }, plain: { use: 'other' } },
+        namespaces: { a: { kind: 'record', adapter: 'db' }, b: { kind: 'record', adapter: 'plain' } },
+      },
+      { adapters: [withSystem, factoryOf(createMemoryRecordStore(), 'other')], tracer: provider.getTracer('test') },
+    );
+    await client.records('a').find('k');
+    await client.records('b').find('k');
+    expect(exporter.getFinishedSpans().map((span) => span.attributes['db.system'])).toEqual(['postgresql', 'other']);
+  });
+
+  it('reports the package version as the tracer version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CORE_VERSION).toBe(pkg.version);
+  });
+
+  it('adds observability.serviceName to every log event as `service`', async () => {
+    const events: LogEvent[] = [];
+    const broken = withGet(createMemoryRecordStore(), () => Promise.reject(new Error('disk on fire')));
+    const client = createStorageClient(
+      { schemaVersion: 1, adapters: { db: { use: 'broken' } }, namespaces: { a: { kind: 'record', adapter: 'db' } }, observability: { serviceName: 'billing' } },
+      { adapters: [factoryOf(broken, 'broken')], logger: { log: (event) => events.push(event) } },
+    );
+    await client.records('a').get('missing').catch(() => undefined);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((event) => event['service'] === 'billing')).toBe(true);
+  });
+});
