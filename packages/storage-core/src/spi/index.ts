@@ -126,4 +126,4 @@ export {
   validateBlobList,
   validateBlobPresign,
 } from '../validation/index.js';
-export type { Where, SerializedJson, RecordLimits, Listing } from '../validation/index.js';
+export type { Where, RecordLimits, Listing } from '../validation/index.js';

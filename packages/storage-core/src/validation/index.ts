@@ -3,7 +3,6 @@ export type { Where } from './where.js';
 export { invalidArgument, payloadTooLarge, describeType } from './where.js';
 export { MAX_KEY_BYTES, MAX_BATCH, hasLoneSurrogate, assertKey, prefixOf, assertKeyList } from './keys.js';
 export { MAX_JSON_DEPTH, serializeJson } from './json-value.js';
-export type { SerializedJson } from './json-value.js';
 export { MAX_TIMER_MS, MAX_TTL_MS, MAX_PAGE_LIMIT, assertIntegerIn, pageLimitOf, assertTtl, assertTimerMs } from './numbers.js';
 export { assertConditions, assertReadPreferences, assertUniqueEntryKeys } from './records.js';
 export type { RecordLimits } from './record-requests.js';

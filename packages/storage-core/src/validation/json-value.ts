@@ -4,12 +4,6 @@ import { describeType, invalidArgument, payloadTooLarge, type Where } from './wh
 /** Deepest nesting of arrays and objects a value may have. */
 export const MAX_JSON_DEPTH = 128;
 
-/** A value checked by {@link serializeJson}: its JSON text and that text's UTF-8 size. */
-export interface SerializedJson {
-  readonly text: string;
-  readonly bytes: number;
-}
-
 /** What is wrong and where: path segments collected innermost first while the walk unwinds. */
 interface Problem {
   readonly what: string;
@@ -71,11 +65,11 @@ function findProblem(value: unknown, depth: number, ancestors: object[]): Proble
 }
 
 /**
- * Checks that `value` is strict JSON data and serializes it once. Throws INVALID_ARGUMENT for
- * anything JSON would silently change, and PAYLOAD_TOO_LARGE when the UTF-8 text is larger than
- * `maxBytes`. The returned text is what adapters store (see `RecordPutRequest.serialized`).
+ * Checks that `value` is strict JSON data and serializes it once, returning the JSON text. Throws
+ * INVALID_ARGUMENT for anything JSON would silently change, and PAYLOAD_TOO_LARGE when `maxBytes`
+ * is given and the UTF-8 text is larger. The text is what adapters store (`RecordPutRequest.serialized`).
  */
-export function serializeJson(value: unknown, where: Where, options: { readonly field?: string; readonly maxBytes?: number } = {}): SerializedJson {
+export function serializeJson(value: unknown, where: Where, options: { readonly field?: string; readonly maxBytes?: number } = {}): string {
   const field = options.field ?? 'value';
   if (value === undefined) throw invalidArgument(where, field, `${field} is undefined; pass JSON data (null is allowed)`);
   const found = findProblem(value, 0, []);
@@ -84,8 +78,11 @@ export function serializeJson(value: unknown, where: Where, options: { readonly 
     throw invalidArgument(where, field, `${path} ${found.what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
   }
   const text = JSON.stringify(value);
-  const max = options.maxBytes ?? Infinity;
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > max) throw payloadTooLarge(where, field, bytes, max, `${field} serialized`);
-  return { text, bytes };
+  const max = options.maxBytes;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when the text might be too large.
+  if (max !== undefined && text.length * 3 > max) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > max) throw payloadTooLarge(where, field, bytes, max, `${field} serialized`);
+  }
+  return text;
 }

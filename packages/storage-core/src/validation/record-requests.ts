@@ -22,7 +22,7 @@ export interface RecordLimits {
 function valueText(request: { readonly value?: unknown; readonly serialized?: unknown }, where: Where, limits: RecordLimits, field: string): string {
   // Set by core's validate layer after the same checks; adapters store it instead of serializing again.
   if (limits.useSerialized !== false && typeof request.serialized === 'string') return request.serialized;
-  return serializeJson(request.value, where, { field, ...(limits.maxValueBytes === undefined ? {} : { maxBytes: limits.maxValueBytes }) }).text;
+  return serializeJson(request.value, where, { field, ...(limits.maxValueBytes === undefined ? {} : { maxBytes: limits.maxValueBytes }) });
 }
 
 /** Checks a get request (key and read preferences). */

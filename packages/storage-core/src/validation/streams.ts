@@ -21,7 +21,7 @@ export const MAX_MESSAGE_KEY_BYTES = 1024;
  * well-formed, lone surrogates having been refused.)
  */
 export function encodeJsonPayload(payload: unknown, where: Where, field = 'payload'): Uint8Array {
-  return Buffer.from(serializeJson(payload, where, { field }).text, 'utf8');
+  return Buffer.from(serializeJson(payload, where, { field }), 'utf8');
 }
 
 function headerBytes(headers: unknown, where: Where, field: string): number {

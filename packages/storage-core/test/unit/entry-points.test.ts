@@ -185,7 +185,6 @@ const ENTRIES = {
     ],
     types: [
       'Where',
-      'SerializedJson',
       'RecordValue',
       'RecordLimits',
       'Listing',

@@ -25,13 +25,15 @@ describe('validation module', () => {
     expect(failure(() => serializeJson({ ['k\ud800']: 1 }, where)).message).toContain('property name with a lone');
   });
 
-  it('returns the JSON text and its UTF-8 size, and bounds it', () => {
-    expect(serializeJson({ é: 'ü' }, where)).toEqual({ text: '{"é":"ü"}', bytes: 11 });
+  it('returns the JSON text, bounded in UTF-8 bytes', () => {
+    expect(serializeJson({ é: 'ü' }, where)).toBe('{"é":"ü"}');
+    expect(serializeJson({ é: 'ü' }, where, { maxBytes: 11 })).toBe('{"é":"ü"}');
+    expect(failure(() => serializeJson({ é: 'ü' }, where, { maxBytes: 10 }))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { bytes: 11, maxBytes: 10 } });
     expect(failure(() => serializeJson('x'.repeat(10), where, { maxBytes: 5 }))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { bytes: 12, maxBytes: 5 } });
     // Shared (non-circular) references are data, not cycles.
     const shared = { n: 1 };
-    expect(serializeJson({ a: shared, b: shared }, where).text).toBe('{"a":{"n":1},"b":{"n":1}}');
-    expect(serializeJson(Object.assign(Object.create(null) as object, { a: 1 }), where).text).toBe('{"a":1}');
+    expect(serializeJson({ a: shared, b: shared }, where)).toBe('{"a":{"n":1},"b":{"n":1}}');
+    expect(serializeJson(Object.assign(Object.create(null) as object, { a: 1 }), where)).toBe('{"a":1}');
   });
 
   it('adapters store the text core handed down; core never trusts a caller-supplied one', () => {

@@ -39,13 +39,19 @@ export async function makeBucket(name: string): Promise<void> {
   await rawClient().makeBucket(name, service.region);
 }
 
+const XML_ILLEGAL = /[\ufffe\uffff]/;
+
 /** Removes every object and incomplete upload of `bucket`, then the bucket (ignores a missing one). */
 export async function dropBucket(name: string): Promise<void> {
   const client = rawClient();
   if (!(await client.bucketExists(name))) return;
   const keys: string[] = [];
   for await (const item of client.listObjectsV2(name, '', true)) if (item.name !== undefined) keys.push(item.name);
-  for (let index = 0; index < keys.length; index += 1000) await client.removeObjects(name, keys.slice(index, index + 1000));
+  // Multi-object delete sends the keys as XML, which cannot carry U+FFFE/U+FFFF (the kit's
+  // code point order test stores such a key): those go one by one.
+  const xmlSafe = keys.filter((key) => !XML_ILLEGAL.test(key));
+  for (const key of keys.filter((key) => XML_ILLEGAL.test(key))) await client.removeObject(name, key);
+  for (let index = 0; index < xmlSafe.length; index += 1000) await client.removeObjects(name, xmlSafe.slice(index, index + 1000));
   for await (const upload of client.listIncompleteUploads(name, '', true)) {
     await client.abortMultipartUpload(name, upload.key, upload.uploadId);
   }
