@@ -29,7 +29,8 @@ await store.open!();
 const raw = postgresJs(url, { max: 10, fetch_types: false, onnotice: () => undefined, types: { int8: { to: 20, from: [20], serialize: String, parse: Number } } });
 const value = { name: 'Ada', email: 'ada@example.com', tags: ['a', 'b'], n: 42 };
 const etags = new Map<string, string>();
-for (let w = 0; w < 32; w += 1) for (const side of ['raw', 'adapter', 'facade']) etags.set(`${side}-${String(w)}`, (await records.put(`${side}-${String(w)}`, value)).etag);
+// Conditional puts own their keys (`cas-…`): plain puts elsewhere would move their ETags.
+for (let w = 0; w < 32; w += 1) for (const side of ['raw', 'adapter', 'facade']) etags.set(`cas-${side}-${String(w)}`, (await records.put(`cas-${side}-${String(w)}`, value)).etag);
 
 type Op = (worker: number) => Promise<unknown>;
 const ops: Record<string, Record<string, Op>> = {
@@ -45,17 +46,17 @@ const ops: Record<string, Record<string, Op>> = {
   },
   cas: {
     raw: async (w) => {
-      const key = `raw-${String(w)}`;
+      const key = `cas-raw-${String(w)}`;
       const args = { namespace: 'bench', key, value: JSON.stringify(value), ttl: null, ifMatch: etags.get(key)! };
       const rows = await raw.unsafe<Array<{ etag: string }>>(statements.putMatch.text, statements.putMatch.bind(args) as never[], { prepare: true });
       etags.set(key, rows[0]!.etag);
     },
     adapter: async (w) => {
-      const key = `adapter-${String(w)}`;
+      const key = `cas-adapter-${String(w)}`;
       etags.set(key, (await store.put({ namespace: 'bench', key, value, ifMatch: etags.get(key)! })).etag);
     },
     facade: async (w) => {
-      const key = `facade-${String(w)}`;
+      const key = `cas-facade-${String(w)}`;
       etags.set(key, (await records.put(key, value, { ifMatch: etags.get(key)! })).etag);
     },
   },
