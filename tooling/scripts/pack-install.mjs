@@ -118,7 +118,13 @@ export function installScratch(packs, manifests, scratch, root) {
     }
   }
   mkdirSync(scratch, { recursive: true });
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch-consumer', private: true, type: 'module', dependencies }, null, 2));
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify(
+      // overrides: a packed package that depends on another one (the Redis cache on the memory cache)
+      // must get the tarball too, not a registry version that may not exist yet.
+      { name: 'scratch-consumer', private: true, type: 'module', dependencies, pnpm: { overrides: Object.fromEntries(packs.map(({ name, tarball }) => [name, `file:${tarball}`])) } },
+      null,
+      2,
+    ));
   writeFileSync(join(scratch, '.npmrc'), 'strict-peer-dependencies=true\nauto-install-peers=false\n');
   const storeDir = execFileSync('pnpm', ['store', 'path'], { cwd: root, encoding: 'utf8' }).trim();
   execFileSync('pnpm', ['install', '--prefer-offline', '--ignore-workspace', '--store-dir', storeDir], { cwd: scratch, stdio: 'pipe' });

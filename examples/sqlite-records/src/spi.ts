@@ -1,7 +1,5 @@
-// Everything this adapter takes from core, in one place. An adapter author imports these from
-// `@sanctum/storage-core/spi` (the entry for adapter authors, see the guide); core releases before
-// that entry existed exported them from the root, which is what this file points at until the
-// repository's core has the `/spi` entry. Changing the one specifier below is the whole switch.
+// Everything this adapter takes from core, in one place: the `@sanctum/storage-core/spi` entry for
+// adapter authors (see the guide).
 export {
   StorageError,
   isStorageError,
@@ -14,7 +12,7 @@ export {
   validateRecordList,
   validateRecordPut,
   validateRecordPutMany,
-} from '@sanctum/storage-core';
+} from '@sanctum/storage-core/spi';
 export type {
   AdapterFactory,
   HealthReport,
@@ -35,4 +33,4 @@ export type {
   StandardSchemaV1,
   StorageErrorCode,
   WriteConditions,
-} from '@sanctum/storage-core';
+} from '@sanctum/storage-core/spi';

@@ -26,7 +26,7 @@ export function putConditions(request: BlobPutRequest, context: ErrorContext): P
       { details: { field: 'ifMatch' } },
     );
   }
-  if (ifNoneMatch !== '*') throw s3Error('INVALID_ARGUMENT', "ifNoneMatch accepts only '*' (create only)", context, { details: { field: 'ifNoneMatch' } });
+  // ifNoneMatch is '*' here: core's validateBlobPut (called first by the store) refuses anything else.
   return { headers: { 'if-none-match': '*' } };
 }
 
