@@ -7,6 +7,7 @@ import type { WriteConditions } from './record-store.js';
 export interface BlobMeta {
   readonly key: string;
   readonly size: number;
+  /** Unquoted (no surrounding `"`): strip the quotes an HTTP backend sends before returning it. */
   readonly etag: string;
   readonly version: string;
   readonly lastModified: Date;
@@ -44,7 +45,11 @@ export interface BlobPutRequest extends NamespacedRequest, WriteConditions {
   readonly trailingMetadata?: () => Readonly<Record<string, string>>;
 }
 
-/** An inclusive byte range. `end` absent means "to the last byte". */
+/**
+ * An inclusive byte range. `end` absent means "to the last byte"; an `end` past the last byte is cut to it.
+ * A `start` at or past the object's size is INVALID_ARGUMENT, which makes every range read of an empty
+ * object INVALID_ARGUMENT.
+ */
 export interface ByteRange {
   readonly start: number;
   readonly end?: number;

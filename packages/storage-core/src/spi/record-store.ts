@@ -7,7 +7,7 @@ export interface RecordEntry {
   readonly value: JsonValue;
   /** Starts at 1 and grows by one on every write of the key; starts again at 1 after a delete. */
   readonly version: number;
-  /** Opaque; unique per write, also across delete and re-create. */
+  /** Opaque and unquoted; unique per write, also across delete and re-create. */
   readonly etag: string;
   /** Epoch milliseconds after which the record is gone; absent when it never expires. */
   readonly expiresAt?: number;

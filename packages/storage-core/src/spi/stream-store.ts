@@ -50,7 +50,13 @@ export interface SubscribeRequest extends NamespacedRequest {
   readonly maxInFlight: number;
   /** After this many failed deliveries, the message goes to the dead-letter stream. */
   readonly maxDeliveries: number;
+  /**
+   * A handler still running this long after delivery counts as failed: its `maxInFlight` slot is freed
+   * at once, the message is redelivered (or dead-lettered after `maxDeliveries`), and the late result
+   * of the first run is ignored.
+   */
   readonly ackTimeoutMs: number;
+  /** Where a group that has no cursor yet starts; absent means `'earliest'`. An existing group keeps its cursor. */
   readonly from?: StartPosition;
   /** Called for errors outside a handler (lost connection, dead-letter failure); never throws. */
   readonly onError?: (error: unknown) => void;
