@@ -69,7 +69,15 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
       dbSystem: DB_SYSTEMS[store.name] ?? store.name,
       runtime: layerRuntime,
       ...(cache === undefined ? {} : { cache }),
+      ...instanceOfNamespace(config),
+      ...(runtime.chaos === undefined ? {} : { chaos: runtime.chaos }),
     };
+  }
+
+  // The configured adapter instance (name + resilience section) behind a namespace, for the resilience layer.
+  function instanceOfNamespace(config: NamespaceConfig): Pick<LayerContext<unknown>, 'instance'> {
+    const entry = config.adapter === undefined ? undefined : parsed.adapters[config.adapter];
+    return entry === undefined || config.adapter === undefined ? {} : { instance: { name: config.adapter, resilience: entry.resilience } };
   }
 
   function memo<T>(key: string, build: () => T): T {

@@ -13,6 +13,7 @@ import type {
 } from '../spi/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { StorageMetrics } from '../observability/metrics.js';
+import type { ChaosControl } from '../layers/chaos/chaos-control.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -26,6 +27,8 @@ export interface StorageRuntime {
   readonly tracer?: Tracer;
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   readonly now?: () => number;
+  /** Fault injection for game days (docs/resilience.md); no chaos layer at all when absent. */
+  readonly chaos?: ChaosControl;
 }
 
 /** Read options of the facade. */

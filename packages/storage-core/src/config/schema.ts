@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resilienceConfig } from './resilience-schema.js';
 
 /** Config schema versions this release reads. */
 export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
@@ -14,6 +15,8 @@ const adapterInstance = z
     use: z.string().min(1),
     /** Validated by the factory's own schema when the client is created. */
     options: z.unknown().optional(),
+    /** Timeouts, retries and circuit breaker of this instance (docs/resilience.md). */
+    resilience: resilienceConfig.prefault({}),
   })
   .strict();
 

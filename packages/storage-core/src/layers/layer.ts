@@ -2,6 +2,8 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { CacheStore } from '../spi/index.js';
+import type { ResilienceConfig } from '../config/index.js';
+import type { ChaosControl } from './chaos/chaos-control.js';
 
 /** What every layer may use; resolved once per client. */
 export interface LayerRuntime {
@@ -22,6 +24,10 @@ export interface LayerContext<Config> {
   readonly runtime: LayerRuntime;
   /** The namespace's cache, when it has one. */
   readonly cache?: CacheStore;
+  /** The configured adapter instance behind the namespace; absent for the embedded default. */
+  readonly instance?: { readonly name: string; readonly resilience: ResilienceConfig };
+  /** The runtime chaos switch, when the client was given one. */
+  readonly chaos?: ChaosControl;
 }
 
 /**

@@ -1,0 +1,69 @@
+import type { BlobNamespaceConfig, RecordNamespaceConfig, ResilienceConfig, StreamNamespaceConfig } from '../../config/index.js';
+import type { BlobStore, RecordStore, StreamStore } from '../../spi/index.js';
+import type { Layer, LayerContext } from '../layer.js';
+import { AdapterBreaker } from './breaker.js';
+import { runWithDeadline, type CallSite } from './deadline.js';
+import { BLOB_POLICIES, RECORD_POLICIES, STREAM_POLICIES, type OperationPolicy } from './policy.js';
+import { RetryBudget } from './retry-budget.js';
+import { runWithRetry } from './retry.js';
+import { wrapOperations } from './wrap-operations.js';
+
+/** What one adapter instance shares across its namespaces: the retry budget and the breaker. */
+interface InstanceState {
+  readonly budget: RetryBudget;
+  readonly breaker: AdapterBreaker | undefined;
+}
+
+// Keyed by the instance's parsed config object, so every namespace of one instance in one client
+// shares a budget and a breaker, and two clients never do.
+const STATES = new WeakMap<ResilienceConfig, Map<string, InstanceState>>();
+
+function stateOf(config: ResilienceConfig, kind: string, instance: string, ctx: LayerContext<unknown>): InstanceState {
+  let byKind = STATES.get(config);
+  if (byKind === undefined) STATES.set(config, (byKind = new Map()));
+  let state = byKind.get(kind);
+  if (state === undefined) {
+    state = {
+      budget: new RetryBudget(config.retry.budget, config.retry.minPerWindow, config.retry.windowMs, ctx.runtime.now),
+      breaker: config.breaker.enabled ? new AdapterBreaker(ctx.adapter, instance, config.breaker, ctx.runtime) : undefined,
+    };
+    byKind.set(kind, state);
+  }
+  return state;
+}
+
+const ACCESSOR: Readonly<Record<string, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
+
+function resilient<S extends RecordStore | BlobStore | StreamStore>(
+  store: S,
+  ctx: LayerContext<unknown>,
+  policies: Readonly<Record<string, OperationPolicy>>,
+  passThrough: readonly string[],
+): S | undefined {
+  const instance = ctx.instance;
+  if (instance === undefined || !instance.resilience.enabled) return undefined;
+  const config = instance.resilience;
+  const { budget, breaker } = stateOf(config, store.kind, instance.name, ctx);
+  return wrapOperations(store, Object.keys(policies), passThrough, (method, name) => {
+    const policy = policies[name]!;
+    const timeoutMs = config.timeoutMs[policy.timeout];
+    const site: CallSite = { operation: `${ACCESSOR[store.kind]}.${name}`, namespace: ctx.namespace, adapter: ctx.adapter };
+    const retries = ctx.runtime.metrics.retriesTotal.bind({ namespace: ctx.namespace, kind: store.kind, operation: name, adapter: ctx.adapter });
+    const onRetry = (): void => retries.inc();
+    return ((request: { readonly signal?: AbortSignal }) => {
+      const attempt = (): Promise<unknown> => runWithDeadline((signal) => method({ ...request, signal } as never), timeoutMs, request.signal, site);
+      const idempotent = policy.idempotent(request as never);
+      const retried = (): Promise<unknown> => runWithRetry(attempt, { settings: config.retry, budget, idempotent, signal: request.signal, site, onRetry });
+      return breaker === undefined ? retried() : breaker.fire(retried, site);
+    }) as never;
+  });
+}
+
+/** Deadlines, retries and the breaker for record operations (transactions pass through). */
+export const resilientRecords: Layer<RecordStore, RecordNamespaceConfig> = (store, ctx) => resilient(store, ctx, RECORD_POLICIES, ['transaction']);
+
+/** Deadlines, retries and the breaker for blob operations. */
+export const resilientBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) => resilient(store, ctx, BLOB_POLICIES, []);
+
+/** Deadlines, retries and the breaker for publishes (subscriptions are long-lived and pass through). */
+export const resilientStreams: Layer<StreamStore, StreamNamespaceConfig> = (store, ctx) => resilient(store, ctx, STREAM_POLICIES, ['subscribe']);

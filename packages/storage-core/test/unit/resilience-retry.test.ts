@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createStorageClient, isStorageError, type ResilienceConfigInput } from '../../src/index.js';
+import { backoffDelay } from '../../src/layers/resilience/retry.js';
+import { recordingMetrics, scriptedStore, total } from '../support/scripted-store.js';
+
+function client(resilience: ResilienceConfigInput) {
+  const store = scriptedStore();
+  const metrics = recordingMetrics();
+  const storage = createStorageClient(
+    { schemaVersion: 1, adapters: { db: { use: 'scripted', resilience } }, namespaces: { n: { kind: 'record', adapter: 'db' } } },
+    { adapters: [store.factory], metrics },
+  );
+  return { store, metrics, records: storage.records<string>('n') };
+}
+
+async function failure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (isStorageError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const gaps = (calls: readonly number[]) => calls.slice(1).map((t, i) => t - calls[i]!);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('golden: retry backoff (STOR-231)', () => {
+  it('delays grow exponentially, each within its full-jitter bound', async () => {
+    const { store, records, metrics } = client({ retry: { attempts: 5, baseMs: 20, capMs: 1000, minPerWindow: 100 }, breaker: { enabled: false } });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999); // the top of each jitter range
+    store.fallback = 'UNAVAILABLE';
+    expect((await failure(records.find('k'))).code).toBe('UNAVAILABLE');
+    expect(store.calls).toHaveLength(5);
+    const bounds = [20, 40, 80, 160];
+    gaps(store.calls).forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(bounds[i]! * 0.999 - 2);
+      expect(gap).toBeLessThan(bounds[i]! + 30);
+    });
+    expect(total(metrics, 'retries')).toBe(4);
+  });
+
+  it('full jitter: a draw of 0 retries at once, and every delay stays in [0, min(cap, base·2^(n-1)))', async () => {
+    const settings = { attempts: 10, baseMs: 20, capMs: 100 };
+    for (let n = 1; n <= 8; n++) {
+      const ceiling = Math.min(100, 20 * 2 ** (n - 1));
+      expect(backoffDelay(n, settings, () => 0)).toBe(0);
+      expect(backoffDelay(n, settings, () => 0.999999)).toBe(ceiling - 1);
+      for (let i = 0; i < 50; i++) {
+        const d = backoffDelay(n, settings);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(ceiling);
+      }
+    }
+    const { store, records } = client({ retry: { attempts: 4, minPerWindow: 100 }, breaker: { enabled: false } });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    store.script.push('UNAVAILABLE', 'TIMEOUT', 'ok');
+    expect(await records.find('k')).toBeUndefined();
+    expect(store.calls).toHaveLength(3);
+    for (const gap of gaps(store.calls)) expect(gap).toBeLessThan(15);
+  });
+
+  it('never retries a non-retryable error', async () => {
+    for (const code of ['ACCESS_DENIED', 'INVALID_ARGUMENT', 'INTERNAL', 'PRECONDITION_FAILED'] as const) {
+      const { store, records, metrics } = client({ retry: { minPerWindow: 100 } });
+      store.fallback = code;
+      expect((await failure(records.find('k'))).code).toBe(code);
+      expect(store.calls).toHaveLength(1);
+      expect(total(metrics, 'retries')).toBe(0);
+    }
+  });
+
+  it('never retries a non-idempotent operation; retries the conditional form of the same write', async () => {
+    const { store, records } = client({ retry: { minPerWindow: 100, baseMs: 1 } });
+    store.fallback = 'UNAVAILABLE';
+    await failure(records.put('k', 'v'));
+    expect(store.calls).toHaveLength(1);
+    await failure(records.delete('k'));
+    expect(store.calls).toHaveLength(2);
+    await failure(records.put('k', 'v', { ifNoneMatch: '*' }));
+    expect(store.calls).toHaveLength(5);
+    await failure(records.delete('k', { ifMatch: 'e1' }));
+    expect(store.calls).toHaveLength(8);
+  });
+
+  it('stops retrying when the caller aborts during a backoff', async () => {
+    const { store, records } = client({ retry: { attempts: 5, baseMs: 400, capMs: 400, minPerWindow: 100 }, breaker: { enabled: false } });
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    store.fallback = 'UNAVAILABLE';
+    const started = performance.now();
+    const error = await failure(records.find('k', { signal: AbortSignal.timeout(100) }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(350);
+    expect(store.calls).toHaveLength(1);
+  });
+});
+
+describe('retry budget', () => {
+  it('keeps attempts ≤ requests × (1 + budget) while every call fails', async () => {
+    const { store, records, metrics } = client({ retry: { attempts: 3, baseMs: 1, capMs: 1, budget: 0.1, minPerWindow: 0 }, breaker: { enabled: false } });
+    store.fallback = 'UNAVAILABLE';
+    const requests = 200;
+    await Promise.all(Array.from({ length: requests }, (_, i) => failure(records.find(`k${i}`))));
+    expect(store.calls.length).toBeLessThanOrEqual(requests * 1.1);
+    expect(store.calls.length).toBeGreaterThan(requests); // the budget allowed some retries…
+    expect(total(metrics, 'retries')).toBe(store.calls.length - requests); // …and each one was counted
+  });
+
+  it('lets a quiet service retry through minPerWindow', async () => {
+    const { store, records } = client({ retry: { attempts: 6, baseMs: 1, budget: 0, minPerWindow: 2 } });
+    store.fallback = 'UNAVAILABLE';
+    await failure(records.find('k'));
+    expect(store.calls).toHaveLength(3); // first attempt + the 2 retries the window allows, not 6
+  });
+});
