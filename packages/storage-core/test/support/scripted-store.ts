@@ -1,4 +1,4 @@
-import { StorageError, createMemoryRecordStore, type AdapterFactory, type RecordStore, type StorageErrorCode, type StorageMetrics } from '../../src/index.js';
+import { StorageError, createMemoryRecordStore, isStorageError, type AdapterFactory, type RecordStore, type StorageErrorCode, type StorageMetrics } from '../../src/index.js';
 
 /** What the next call of a scripted operation does. */
 export type Step = 'ok' | 'stall' | StorageErrorCode;
@@ -84,4 +84,15 @@ export function total(metrics: { readonly counts: Map<string, number> }, name: s
   let sum = 0;
   for (const [key, value] of metrics.counts) if (key.startsWith(`${name}{`)) sum += value;
   return sum;
+}
+
+/** The StorageError `promise` rejects with; fails the test when it resolves or throws something else. */
+export async function failure(promise: Promise<unknown>): Promise<StorageError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isStorageError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createChaosControl, createStorageClient, isStorageError, parseConfig, type ChaosControl, type LogEvent, type ResilienceConfigInput } from '../../src/index.js';
-import { recordingMetrics, scriptedStore } from '../support/scripted-store.js';
+import { createChaosControl, createStorageClient, parseConfig, type ChaosControl, type LogEvent, type ResilienceConfigInput } from '../../src/index.js';
+import { failure, recordingMetrics, scriptedStore } from '../support/scripted-store.js';
 
 function client(resilience: ResilienceConfigInput, chaos?: ChaosControl) {
   const store = scriptedStore();
@@ -15,16 +15,6 @@ function client(resilience: ResilienceConfigInput, chaos?: ChaosControl) {
     { adapters: [store.factory], metrics, logger: { log: (e) => logs.push(e) }, ...(chaos === undefined ? {} : { chaos }) },
   );
   return { store, metrics, logs, records: storage.records<string>('n'), other: storage.records<string>('m') };
-}
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isStorageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const circuit = (metrics: ReturnType<typeof recordingMetrics>) => metrics.gauges.get('circuit{"adapter":"scripted"}');

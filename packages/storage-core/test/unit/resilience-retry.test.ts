@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createStorageClient, isStorageError, type ResilienceConfigInput } from '../../src/index.js';
+import { createStorageClient, type ResilienceConfigInput } from '../../src/index.js';
 import { backoffDelay } from '../../src/layers/resilience/retry.js';
-import { recordingMetrics, scriptedStore, total } from '../support/scripted-store.js';
+import { failure, recordingMetrics, scriptedStore, total } from '../support/scripted-store.js';
 
 function client(resilience: ResilienceConfigInput) {
   const store = scriptedStore();
@@ -11,16 +11,6 @@ function client(resilience: ResilienceConfigInput) {
     { adapters: [store.factory], metrics },
   );
   return { store, metrics, records: storage.records<string>('n') };
-}
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isStorageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const gaps = (calls: readonly number[]) => calls.slice(1).map((t, i) => t - calls[i]!);
