@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createStorageClient, type ResilienceConfigInput } from '../../src/index.js';
+import { IDEMPOTENCY_KEY_HEADER, StorageError, createMemoryStreamStore, createStorageClient, type AdapterFactory, type ResilienceConfigInput, type StreamStore } from '../../src/index.js';
 import { backoffDelay } from '../../src/layers/resilience/retry.js';
 import { failure, recordingMetrics, scriptedStore, total } from '../support/scripted-store.js';
 
@@ -103,5 +103,47 @@ describe('retry budget', () => {
     store.fallback = 'UNAVAILABLE';
     await failure(records.find('k'));
     expect(store.calls).toHaveLength(3); // first attempt + the 2 retries the window allows, not 6
+  });
+});
+
+describe('publishes', () => {
+  function streamClient(fail: () => Promise<void>, resilience: ResilienceConfigInput) {
+    const inner = createMemoryStreamStore();
+    let calls = 0;
+    const store: StreamStore = {
+      ...inner,
+      kind: 'stream',
+      name: 'flaky-stream',
+      capabilities: inner.capabilities,
+      publish: async (request) => {
+        calls += 1;
+        await fail();
+        return inner.publish(request);
+      },
+      subscribe: (request) => inner.subscribe(request),
+    };
+    const factory = { kind: 'stream', name: 'flaky-stream', optionsSchema: { '~standard': { version: 1, vendor: 't', validate: (value: unknown) => ({ value }) } }, create: () => store } as AdapterFactory;
+    const storage = createStorageClient(
+      { schemaVersion: 1, adapters: { s: { use: 'flaky-stream', resilience } }, namespaces: { t: { kind: 'stream', adapter: 's', publishTimeoutMs: 300 } } },
+      { adapters: [factory] },
+    );
+    return { topic: storage.streams('t'), calls: () => calls };
+  }
+
+  it('retries a publish only when every message carries an idempotency key', async () => {
+    let n = 0;
+    const { topic, calls } = streamClient(async () => {
+      if (++n <= 2) throw new StorageError('UNAVAILABLE', 'flaky'); // the first two calls fail
+    }, { retry: { baseMs: 1, minPerWindow: 100 } });
+    expect((await failure(topic.publish({ n: 1 }))).code).toBe('UNAVAILABLE');
+    expect(calls()).toBe(1);
+    await topic.publish({ n: 2 }, { headers: { [IDEMPOTENCY_KEY_HEADER]: 'order-2' } });
+    expect(calls()).toBe(3);
+  });
+
+  it("gives a publish its own timeoutMs (waiting for room) on top of the write timeout", async () => {
+    const { topic } = streamClient(() => new Promise((r) => setTimeout(r, 200)), { timeoutMs: { write: 100 }, retry: { attempts: 1 } });
+    await expect(topic.publish({ n: 1 })).resolves.toBeDefined();
+    expect((await failure(topic.publish({ n: 2 }, { timeoutMs: 1 }))).code).toBe('TIMEOUT');
   });
 });

@@ -8,6 +8,8 @@ export interface OperationPolicy {
   readonly timeout: TimeoutClass;
   /** True when running the request twice has the effect of running it once, so a retry is safe. */
   readonly idempotent: (request: never) => boolean;
+  /** Time the operation may legitimately wait on top of its timeout (a publish waiting for room). */
+  readonly graceMs?: (request: never) => number;
 }
 
 /**
@@ -48,5 +50,7 @@ export const STREAM_POLICIES: Readonly<Record<string, OperationPolicy>> = {
   publish: {
     timeout: 'write',
     idempotent: (r: StreamPublishRequest) => r.messages.every((m) => m.headers?.[IDEMPOTENCY_KEY_HEADER] !== undefined),
+    // A publish may wait up to its own timeoutMs for room (then BACKPRESSURE) before it is sent.
+    graceMs: (r: StreamPublishRequest) => r.timeoutMs ?? 0,
   },
 };

@@ -51,7 +51,8 @@ function resilient<S extends RecordStore | BlobStore | StreamStore>(
     const retries = ctx.runtime.metrics.retriesTotal.bind({ namespace: ctx.namespace, kind: store.kind, operation: name, adapter: ctx.adapter });
     const onRetry = (): void => retries.inc();
     return ((request: { readonly signal?: AbortSignal }) => {
-      const attempt = (): Promise<unknown> => runWithDeadline((signal) => method({ ...request, signal } as never), timeoutMs, request.signal, site);
+      const deadlineMs = policy.graceMs === undefined ? timeoutMs : timeoutMs + policy.graceMs(request as never);
+      const attempt = (): Promise<unknown> => runWithDeadline((signal) => method({ ...request, signal } as never), deadlineMs, request.signal, site);
       const idempotent = policy.idempotent(request as never);
       const retried = (): Promise<unknown> => runWithRetry(attempt, { settings: config.retry, budget, idempotent, signal: request.signal, site, onRetry });
       return breaker === undefined ? retried() : breaker.fire(retried, site);
