@@ -10,6 +10,8 @@ import { Lifecycle, STORE_METHODS, openOnUse } from './lifecycle.js';
 export interface AdapterInstance<S extends AnyStore = AnyStore> {
   readonly name: string;
   readonly lifecycle: Lifecycle;
+  /** The span attribute `db.system`: the factory's `dbSystem`, else its name. */
+  readonly dbSystem: string;
   /** The store with open-on-use applied: what layers wrap. */
   readonly store: S;
 }
@@ -93,7 +95,7 @@ export function createAdapterInstances(
       continue;
     }
     const lifecycle = new Lifecycle(name, store);
-    instances.set(id, { name, lifecycle, store: openOnUse(store, lifecycle, STORE_METHODS[kind]) });
+    instances.set(id, { name, lifecycle, dbSystem: factory.dbSystem ?? factory.name, store: openOnUse(store, lifecycle, STORE_METHODS[kind]) });
   }
   if (issues.length > 0) {
     const lines = issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n');

@@ -1,20 +1,18 @@
-import { trace } from '@opentelemetry/api';
 import { StorageError } from '../errors/index.js';
-import { parseConfig, type NamespaceConfig, type StorageConfig } from '../config/index.js';
+import { parseConfig, type NamespaceConfig, type RecordNamespaceConfig, type StorageConfig } from '../config/index.js';
 import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/index.js';
 import type { HealthReport, JsonValue, StoreKind } from '../types/index.js';
-import { createNoopLogger } from '../observability/logger.js';
-import { createNoopMetrics } from '../observability/metrics.js';
 import { composeLayers, type LayerContext, type LayerRuntime } from '../layers/layer.js';
-import { BLOB_LAYERS, RECORD_LAYERS, STREAM_LAYERS } from '../layers/pipeline.js';
-import { assertValidKey } from '../layers/validate/keys.js';
+import { layersOf } from '../layers/pipeline.js';
 import { EMBEDDED_INSTANCE, createAdapterInstances, type AdapterInstance } from './adapter-registry.js';
 import { createBlobCollection } from './blob-collection.js';
+import { resolveLayerRuntime } from './layer-runtime.js';
 import { createRecordCollection, type TransactionPeer } from './record-collection.js';
 import { createStreamTopic } from './stream-topic.js';
+import { withLayeredTransactions } from './transaction-stack.js';
+import { checkUserLayers } from './user-layers.js';
 import type { BlobCollection, ClientHealth, RecordCollection, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
-const DB_SYSTEMS: Readonly<Record<string, string>> = { postgres: 'postgresql', s3: 's3', 'redis-streams': 'redis', kafka: 'kafka' };
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
 
 /**
@@ -23,14 +21,15 @@ const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record
  */
 export function createStorageClient(config: unknown, runtime: StorageRuntime = {}): StorageClient {
   const parsed: StorageConfig = parseConfig(config);
-  const layerRuntime: LayerRuntime = {
-    logger: runtime.logger ?? createNoopLogger(),
-    metrics: runtime.metrics ?? createNoopMetrics(),
-    tracer: runtime.tracer ?? trace.getTracer('@sanctum/storage', '0.1.0'),
-    now: runtime.now ?? Date.now,
-  };
+  const userLayers = checkUserLayers(runtime.layers);
+  const layerRuntime: LayerRuntime = resolveLayerRuntime(parsed, runtime);
   const instances = createAdapterInstances(parsed, runtime.adapters ?? [], layerRuntime.logger);
   const handles = new Map<string, unknown>();
+  const contexts = new Map<string, LayerContext<NamespaceConfig>>();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const recordLayers = layersOf('record', userLayers);
+  const blobLayers = layersOf('blob', userLayers);
+  const streamLayers = layersOf('stream', userLayers);
   let closed: Promise<void> | undefined;
 
   function namespaceOf<K extends NamespaceConfig['kind']>(name: string, kind: K): Extract<NamespaceConfig, { kind: K }> {
@@ -61,17 +60,34 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     return instances.get(`${kind}:${name ?? EMBEDDED_INSTANCE}`) as AdapterInstance & { store: S };
   }
 
-  function contextFor<C extends NamespaceConfig>(namespace: string, config: C, store: { name: string }, cache?: CacheStore): LayerContext<C> {
-    return {
-      namespace,
-      config,
-      adapter: store.name,
-      dbSystem: DB_SYSTEMS[store.name] ?? store.name,
-      runtime: layerRuntime,
-      ...(cache === undefined ? {} : { cache }),
-      ...instanceOfNamespace(config),
-      ...(runtime.chaos === undefined ? {} : { chaos: runtime.chaos }),
-    };
+  /** One context per namespace, shared by its store and every transaction scope. */
+  function contextOf<C extends NamespaceConfig>(namespace: string, config: C): LayerContext<C> {
+    let context = contexts.get(namespace);
+    if (context === undefined) {
+      const instance = instanceOf<{ name: string }>(config.kind, config.adapter);
+      const cacheName = config.kind === 'record' ? config.cache : undefined;
+      const cache = cacheName === undefined ? undefined : instanceOf<CacheStore>('cache', cacheName).store;
+      const state = new Map<symbol, unknown>();
+      context = {
+        namespace,
+        config,
+        adapter: instance.store.name,
+        dbSystem: instance.dbSystem,
+        runtime: layerRuntime,
+        ...(cache === undefined ? {} : { cache }),
+        ...instanceOfNamespace(config),
+        ...(runtime.chaos === undefined ? {} : { chaos: runtime.chaos }),
+        shared<T>(token: symbol, create: () => T): T {
+          if (!state.has(token)) state.set(token, create());
+          return state.get(token) as T;
+        },
+        onClose(cleanup) {
+          cleanups.push(cleanup);
+        },
+      };
+      contexts.set(namespace, context);
+    }
+    return context as LayerContext<C>;
   }
 
   // The configured adapter instance (name + resilience section) behind a namespace, for the resilience layer.
@@ -99,16 +115,21 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
           details: { field: 'namespace' },
         });
       }
-      return { namespace: other, check: (key) => assertValidKey(key, ns.maxKeyBytes, { operation: 'records.transaction', namespace: other }) };
+      return other;
     };
+
+  /** A record namespace's layers over a transaction's operations (same layers as its store). */
+  function transactionStack(namespace: string, base: RecordStore, scope: LayerContext<RecordNamespaceConfig>['transaction']): RecordStore {
+    const context = contextOf(namespace, namespaceOf(namespace, 'record'));
+    return composeLayers(base, recordLayers, { ...context, ...(scope === undefined ? {} : { transaction: scope }) });
+  }
 
   return {
     records<T extends JsonValue = JsonValue>(namespace: string): RecordCollection<T> {
       const ns = namespaceOf(namespace, 'record');
       return memo(`record:${namespace}`, () => {
-        const adapter = instanceOf<RecordStore>('record', ns.adapter).store;
-        const cache = ns.cache === undefined ? undefined : instanceOf<CacheStore>('cache', ns.cache).store;
-        const store = composeLayers(adapter, RECORD_LAYERS, contextFor(namespace, ns, adapter, cache));
+        const adapter = withLayeredTransactions(instanceOf<RecordStore>('record', ns.adapter).store, transactionStack);
+        const store = composeLayers(adapter, recordLayers, contextOf(namespace, ns));
         return createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter));
       });
     },
@@ -116,7 +137,7 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
       const ns = namespaceOf(namespace, 'blob');
       return memo(`blob:${namespace}`, () => {
         const adapter = instanceOf<BlobStore>('blob', ns.adapter).store;
-        const store = composeLayers(adapter, BLOB_LAYERS, contextFor(namespace, ns, adapter));
+        const store = composeLayers(adapter, blobLayers, contextOf(namespace, ns));
         return createBlobCollection(namespace, store, ns.acl);
       });
     },
@@ -124,7 +145,7 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
       const ns = namespaceOf(namespace, 'stream');
       return memo(`stream:${namespace}`, () => {
         const adapter = instanceOf<StreamStore>('stream', ns.adapter).store;
-        const store = composeLayers(adapter, STREAM_LAYERS, contextFor(namespace, ns, adapter));
+        const store = composeLayers(adapter, streamLayers, contextOf(namespace, ns));
         return createStreamTopic<T>(namespace, store, ns);
       });
     },
@@ -149,7 +170,9 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
       return { ok: Object.values(reports).every((r) => r.ok), adapters: reports };
     },
     close(): Promise<void> {
-      closed ??= Promise.allSettled([...instances.values()].map((instance) => instance.lifecycle.close())).then((results) => {
+      closed ??= Promise.allSettled(cleanups.map(async (cleanup) => cleanup()))
+        .then(() => Promise.allSettled([...instances.values()].map((instance) => instance.lifecycle.close())))
+        .then((results) => {
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed.length > 0) {
           throw new StorageError('UNAVAILABLE', `${failed.length} adapter(s) failed to close cleanly`, { cause: failed[0]!.reason });

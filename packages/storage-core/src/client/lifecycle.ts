@@ -50,22 +50,31 @@ export class Lifecycle {
   }
 }
 
-/** A view of `store` whose listed methods open it first. Absent optional methods stay absent. */
+/**
+ * A view of `store` whose listed methods open it first. Absent optional methods stay absent.
+ * Synchronous methods (`SYNC_METHODS`) pass straight through: they register listeners and do no I/O.
+ */
 export function openOnUse<S extends AnyStore>(store: S, lifecycle: Lifecycle, methods: readonly string[]): S {
   const view: Record<string, unknown> = { kind: store.kind, name: store.name, capabilities: store.capabilities };
   for (const method of methods) {
     const fn = (store as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') continue;
     const bound = (fn as (...args: unknown[]) => Promise<unknown>).bind(store);
-    view[method] = (...args: unknown[]) => (lifecycle.isOpen ? bound(...args) : lifecycle.open().then(() => bound(...args)));
+    view[method] = SYNC_METHODS.has(method)
+      ? bound
+      : (...args: unknown[]) => (lifecycle.isOpen ? bound(...args) : lifecycle.open().then(() => bound(...args)));
   }
   return view as S;
 }
+
+/** Methods that return at once (no promise) and must not wait for `open()`. */
+const SYNC_METHODS: ReadonlySet<string> = new Set(['onInvalidation']);
 
 /** The operations of each kind that go through `openOnUse`. */
 export const STORE_METHODS = {
   record: ['get', 'put', 'delete', 'list', 'getMany', 'putMany', 'deleteMany', 'transaction'],
   blob: ['put', 'get', 'head', 'delete', 'list', 'presign'],
   stream: ['publish', 'subscribe'],
-  cache: ['get', 'set', 'delete', 'clear', 'publishInvalidation'],
+  // `onInvalidation` must be here, or the cache layer never hears other clients' writes.
+  cache: ['get', 'set', 'delete', 'clear', 'publishInvalidation', 'onInvalidation'],
 } as const;

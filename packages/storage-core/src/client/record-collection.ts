@@ -28,27 +28,24 @@ function pick(options: OperationOptions | undefined): OperationOptions {
 }
 
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
-export type TransactionPeer = (namespace: string) => { readonly namespace: string; readonly check: (key: string) => void };
+export type TransactionPeer = (namespace: string) => string;
 
-function transactionCollection<T extends JsonValue>(tx: RecordOperations, namespace: string, check: (key: string) => void): RecordTransactionCollection<T> {
+// `tx` runs every request through the layers of the namespace it names (validation included).
+function transactionCollection<T extends JsonValue>(tx: RecordOperations, namespace: string): RecordTransactionCollection<T> {
   return {
     async get(key) {
-      check(key);
       const entry = await tx.get({ namespace, key });
       if (entry === undefined) throw notFound(namespace, 'records.transaction.get');
       return toRecord<T>(entry);
     },
     async find(key) {
-      check(key);
       const entry = await tx.get({ namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      check(key);
       return tx.put({ ...options, namespace, key, value });
     },
     async delete(key, options) {
-      check(key);
       return tx.delete({ ...options, namespace, key });
     },
   };
@@ -104,13 +101,11 @@ export function createRecordCollection<T extends JsonValue>(
     },
     async transaction(work) {
       if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');
-      const self = peer(namespace);
       return store.transaction((tx) => {
         const handle: RecordTransactionCollection<T> & RecordTransaction = {
-          ...transactionCollection<T>(tx, namespace, self.check),
+          ...transactionCollection<T>(tx, namespace),
           records<U extends JsonValue>(other: string) {
-            const target = peer(other);
-            return transactionCollection<U>(tx, target.namespace, target.check);
+            return transactionCollection<U>(tx, peer(other));
           },
         };
         return work(handle);

@@ -58,6 +58,7 @@ export function createStreamTopic<T extends JsonValue>(namespace: string, store:
         namespace,
         timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
         ...(options?.signal === undefined ? {} : { signal: options.signal }),
+        ...(options?.correlationId === undefined ? {} : { correlationId: options.correlationId }),
         messages: messages.map((m) => ({
           payload: encode(m.payload, namespace),
           ...(m.key === undefined ? {} : { key: m.key }),

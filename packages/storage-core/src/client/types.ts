@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '../spi/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { ChaosControl } from '../layers/chaos/chaos-control.js';
 
@@ -29,6 +30,11 @@ export interface StorageRuntime {
   readonly now?: () => number;
   /** Fault injection for game days (docs/resilience.md); no chaos layer at all when absent. */
   readonly chaos?: ChaosControl;
+  /**
+   * Your own layers (made with `defineLayer`). Each runs in the slot it names, just inside the
+   * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.
+   */
+  readonly layers?: readonly SlottedLayer[];
 }
 
 /** Read options of the facade. */

@@ -10,19 +10,90 @@ import { integrityBlobs } from './integrity/blob-integrity.js';
 import { resilientBlobs, resilientRecords, resilientStreams } from './resilience/resilience-layers.js';
 import { chaosBlobs, chaosRecords, chaosStreams } from './chaos/chaos-layers.js';
 
-/*
- * The one documented layer order, outermost first (docs/architecture.md):
- *   validate → observe → acl → cache+consistency → encryption+integrity → resilience → chaos → adapter
- * A new concern is one more entry in these lists; the client does not change. acl and encryption
- * have their slots reserved and arrive with their own issues. chaos sits inside resilience so the
- * faults it injects meet the same deadlines, retries and breaker as real ones.
+/**
+ * THE layer order, outermost first (docs/architecture.md, ADR-004). This array is the only place
+ * it is written down; every chain is built by walking it, and a unit test pins it.
  */
+export const LAYER_SLOTS = ['validate', 'observe', 'acl', 'cache', 'encryption', 'integrity', 'resilience'] as const;
 
-/** Record layers, outermost first. */
-export const RECORD_LAYERS: ReadonlyArray<Layer<RecordStore, RecordNamespaceConfig>> = [validateRecords, observeRecords, cacheRecords, resilientRecords, chaosRecords];
+/** A position in the layer order. A user layer runs inside the built-in layer of its slot. */
+export type LayerSlot = (typeof LAYER_SLOTS)[number];
 
-/** Blob layers, outermost first. */
-export const BLOB_LAYERS: ReadonlyArray<Layer<BlobStore, BlobNamespaceConfig>> = [validateBlobs, observeBlobs, integrityBlobs, resilientBlobs, chaosBlobs];
+/** The store and namespace-config types of each layered kind. */
+export interface LayerKinds {
+  readonly record: { readonly store: RecordStore; readonly config: RecordNamespaceConfig };
+  readonly blob: { readonly store: BlobStore; readonly config: BlobNamespaceConfig };
+  readonly stream: { readonly store: StreamStore; readonly config: StreamNamespaceConfig };
+}
 
-/** Stream layers, outermost first. */
-export const STREAM_LAYERS: ReadonlyArray<Layer<StreamStore, StreamNamespaceConfig>> = [validateStreams, observeStreams, resilientStreams, chaosStreams];
+/** A layer together with the kind of store it wraps and its slot in the order. */
+export type SlottedLayer<K extends keyof LayerKinds = keyof LayerKinds> = {
+  [Kind in K]: {
+    readonly kind: Kind;
+    readonly slot: LayerSlot;
+    /** For errors and docs; need not be unique. */
+    readonly name: string;
+    readonly layer: Layer<LayerKinds[Kind]['store'], LayerKinds[Kind]['config']>;
+  };
+}[K];
+
+/**
+ * Identity helper that types a user layer for `runtime.layers`.
+ *
+ * @example
+ * defineLayer({ kind: 'record', slot: 'resilience', name: 'retry-once', layer: (next) => ({
+ *   get: (request) => next.get(request).catch(() => next.get(request)),
+ * }) });
+ */
+export function defineLayer<K extends keyof LayerKinds>(layer: SlottedLayer<K>): SlottedLayer<K> {
+  return layer;
+}
+
+/**
+ * The built-in layers, each in its slot. acl and encryption arrive with their issues. chaos runs
+ * inside resilience (same slot, listed after it) so the faults it injects meet the same deadlines,
+ * retries and breaker as real ones.
+ */
+export const BUILT_IN_LAYERS: readonly SlottedLayer[] = [
+  { kind: 'record', slot: 'validate', name: 'validate', layer: validateRecords },
+  { kind: 'record', slot: 'observe', name: 'observe', layer: observeRecords },
+  { kind: 'record', slot: 'cache', name: 'cache', layer: cacheRecords },
+  { kind: 'blob', slot: 'validate', name: 'validate', layer: validateBlobs },
+  { kind: 'blob', slot: 'observe', name: 'observe', layer: observeBlobs },
+  { kind: 'blob', slot: 'integrity', name: 'integrity', layer: integrityBlobs },
+  { kind: 'stream', slot: 'validate', name: 'validate', layer: validateStreams },
+  { kind: 'stream', slot: 'observe', name: 'observe', layer: observeStreams },
+  { kind: 'record', slot: 'resilience', name: 'resilience', layer: resilientRecords },
+  { kind: 'record', slot: 'resilience', name: 'chaos', layer: chaosRecords },
+  { kind: 'blob', slot: 'resilience', name: 'resilience', layer: resilientBlobs },
+  { kind: 'blob', slot: 'resilience', name: 'chaos', layer: chaosBlobs },
+  { kind: 'stream', slot: 'resilience', name: 'resilience', layer: resilientStreams },
+  { kind: 'stream', slot: 'resilience', name: 'chaos', layer: chaosStreams },
+];
+
+/**
+ * The layers of one kind, outermost first: slot by slot in LAYER_SLOTS order; within a slot the
+ * built-in layer first, then the user's in the order given.
+ */
+export function layersOf<K extends keyof LayerKinds>(
+  kind: K,
+  userLayers: readonly SlottedLayer[] = [],
+): Array<Layer<LayerKinds[K]['store'], LayerKinds[K]['config']>> {
+  const all = [...BUILT_IN_LAYERS, ...userLayers].filter((entry) => entry.kind === kind);
+  const ordered: Array<Layer<LayerKinds[K]['store'], LayerKinds[K]['config']>> = [];
+  for (const slot of LAYER_SLOTS) {
+    for (const entry of all) {
+      if (entry.slot === slot) ordered.push(entry.layer as Layer<LayerKinds[K]['store'], LayerKinds[K]['config']>);
+    }
+  }
+  return ordered;
+}
+
+/** Record layers, outermost first (built-ins only). */
+export const RECORD_LAYERS: ReadonlyArray<Layer<RecordStore, RecordNamespaceConfig>> = layersOf('record');
+
+/** Blob layers, outermost first (built-ins only). */
+export const BLOB_LAYERS: ReadonlyArray<Layer<BlobStore, BlobNamespaceConfig>> = layersOf('blob');
+
+/** Stream layers, outermost first (built-ins only). */
+export const STREAM_LAYERS: ReadonlyArray<Layer<StreamStore, StreamNamespaceConfig>> = layersOf('stream');

@@ -23,6 +23,11 @@ export interface AdapterFactory<Store extends AnyStore = AnyStore, Options = unk
   readonly kind: Store['kind'];
   /** Matched against `use` in the config, e.g. `postgres`. */
   readonly name: string;
+  /**
+   * The OpenTelemetry `db.system` value for this adapter's spans (e.g. `postgresql`, `redis`).
+   * @default the adapter's `name`
+   */
+  readonly dbSystem?: string;
   /** Validates and defaults the config's `options`. */
   readonly optionsSchema: StandardSchemaV1<unknown, Options>;
   create(options: Options, context: AdapterContext): Store;

@@ -181,15 +181,20 @@ describe('cache behaviour', () => {
     expect(isStorageError(error, 'INVALID_ARGUMENT')).toBe(true);
   });
 
-  it('returned values are copies: mutating one does not poison the cache', async () => {
-    const { users } = setup({ consistency: 'eventual' });
-    await users.put('u1', { name: 'A' });
+  it('values of a cached namespace are deeply frozen: callers cannot mutate cached state (hit or miss)', async () => {
+    const { users, cache } = setup({ consistency: 'eventual' });
+    await users.put('u1', { name: 'A', tags: ['x'] } as never);
     const miss = await users.get('u1'); // fills the cache from this very read
-    (miss.value as { name: string }).name = 'mutated on miss';
-    expect((await users.get('u1')).value).toEqual({ name: 'A' });
+    expect(() => ((miss.value as { name: string }).name = 'mutated on miss')).toThrow(TypeError);
     const hit = await users.get('u1');
-    (hit.value as { name: string }).name = 'mutated';
-    expect((await users.get('u1')).value).toEqual({ name: 'A' });
+    expect(cache.entries.has(cacheKey('users', 'u1'))).toBe(true);
+    expect(() => ((hit.value as { name: string }).name = 'mutated')).toThrow(TypeError);
+    expect(() => (hit.value as unknown as { tags: string[] }).tags.push('y')).toThrow(TypeError);
+    expect((await users.get('u1')).value).toEqual({ name: 'A', tags: ['x'] });
+    // A cache that hands back an unfrozen object (a remote cache decoding JSON) is frozen on the way out.
+    poison(cache, 'u2', { name: 'from elsewhere' });
+    const decoded = await users.get('u2');
+    expect(Object.isFrozen(decoded.value)).toBe(true);
   });
 
   it('stale-if-error: eventual serves an expired entry when the store fails', async () => {

@@ -29,7 +29,7 @@ function affects(settings: ChaosSettings, adapter: string): boolean {
 
 function chaotic<S extends RecordStore | BlobStore | StreamStore>(store: S, ctx: LayerContext<unknown>, names: readonly string[], passThrough: readonly string[]): S | undefined {
   const control: ChaosControl | undefined = ctx.chaos;
-  if (control === undefined) return undefined;
+  if (control === undefined || ctx.transaction !== undefined) return undefined;
   return wrapOperations(store, names, passThrough, (method, name) => {
     return (async (request: { readonly signal?: AbortSignal }) => {
       const settings = control.settings;

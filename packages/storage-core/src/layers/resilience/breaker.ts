@@ -79,6 +79,11 @@ export class AdapterBreaker {
     }
   }
 
+  /** Stops the breaker's timers (client close). */
+  shutdown(): void {
+    this.#breaker.shutdown();
+  }
+
   #openReason(): string {
     const { fires, failures } = this.#breaker.stats;
     if (this.#state === 'halfOpen' || fires === 0) return `probe call failed (${this.#reason})`;

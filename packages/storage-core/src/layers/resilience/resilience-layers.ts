@@ -27,6 +27,8 @@ function stateOf(config: ResilienceConfig, kind: string, instance: string, ctx: 
       budget: new RetryBudget(config.retry.budget, config.retry.minPerWindow, config.retry.windowMs, ctx.runtime.now),
       breaker: config.breaker.enabled ? new AdapterBreaker(ctx.adapter, instance, config.breaker, ctx.runtime) : undefined,
     };
+    const { breaker } = state;
+    if (breaker !== undefined) ctx.onClose(() => breaker.shutdown());
     byKind.set(kind, state);
   }
   return state;
@@ -41,7 +43,9 @@ function resilient<S extends RecordStore | BlobStore | StreamStore>(
   passThrough: readonly string[],
 ): S | undefined {
   const instance = ctx.instance;
-  if (instance === undefined || !instance.resilience.enabled) return undefined;
+  // Inside a transaction a failed statement ends the transaction: retrying it there cannot help, and
+  // the transaction as a whole already passed the breaker.
+  if (instance === undefined || !instance.resilience.enabled || ctx.transaction !== undefined) return undefined;
   const config = instance.resilience;
   const { budget, breaker } = stateOf(config, store.kind, instance.name, ctx);
   return wrapOperations(store, Object.keys(policies), passThrough, (method, name) => {

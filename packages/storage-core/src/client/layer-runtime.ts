@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+import { trace } from '@opentelemetry/api';
+import type { StorageConfig } from '../config/index.js';
+import { createNoopLogger, type Logger } from '../observability/logger.js';
+import { createNoopMetrics } from '../observability/metrics.js';
+import type { LayerRuntime } from '../layers/layer.js';
+import type { StorageRuntime } from './types.js';
+
+/** The instrumentation scope of every span core starts. */
+export const TRACER_NAME = '@sanctum/storage';
+
+// src/client and dist/client are both two levels below the package root.
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** This package's version, read from its package.json: the tracer's instrumentation version. */
+export const CORE_VERSION: string = version;
+
+/** `logger` with `service` added to every event, when the config names the service. */
+function withService(logger: Logger, service: string | undefined): Logger {
+  if (service === undefined) return logger;
+  return { log: (event) => logger.log({ ...event, service }) };
+}
+
+/** Resolves the runtime's defaults once per client. */
+export function resolveLayerRuntime(config: StorageConfig, runtime: StorageRuntime): LayerRuntime {
+  return {
+    logger: withService(runtime.logger ?? createNoopLogger(), config.observability.serviceName),
+    metrics: runtime.metrics ?? createNoopMetrics(),
+    tracer: runtime.tracer ?? trace.getTracer(TRACER_NAME, CORE_VERSION),
+    now: runtime.now ?? Date.now,
+  };
+}
