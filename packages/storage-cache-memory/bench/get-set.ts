@@ -2,8 +2,8 @@
 // Run: pnpm --filter @sanctum/storage-cache-memory bench
 import { LRUCache } from 'lru-cache';
 import Keyv from 'keyv';
-import type { CacheEntry } from '@sanctum/storage-core';
-import { createKeyvStore, createMemoryCache } from '../src/index.js';
+import type { CacheEntry } from '@sanctum/storage-core/spi';
+import { createKeyvStore, createMemoryCacheStore } from '../src/index.js';
 
 const KEYS = 10_000;
 const ROUNDS = 200; // 2 M operations per measurement
@@ -42,9 +42,9 @@ async function main(): Promise<void> {
 
   const raw = new LRUCache<string, CacheEntry>({ max: 100_000, ttl: TTL });
   keys.forEach((key, i) => raw.set(key, entries[i]!, { ttl: TTL }));
-  const cache = createMemoryCache({ maxEntries: 100_000, ttlMs: TTL });
+  const cache = createMemoryCacheStore({ maxEntries: 100_000, ttlMs: TTL });
   await Promise.all(keys.map((key, i) => cache.set(key, entries[i]!, TTL)));
-  const bounded = createMemoryCache({ maxEntries: 100_000, ttlMs: TTL, maxBytes: 256 * 1024 * 1024 });
+  const bounded = createMemoryCacheStore({ maxEntries: 100_000, ttlMs: TTL, maxBytes: 256 * 1024 * 1024 });
   await Promise.all(keys.map((key, i) => bounded.set(key, entries[i]!, TTL)));
 
   measureSync('get  raw lru-cache (sync)', (key) => raw.get(key));
@@ -55,11 +55,11 @@ async function main(): Promise<void> {
 
   measureSync('set  raw lru-cache (sync, replace)', (key, i) => raw.set(key, entries[i]!, { ttl: TTL }));
   await measureAsync('set  memory CacheStore (await, replace, clone)', (key, i) => cache.set(key, entries[i]!, TTL), 50);
-  const byReference = createMemoryCache({ maxEntries: 100_000, ttlMs: TTL, cloneOnSet: false });
+  const byReference = createMemoryCacheStore({ maxEntries: 100_000, ttlMs: TTL, cloneOnSet: false });
   await measureAsync('set  memory CacheStore cloneOnSet: false (await)', (key, i) => byReference.set(key, entries[i]!, TTL));
   await measureAsync('set  memory CacheStore + maxBytes (await, replace, clone)', (key, i) => bounded.set(key, entries[i]!, TTL), 50);
 
-  const keyv = new Keyv({ store: createKeyvStore(createMemoryCache({ maxEntries: 100_000, ttlMs: TTL })) });
+  const keyv = new Keyv({ store: createKeyvStore(createMemoryCacheStore({ maxEntries: 100_000, ttlMs: TTL })) });
   await Promise.all(keys.map((key, i) => keyv.set(key, entries[i]!.value, TTL)));
   await measureAsync('get  Keyv on memory CacheStore (await, JSON inside Keyv)', (key) => keyv.get(key), 20);
 }

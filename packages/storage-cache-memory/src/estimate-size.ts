@@ -1,4 +1,4 @@
-import type { CacheEntry } from '@sanctum/storage-core';
+import type { CacheEntry } from '@sanctum/storage-core/spi';
 
 // Rough V8 heap costs. The goal is a stable, monotonic estimate that is cheap to compute (one walk
 // of the value at `set`, no serialization), not an exact heap measurement.

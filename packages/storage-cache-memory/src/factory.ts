@@ -1,4 +1,4 @@
-import type { AdapterFactory, CacheStore } from '@sanctum/storage-core';
+import type { AdapterFactory, CacheStore } from '@sanctum/storage-core/spi';
 import { buildMemoryCache } from './memory-cache.js';
 import { memoryCacheOptionsSchema, type MemoryCacheOptions, type MemoryCacheRuntimeOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from '@sanctum/storage-core';
+import type { CacheEntry, CacheStore } from '@sanctum/storage-core/spi';
 
 /** Options of {@link createKeyvStore}. */
 export interface KeyvStoreOptions {
@@ -38,7 +38,7 @@ export interface KeyvCompatibleStore {
 }
 
 /**
- * Wraps a CacheStore (typically `createMemoryCache(...)`) as a Keyv storage adapter, so
+ * Wraps a CacheStore (typically `createMemoryCacheStore(...)`) as a Keyv storage adapter, so
  * `new Keyv({ store })` and cache-manager on top of Keyv share this package's LRU and bounds.
  * Keyv values (already serialized by Keyv, unless its `serialize` is turned off) are kept as the
  * entry's `value` with `version: 0` and an empty `etag`. Give Keyv a cache of its own: `clear()`

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { StorageError, type CacheCapabilities, type CacheEntry, type CacheStore, type HealthReport } from '@sanctum/storage-core';
+import { StorageError, parseOptions, type CacheCapabilities, type CacheEntry, type CacheStore, type HealthReport } from '@sanctum/storage-core/spi';
 import { cloneValue } from './clone.js';
 import { estimateEntryBytes } from './estimate-size.js';
 import {
@@ -107,20 +107,18 @@ export function buildMemoryCache(options: MemoryCacheOptions, runtime: MemoryCac
  * `ttlMs`), an entry bound and an optional estimated-byte bound, least recently used evicted first.
  * `set` keeps a clone of the value (unless `cloneOnSet: false`); `get` returns the kept entry itself,
  * without a copy: treat it as read-only (core's cache layer copies what it hands out).
- * Throws INVALID_ARGUMENT, listing every problem, when `options` are invalid.
+ * Throws CONFIG_INVALID, listing every problem in `details.issues` (`{ path, message }[]`), when
+ * `options` are invalid.
  */
-export function createMemoryCache(
+export function createMemoryCacheStore(
   options: MemoryCacheOptionsInput = {},
   runtime: MemoryCacheRuntimeOptions = {},
 ): MemoryCacheStore {
-  const parsed = memoryCacheOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
-    throw new StorageError(
-      'INVALID_ARGUMENT',
-      `Invalid memory cache options: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { operation: 'cache.create', adapter: 'memory', details: { issues } },
-    );
-  }
-  return buildMemoryCache(parsed.data, runtime);
+  return buildMemoryCache(parseOptions(memoryCacheOptionsSchema, options, { adapter: 'memory', subject: 'memory cache options' }), runtime);
 }
+
+/**
+ * The previous name of {@link createMemoryCacheStore}.
+ * @deprecated Use `createMemoryCacheStore()`; this alias is removed in the next minor release.
+ */
+export const createMemoryCache: typeof createMemoryCacheStore = createMemoryCacheStore;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheEntry } from '@sanctum/storage-core';
-import { estimateEntryBytes } from '../src/index.js';
+import type { CacheEntry } from '@sanctum/storage-core/spi';
+import { estimateEntryBytes } from '../src/estimate-size.js';
 
 const bytes = (value: unknown, version: number | string = 1): number =>
   estimateEntryBytes('key', { value, version, etag: 'etag', storedAt: 1 } satisfies CacheEntry);

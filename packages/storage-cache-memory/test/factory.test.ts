@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNoopLogger, type StandardSchemaV1 } from '@sanctum/storage-core';
-import { DEFAULT_MAX_ENTRIES, DEFAULT_TTL_CAP_MS, memoryCache } from '../src/index.js';
+import { DEFAULT_MAX_ENTRIES, DEFAULT_TTL_CAP_MS } from '../src/options.js';
+import { memoryCache } from '../src/index.js';
 
 async function validate<O>(schema: StandardSchemaV1<unknown, O>, input: unknown) {
   return schema['~standard'].validate(input);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import Keyv, { type KeyvOptions, type KeyvStoreAdapter } from 'keyv';
 import { createCache } from 'cache-manager';
-import type { CacheStore } from '@sanctum/storage-core';
-import { createKeyvStore, createMemoryCache } from '../src/index.js';
+import type { CacheStore } from '@sanctum/storage-core/spi';
+import { createKeyvStore, createMemoryCacheStore } from '../src/index.js';
 
 function manualClock(start = 10_000) {
   let t = start;
@@ -11,13 +11,13 @@ function manualClock(start = 10_000) {
 
 describe('createKeyvStore', () => {
   it('is structurally a KeyvStoreAdapter', () => {
-    const store: KeyvStoreAdapter = createKeyvStore(createMemoryCache());
+    const store: KeyvStoreAdapter = createKeyvStore(createMemoryCacheStore());
     expect(typeof store.get).toBe('function');
     expect(store.on('error', () => {})).toBe(store);
   });
 
   it('backs Keyv get, set, has, delete and clear', async () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     const keyv = new Keyv<{ n: number }>({ store: createKeyvStore(cache), namespace: 'app' });
     expect(await keyv.set('a', { n: 1 })).toBe(true);
     expect(await keyv.get('a')).toEqual({ n: 1 });
@@ -35,7 +35,7 @@ describe('createKeyvStore', () => {
   });
 
   it('supports Keyv batch operations', async () => {
-    const keyv = new Keyv<string>({ store: createKeyvStore(createMemoryCache()) });
+    const keyv = new Keyv<string>({ store: createKeyvStore(createMemoryCacheStore()) });
     expect(await keyv.setMany([{ key: 'a', value: 'A' }, { key: 'b', value: 'B', ttl: 1_000 }])).toEqual([true, true]);
     expect(await keyv.getMany(['a', 'b', 'c'])).toEqual(['A', 'B', undefined]);
     expect(await keyv.hasMany(['a', 'c'])).toEqual([true, false]);
@@ -45,7 +45,7 @@ describe('createKeyvStore', () => {
 
   it('keeps raw objects when Keyv serialization is off', async () => {
     const keyv = new Keyv<{ n: number }>({
-      store: createKeyvStore(createMemoryCache()),
+      store: createKeyvStore(createMemoryCacheStore()),
       serialize: undefined,
       deserialize: undefined,
     } as unknown as KeyvOptions);
@@ -55,7 +55,7 @@ describe('createKeyvStore', () => {
 
   it('passes TTLs to the cache, which expires and caps them', async () => {
     const clock = manualClock();
-    const cache = createMemoryCache({ ttlMs: 1_000 }, { now: clock.now });
+    const cache = createMemoryCacheStore({ ttlMs: 1_000 }, { now: clock.now });
     const store = createKeyvStore(cache, { now: () => 42 });
     await store.set('short', 'v', 100);
     await store.set('default', 'v');
@@ -72,7 +72,7 @@ describe('createKeyvStore', () => {
   it('uses defaultTtlMs for values set without a TTL', async () => {
     const calls: number[] = [];
     const recording: CacheStore = {
-      ...createMemoryCache(),
+      ...createMemoryCacheStore(),
       set: (_key, _entry, ttlMs) => {
         calls.push(ttlMs);
         return Promise.resolve();
@@ -86,7 +86,7 @@ describe('createKeyvStore', () => {
   });
 
   it('runs cache-manager on top of Keyv', async () => {
-    const keyv = new Keyv({ store: createKeyvStore(createMemoryCache({ maxEntries: 100 })) });
+    const keyv = new Keyv({ store: createKeyvStore(createMemoryCacheStore({ maxEntries: 100 })) });
     const manager = createCache({ stores: [keyv], ttl: 10_000 });
     await manager.set('user:1', { name: 'Ada' });
     expect(await manager.get('user:1')).toEqual({ name: 'Ada' });
@@ -106,7 +106,7 @@ describe('createKeyvStore', () => {
   });
 
   it('evicts under cache-manager when the LRU bound is hit', async () => {
-    const keyv = new Keyv({ store: createKeyvStore(createMemoryCache({ maxEntries: 2 })) });
+    const keyv = new Keyv({ store: createKeyvStore(createMemoryCacheStore({ maxEntries: 2 })) });
     const manager = createCache({ stores: [keyv] });
     await manager.set('a', 1);
     await manager.set('b', 2);

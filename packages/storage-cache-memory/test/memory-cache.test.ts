@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isStorageError, type CacheEntry } from '@sanctum/storage-core';
-import { createMemoryCache, estimateEntryBytes } from '../src/index.js';
+import { isStorageError } from '@sanctum/storage-core';
+import type { CacheEntry } from '@sanctum/storage-core/spi';
+import { estimateEntryBytes } from '../src/estimate-size.js';
+import { createMemoryCacheStore } from '../src/index.js';
 
 const entry = (value: unknown, version = 1): CacheEntry => ({ value, version, etag: `"e${version}"`, storedAt: 1_000 });
 
@@ -10,9 +12,9 @@ function manualClock(start = 10_000) {
   return { now: () => t, advance: (ms: number) => void (t += ms) };
 }
 
-describe('createMemoryCache', () => {
+describe('createMemoryCacheStore', () => {
   it('is an unshared cache named memory', () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     expect(cache.kind).toBe('cache');
     expect(cache.name).toBe('memory');
     expect(cache.capabilities).toEqual({ shared: false });
@@ -21,7 +23,7 @@ describe('createMemoryCache', () => {
   });
 
   it('returns the stored entry with version, etag and storedAt, and undefined for a miss', async () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     const stored = entry({ name: 'Ada' }, 7);
     await cache.set('ns\u0000k', stored, 1_000);
     const got = await cache.get('ns\u0000k');
@@ -32,7 +34,7 @@ describe('createMemoryCache', () => {
   });
 
   it('keeps a snapshot taken at set, so later mutation of the caller\'s object changes nothing', async () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     const value = { name: 'Ada', tags: ['a'] };
     await cache.set('k', entry(value), 1_000);
     value.name = 'mutated';
@@ -44,7 +46,7 @@ describe('createMemoryCache', () => {
   });
 
   it('keeps the entry by reference with cloneOnSet: false', async () => {
-    const cache = createMemoryCache({ cloneOnSet: false });
+    const cache = createMemoryCacheStore({ cloneOnSet: false });
     const stored = entry({ n: 1 });
     await cache.set('k', stored, 1_000);
     expect(await cache.get('k')).toBe(stored);
@@ -52,17 +54,17 @@ describe('createMemoryCache', () => {
 
   it('rejects a value it cannot clone with INVALID_ARGUMENT and keeps it when cloning is off', async () => {
     const value = { run: () => 1 };
-    const cloning = createMemoryCache();
+    const cloning = createMemoryCacheStore();
     await cloning.set('k', entry({ older: true }), 1_000);
     await expect(cloning.set('k', entry(value), 1_000)).rejects.toSatisfy((error) => isStorageError(error, 'INVALID_ARGUMENT'));
     expect(await cloning.get('k')).toBeUndefined();
-    const byReference = createMemoryCache({ cloneOnSet: false });
+    const byReference = createMemoryCacheStore({ cloneOnSet: false });
     await byReference.set('k', entry(value), 1_000);
     expect((await byReference.get('k'))?.value).toBe(value);
   });
 
   it('replaces an entry on set and deletes several keys at once', async () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     await cache.set('a', entry('a1', 1), 1_000);
     await cache.set('a', entry('a2', 2), 1_000);
     await cache.set('b', entry('b'), 1_000);
@@ -77,7 +79,7 @@ describe('createMemoryCache', () => {
   });
 
   it('clears everything, and close clears too', async () => {
-    const cache = createMemoryCache();
+    const cache = createMemoryCacheStore();
     await cache.set('a', entry('a'), 1_000);
     await cache.set('b', entry('b'), 1_000);
     await cache.clear();
@@ -90,7 +92,7 @@ describe('createMemoryCache', () => {
   describe('TTL', () => {
     it('expires an entry after its TTL', async () => {
       const clock = manualClock();
-      const cache = createMemoryCache({}, { now: clock.now });
+      const cache = createMemoryCacheStore({}, { now: clock.now });
       await cache.set('k', entry('v'), 100);
       clock.advance(100);
       expect(await cache.get('k')).toBeDefined();
@@ -101,7 +103,7 @@ describe('createMemoryCache', () => {
 
     it('caps every TTL at ttlMs, including Infinity', async () => {
       const clock = manualClock();
-      const cache = createMemoryCache({ ttlMs: 50 }, { now: clock.now });
+      const cache = createMemoryCacheStore({ ttlMs: 50 }, { now: clock.now });
       await cache.set('long', entry('v'), 60_000);
       await cache.set('forever', entry('v'), Number.POSITIVE_INFINITY);
       await cache.set('short', entry('v'), 10);
@@ -115,7 +117,7 @@ describe('createMemoryCache', () => {
 
     it('restarts the TTL when an entry is replaced, not when it is read', async () => {
       const clock = manualClock();
-      const cache = createMemoryCache({}, { now: clock.now });
+      const cache = createMemoryCacheStore({}, { now: clock.now });
       await cache.set('k', entry('v1', 1), 100);
       clock.advance(80);
       await cache.get('k');
@@ -127,7 +129,7 @@ describe('createMemoryCache', () => {
     });
 
     it('treats a TTL of 0, a negative TTL or NaN as already expired and drops the older entry', async () => {
-      const cache = createMemoryCache();
+      const cache = createMemoryCacheStore();
       for (const ttl of [0, -5, Number.NaN]) {
         await cache.set('k', entry('old'), 1_000);
         await cache.set('k', entry('new'), ttl);
@@ -136,7 +138,7 @@ describe('createMemoryCache', () => {
     });
 
     it('expires on the real clock by default', async () => {
-      const cache = createMemoryCache();
+      const cache = createMemoryCacheStore();
       // Margins wide enough for a loaded 2-core CI machine: the first read must land inside the TTL.
       await cache.set('k', entry('v'), 100);
       expect(await cache.get('k')).toBeDefined();
@@ -147,7 +149,7 @@ describe('createMemoryCache', () => {
 
   describe('bounds', () => {
     it('evicts the least recently used entry past maxEntries; a get counts as a use', async () => {
-      const cache = createMemoryCache({ maxEntries: 3 });
+      const cache = createMemoryCacheStore({ maxEntries: 3 });
       for (const key of ['a', 'b', 'c']) await cache.set(key, entry(key), 1_000);
       await cache.get('a'); // b is now the least recently used
       await cache.set('d', entry('d'), 1_000);
@@ -158,7 +160,7 @@ describe('createMemoryCache', () => {
 
     it('evicts least recently used entries to stay under maxBytes', async () => {
       const one = estimateEntryBytes('k0', entry('x'.repeat(100)));
-      const cache = createMemoryCache({ maxBytes: one * 3 });
+      const cache = createMemoryCacheStore({ maxBytes: one * 3 });
       for (let i = 0; i < 3; i++) await cache.set(`k${i}`, entry('x'.repeat(100)), 1_000);
       expect(cache.calculatedBytes).toBe(one * 3);
       await cache.get('k0');
@@ -175,7 +177,7 @@ describe('createMemoryCache', () => {
     });
 
     it('does not cache an entry larger than maxBytes and drops the older one under its key', async () => {
-      const cache = createMemoryCache({ maxBytes: 1_000 });
+      const cache = createMemoryCacheStore({ maxBytes: 1_000 });
       await cache.set('k', entry('small'), 1_000);
       await cache.set('other', entry('small'), 1_000);
       await cache.set('k', entry('z'.repeat(1_000)), 1_000);
@@ -184,11 +186,11 @@ describe('createMemoryCache', () => {
     });
 
     it('reports entries and bytes in health', async () => {
-      const unbounded = createMemoryCache({ maxEntries: 5 });
+      const unbounded = createMemoryCacheStore({ maxEntries: 5 });
       await unbounded.set('a', entry('a'), 1_000);
       expect(await unbounded.health?.()).toEqual({ ok: true, latencyMs: 0, details: { entries: 1, maxEntries: 5 } });
       expect(unbounded.calculatedBytes).toBe(0);
-      const bounded = createMemoryCache({ maxBytes: 10_000 });
+      const bounded = createMemoryCacheStore({ maxBytes: 10_000 });
       await bounded.set('a', entry('a'), 1_000);
       const report = await bounded.health?.();
       expect(report?.details).toEqual({
@@ -201,21 +203,22 @@ describe('createMemoryCache', () => {
   });
 
   describe('options', () => {
-    it('refuses invalid options with INVALID_ARGUMENT listing every problem', () => {
+    it('refuses invalid options with CONFIG_INVALID listing every problem as { path, message }', () => {
       let caught: unknown;
       try {
-        createMemoryCache({ maxEntries: 0, ttlMs: 1.5, maxBytes: -1, extra: true } as never);
+        createMemoryCacheStore({ maxEntries: 0, ttlMs: 1.5, maxBytes: -1, extra: true } as never);
       } catch (error) {
         caught = error;
       }
-      expect(isStorageError(caught, 'INVALID_ARGUMENT')).toBe(true);
-      const issues = (caught as { details: { issues: Array<{ path: string }> } }).details.issues;
+      expect(isStorageError(caught, 'CONFIG_INVALID')).toBe(true);
+      const issues = (caught as { details: { issues: Array<{ path: string; message: string }> } }).details.issues;
       expect(issues.map((issue) => issue.path).sort()).toEqual(['(root)', 'maxBytes', 'maxEntries', 'ttlMs']);
+      for (const issue of issues) expect(typeof issue.message).toBe('string');
       expect((caught as Error).message).toMatch(/maxEntries: /);
     });
 
     it('rejects a set whose size calculation fails with an INTERNAL StorageError', async () => {
-      const cache = createMemoryCache({ maxBytes: 10_000, cloneOnSet: false });
+      const cache = createMemoryCacheStore({ maxBytes: 10_000, cloneOnSet: false });
       const hostile = { value: 1 };
       Object.defineProperty(hostile, 'boom', {
         enumerable: true,

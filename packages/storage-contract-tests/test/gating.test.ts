@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'vitest';
-import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore } from '@sanctum/storage-core';
+import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore } from '@sanctum/storage-core/spi';
 import { blobStoreContract, recordStoreContract, streamStoreContract } from '../src/index.js';
 import { collect, runSuite } from './support/fake-runner.js';
 

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { createMemoryBlobStore } from '@sanctum/storage-core';
+import { createMemoryBlobStore } from '@sanctum/storage-core/spi';
 import { blobStoreContract } from '../src/index.js';
 
 blobStoreContract({

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { createMemoryRecordStore } from '@sanctum/storage-core';
+import { createMemoryRecordStore } from '@sanctum/storage-core/spi';
 import { recordStoreContract } from '../src/index.js';
 
 recordStoreContract({

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { createMemoryStreamStore } from '@sanctum/storage-core';
+import { createMemoryStreamStore } from '@sanctum/storage-core/spi';
 import { streamStoreContract } from '../src/index.js';
 
 streamStoreContract({

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { createMemoryRecordStore } from '@sanctum/storage-core';
+import { createMemoryRecordStore } from '@sanctum/storage-core/spi';
 import { recordStoreContract } from '../src/index.js';
 import { collect } from './support/fake-runner.js';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'vitest';
-import type { BlobCapabilities, RecordCapabilities, StreamCapabilities } from '@sanctum/storage-core';
+import type { BlobCapabilities, RecordCapabilities, StreamCapabilities } from '@sanctum/storage-core/spi';
 import { blobStoreContract, cacheStoreContract, facadeGoldenSuite, recordStoreContract, streamStoreContract, type TestRunner } from '../src/index.js';
 import { collect, runSuite } from './support/fake-runner.js';
 import { dropsTrailingMetadata, exclusiveRangeEnd } from './support/broken/blobs.js';

@@ -4,7 +4,8 @@
  * metrics and with prom-client metrics. Run: pnpm bench (in this package).
  */
 import { Registry } from 'prom-client';
-import { createMemoryRecordStore, createStorageClient, memoryRecords, type StorageClient } from '../src/index.js';
+import { createStorageClient, type StorageClient } from '../src/index.js';
+import { createMemoryRecordStore, memoryRecords } from '../src/spi/index.js';
 import { createPrometheusMetrics } from '../src/observability/prometheus.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);

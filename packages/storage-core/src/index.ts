@@ -1,4 +1,6 @@
-// Public surface of @sanctum/storage-core. Everything exported is listed here by name.
+// @sanctum/storage-core: the facade user's API. Adapter authors import `@sanctum/storage-core/spi`;
+// everything else of core is internal. Every name is listed here; test/unit/entry-points.test.ts
+// pins the list, so an accidental export fails the build (ADR-006).
 export { STORAGE_ERROR_CODES, RETRYABLE_BY_DEFAULT, isStorageErrorCode, StorageError, isStorageError } from './errors/index.js';
 export type { StorageErrorCode, StorageErrorOptions } from './errors/index.js';
 export type {
@@ -12,55 +14,12 @@ export type {
   OperationOptions,
   StandardSchemaV1,
 } from './types/index.js';
-export type { StoreBase, NamespacedRequest } from './spi/store-base.js';
-export type {
-  RecordEntry,
-  RecordWriteResult,
-  ReadPreferences,
-  RecordGetRequest,
-  WriteConditions,
-  RecordPutRequest,
-  RecordDeleteRequest,
-  RecordListRequest,
-  RecordGetManyRequest,
-  RecordPutManyRequest,
-  RecordDeleteManyRequest,
-  RecordCapabilities,
-  RecordOperations,
-  RecordStore,
-} from './spi/record-store.js';
-export type {
-  BlobMeta,
-  BlobWriteResult,
-  BlobAcl,
-  BlobPutRequest,
-  ByteRange,
-  BlobGetRequest,
-  BlobHeadRequest,
-  BlobDeleteRequest,
-  BlobListRequest,
-  BlobListPage,
-  BlobPresignRequest,
-  BlobObject,
-  BlobCapabilities,
-  BlobStore,
-} from './spi/blob-store.js';
+// SPI shapes that the facade's own signatures return or accept, so users can name them.
+export type { RecordWriteResult } from './spi/record-store.js';
+export type { BlobMeta, BlobWriteResult, BlobAcl, ByteRange } from './spi/blob-store.js';
+export type { StartPosition, Subscription } from './spi/stream-store.js';
+export type { AdapterFactory } from './spi/factory.js';
 export { DEAD_LETTER, deadLetterNamespace } from './spi/stream-store.js';
-export type {
-  OutgoingMessage,
-  StreamMessage,
-  StreamPublishRequest,
-  PublishReceipt,
-  StartPosition,
-  MessageHandler,
-  SubscribeRequest,
-  Subscription,
-  StreamCapabilities,
-  StreamStore,
-} from './spi/stream-store.js';
-export type { CacheEntry, CacheCapabilities, CacheStore } from './spi/cache-store.js';
-export { defineAdapter } from './spi/factory.js';
-export type { AnyStore, AdapterContext, AdapterFactory } from './spi/factory.js';
 export {
   SUPPORTED_SCHEMA_VERSIONS,
   storageConfigV1,
@@ -96,16 +55,6 @@ export type {
   BoundHistogram,
   BoundGauge,
 } from './observability/metrics.js';
-export {
-  createMemoryRecordStore,
-  memoryRecords,
-  createMemoryBlobStore,
-  memoryBlobs,
-  createMemoryStreamStore,
-  memoryStreams,
-} from './memory/index.js';
-export type { MemoryRecordStoreOptions, MemoryBlobStoreOptions, MemoryStreamStoreOptions } from './memory/index.js';
-export { cacheKey } from './layers/cache/cache-key.js';
 export { createStorageClient } from './client/create-storage-client.js';
 export type {
   StorageClient,
@@ -130,8 +79,6 @@ export type {
   ClientHealth,
 } from './client/types.js';
 export { CHECKSUM_METADATA_KEY } from './layers/integrity/checksum.js';
-export { READ_YOUR_WRITES_DEADLINE_MS } from './layers/cache/record-cache.js';
-export { composeLayers } from './layers/layer.js';
 export type { Layer, LayerContext, LayerRuntime } from './layers/layer.js';
 export { idempotentHandler } from './streams/idempotent-handler.js';
 export type { IdempotentHandlerOptions } from './streams/idempotent-handler.js';

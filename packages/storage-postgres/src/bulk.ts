@@ -1,10 +1,4 @@
-import type {
-  RecordDeleteManyRequest,
-  RecordEntry,
-  RecordGetManyRequest,
-  RecordPutManyRequest,
-  RecordWriteResult,
-} from '@sanctum/storage-core';
+import type { RecordDeleteManyRequest, RecordEntry, RecordGetManyRequest, RecordPutManyRequest, RecordWriteResult } from '@sanctum/storage-core/spi';
 import { adapterError, type ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';
 import { toEntry } from './record-ops.js';

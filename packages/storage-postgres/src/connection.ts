@@ -1,5 +1,5 @@
 import postgresJs, { type Options, type PostgresType, type Sql } from 'postgres';
-import type { Logger } from '@sanctum/storage-core';
+import type { Logger } from '@sanctum/storage-core/spi';
 import type { ResolvedPostgresOptions } from './options.js';
 
 /** The postgres.js client type this package uses: no custom types exposed to callers. */

@@ -1,4 +1,4 @@
-import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
+import { StorageError, classifySocketError, isStorageError, socketErrorCode, type StorageErrorCode } from '@sanctum/storage-core/spi';
 
 /** The adapter name in errors, metrics and spans. */
 export const ADAPTER = 'postgres';
@@ -14,8 +14,9 @@ export interface ErrorMapping {
 const map = (code: StorageErrorCode, retryable: boolean, message: string): ErrorMapping => ({ code, retryable, message });
 
 /**
- * THE mapping table. Exact SQLSTATEs first, then SQLSTATE classes (first two characters), then
- * Node.js socket codes and postgres.js' own codes. Anything else becomes INTERNAL.
+ * THE mapping table. postgres.js' own codes, then exact SQLSTATEs, then SQLSTATE classes (first two
+ * characters). Node.js socket codes follow the shared SPI rule (`classifySocketError`). Anything
+ * else becomes INTERNAL.
  */
 export const ERROR_MAPPINGS: {
   readonly sqlstate: Readonly<Record<string, ErrorMapping>>;
@@ -52,14 +53,6 @@ export const ERROR_MAPPINGS: {
     '58': map('UNAVAILABLE', true, 'the server hit a system error'),
   },
   client: {
-    ECONNREFUSED: map('UNAVAILABLE', true, 'connection refused by the PostgreSQL host'),
-    ECONNRESET: map('UNAVAILABLE', true, 'the connection to PostgreSQL was reset'),
-    EPIPE: map('UNAVAILABLE', true, 'the connection to PostgreSQL was closed while writing'),
-    ETIMEDOUT: map('UNAVAILABLE', true, 'the connection to PostgreSQL timed out'),
-    EHOSTUNREACH: map('UNAVAILABLE', true, 'the PostgreSQL host is unreachable'),
-    ENETUNREACH: map('UNAVAILABLE', true, 'the network of the PostgreSQL host is unreachable'),
-    EAI_AGAIN: map('UNAVAILABLE', true, 'the PostgreSQL host name could not be resolved (temporary)'),
-    ENOTFOUND: map('CONFIG_INVALID', false, 'the PostgreSQL host name does not resolve'),
     CONNECT_TIMEOUT: map('UNAVAILABLE', true, 'connecting to PostgreSQL took longer than connectTimeoutMs'),
     CONNECTION_CLOSED: map('UNAVAILABLE', true, 'the connection to PostgreSQL closed during the query'),
     CONNECTION_DESTROYED: map('UNAVAILABLE', false, 'the store was closed while the query ran'),
@@ -82,6 +75,8 @@ export interface ErrorContext {
 export function mappingOf(error: unknown): ErrorMapping {
   const code = codeOf(error);
   if (code === undefined) return UNKNOWN;
+  const socket = classifySocketError(error);
+  if (socket !== undefined) return map(socket.code, socket.retryable, socket.message('PostgreSQL'));
   return ERROR_MAPPINGS.client[code] ?? ERROR_MAPPINGS.sqlstate[code] ?? (isSqlstate(code) ? ERROR_MAPPINGS.sqlstateClass[code.slice(0, 2)] : undefined) ?? UNKNOWN;
 }
 
@@ -123,7 +118,7 @@ export function adapterError(
 }
 
 function detailsOf(error: unknown, code: string): Readonly<Record<string, unknown>> {
-  if (code in ERROR_MAPPINGS.client || !isSqlstate(code)) return { driverCode: code };
+  if (code in ERROR_MAPPINGS.client || !isSqlstate(code) || socketErrorCode(error) !== undefined) return { driverCode: code };
   // The putMany guard puts the failing entry's index in the hint.
   const hint = (error as { hint?: unknown }).hint;
   if (GUARD_CODES.has(code) && typeof hint === 'string') return { sqlstate: code, entry: Number(hint) };

@@ -1,4 +1,4 @@
-import { StorageError } from '@sanctum/storage-core';
+import { abortedError, type StorageError } from '@sanctum/storage-core/spi';
 import type { Client } from './connection.js';
 import { ADAPTER, adapterError, toStorageError, type ErrorContext } from './errors.js';
 import type { Lane, Lanes } from './lanes.js';
@@ -13,16 +13,9 @@ type Runner = Pick<Client, 'unsafe'>;
 
 const PREPARED = { prepare: true } as const;
 
-/** The error of an operation whose signal fired, as every adapter reports it. */
+/** The error of an operation whose signal fired: the shared SPI rule, attributed to this adapter. */
 export function abortError(signal: AbortSignal, context: ErrorContext): StorageError {
-  const reason: unknown = signal.reason;
-  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-  return new StorageError(timedOut ? 'TIMEOUT' : 'UNAVAILABLE', `${context.operation} was aborted`, {
-    operation: context.operation,
-    namespace: context.namespace,
-    adapter: ADAPTER,
-    cause: reason,
-  });
+  return abortedError(signal, { operation: context.operation, namespace: context.namespace, adapter: ADAPTER });
 }
 
 async function execute<Row>(runner: Runner, text: string, args: unknown[], context: ErrorContext, signal: AbortSignal | undefined): Promise<Row[]> {

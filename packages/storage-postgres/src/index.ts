@@ -1,5 +1,5 @@
 // Public surface of @sanctum/storage-postgres. Everything exported is listed here by name.
-import { createNoopLogger, type AdapterFactory, type StandardSchemaV1 } from '@sanctum/storage-core';
+import { createNoopLogger, type AdapterFactory, type StandardSchemaV1 } from '@sanctum/storage-core/spi';
 import { ADAPTER } from './errors.js';
 import { postgresOptionsSchema, resolveOptions, type PostgresRecordStoreOptions, type ResolvedPostgresOptions } from './options.js';
 import { PostgresRecords, type PostgresRecordStore } from './record-store.js';
@@ -20,7 +20,7 @@ export type { PostgresRecordStore, SweepOptions } from './record-store.js';
 /**
  * Creates a PostgreSQL record store from options (validated here; CONFIG_INVALID when wrong).
  * No I/O until `open()`. Use it directly for maintenance jobs (`sweepExpired`), or let the facade
- * create it through {@link postgres}.
+ * create it through {@link postgresRecords}.
  */
 export function createPostgresRecordStore(options: PostgresRecordStoreOptions, logger = createNoopLogger()): PostgresRecordStore {
   return new PostgresRecords(resolveOptions(options), logger);
@@ -28,9 +28,9 @@ export function createPostgresRecordStore(options: PostgresRecordStoreOptions, l
 
 /**
  * The factory for `use: 'postgres'` record adapters:
- * `createStorageClient(config, { adapters: [postgres()] })`.
+ * `createStorageClient(config, { adapters: [postgresRecords()] })`.
  */
-export function postgres(): AdapterFactory<PostgresRecordStore, ResolvedPostgresOptions> {
+export function postgresRecords(): AdapterFactory<PostgresRecordStore, ResolvedPostgresOptions> {
   return {
     kind: 'record',
     name: ADAPTER,
@@ -38,3 +38,9 @@ export function postgres(): AdapterFactory<PostgresRecordStore, ResolvedPostgres
     create: (options, context) => new PostgresRecords(options, context.logger),
   };
 }
+
+/**
+ * The previous name of {@link postgresRecords}.
+ * @deprecated Use `postgresRecords()`; this alias is removed in the next minor release.
+ */
+export const postgres: typeof postgresRecords = postgresRecords;

@@ -1,4 +1,4 @@
-import { StorageError } from '@sanctum/storage-core';
+import { parseOptions } from '@sanctum/storage-core/spi';
 import { z } from 'zod';
 
 // Unquoted-identifier rules, so names need no quoting in psql either; 48 leaves room for the
@@ -120,16 +120,10 @@ export type PostgresRecordStoreOptions = z.input<typeof postgresOptionsSchema>;
 export type ResolvedPostgresOptions = z.output<typeof postgresOptionsSchema>;
 
 /**
- * Validates `input` and fills defaults; CONFIG_INVALID listing every problem otherwise. Issue
- * messages name paths and rules, never values (a URL or password must not reach a log).
+ * Validates `input` and fills defaults; CONFIG_INVALID listing every problem otherwise (the shared
+ * SPI rule: `details.issues` is `{ path, message }[]`). Messages name paths and rules, never
+ * values (a URL or password must not reach a log).
  */
 export function resolveOptions(input: unknown): ResolvedPostgresOptions {
-  const result = postgresOptionsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-  const lines = issues.map((issue) => `  - ${issue.path || '(options)'}: ${issue.message}`).join('\n');
-  throw new StorageError('CONFIG_INVALID', `Invalid postgres adapter options (${String(issues.length)} problem(s)):\n${lines}`, {
-    adapter: 'postgres',
-    details: { issues },
-  });
+  return parseOptions(postgresOptionsSchema, input, { adapter: 'postgres' });
 }

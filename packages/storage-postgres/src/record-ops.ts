@@ -1,14 +1,4 @@
-import type {
-  JsonValue,
-  Page,
-  RecordDeleteRequest,
-  RecordEntry,
-  RecordGetRequest,
-  RecordListRequest,
-  RecordOperations,
-  RecordPutRequest,
-  RecordWriteResult,
-} from '@sanctum/storage-core';
+import type { JsonValue, Page, RecordDeleteRequest, RecordEntry, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutRequest, RecordWriteResult } from '@sanctum/storage-core/spi';
 import { decodeCursor, encodeCursor, prefixUpperBound } from './cursor.js';
 import { adapterError, type ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';

@@ -1,20 +1,4 @@
-import type {
-  HealthReport,
-  Logger,
-  Page,
-  RecordCapabilities,
-  RecordDeleteManyRequest,
-  RecordDeleteRequest,
-  RecordEntry,
-  RecordGetManyRequest,
-  RecordGetRequest,
-  RecordListRequest,
-  RecordOperations,
-  RecordPutManyRequest,
-  RecordPutRequest,
-  RecordStore,
-  RecordWriteResult,
-} from '@sanctum/storage-core';
+import type { HealthReport, Logger, Page, RecordCapabilities, RecordDeleteManyRequest, RecordDeleteRequest, RecordEntry, RecordGetManyRequest, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutManyRequest, RecordPutRequest, RecordStore, RecordWriteResult } from '@sanctum/storage-core/spi';
 import { BulkOps } from './bulk.js';
 import { createClient } from './connection.js';
 import { ADAPTER, adapterError, toStorageError } from './errors.js';

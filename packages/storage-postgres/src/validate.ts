@@ -1,4 +1,4 @@
-import type { JsonValue, WriteConditions } from '@sanctum/storage-core';
+import type { JsonValue, WriteConditions } from '@sanctum/storage-core/spi';
 import { adapterError, type ErrorContext } from './errors.js';
 
 // PostgreSQL text cannot hold NUL; a lone surrogate cannot be encoded as UTF-8 (it would be

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { clearInterval, setImmediate, setInterval } from 'node:timers';
 import { createStorageClient } from '@sanctum/storage-core';
 import { Client } from 'minio';
-import { s3 } from '../dist/index.js';
+import { s3Blobs } from '../dist/index.js';
 
 const MIB = 1024 * 1024;
 const config = JSON.parse(process.env.RSS_CHILD ?? '{}');
@@ -47,7 +47,7 @@ const sink = {
     return { items: [], prefixes: [] };
   },
 };
-const sinkFactory = { kind: 'blob', name: 'sink', optionsSchema: s3().optionsSchema, create: () => sink };
+const sinkFactory = { kind: 'blob', name: 'sink', optionsSchema: s3Blobs().optionsSchema, create: () => sink };
 const storage = createStorageClient(
   {
     schemaVersion: 1,
@@ -56,7 +56,7 @@ const storage = createStorageClient(
     },
     namespaces: { bench: { kind: 'blob', adapter: 's3', checksum: 'sha256' } },
   },
-  { adapters: [s3(), sinkFactory] },
+  { adapters: [s3Blobs(), sinkFactory] },
 );
 const raw = new Client({ ...config.connection, retryOptions: { disableRetry: true } });
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createStorageClient } from '@sanctum/storage-core';
-import { s3 } from '../src/index.js';
+import { s3Blobs } from '../src/index.js';
 import { dataChunks } from '../test/fixtures/data.js';
 import { benchService, collectGarbage, dropBucket, median } from './support.js';
 
@@ -35,7 +35,7 @@ const storage = createStorageClient(
       plain: { kind: 'blob', adapter: 's3', checksum: 'none' },
     },
   },
-  { adapters: [s3()] },
+  { adapters: [s3Blobs()] },
 );
 
 async function drain(body: AsyncIterable<unknown>): Promise<number> {

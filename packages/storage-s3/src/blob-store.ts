@@ -1,20 +1,5 @@
-import type {
-  AdapterContext,
-  BlobCapabilities,
-  BlobDeleteRequest,
-  BlobGetRequest,
-  BlobHeadRequest,
-  BlobListPage,
-  BlobListRequest,
-  BlobMeta,
-  BlobObject,
-  BlobPresignRequest,
-  BlobPutRequest,
-  BlobStore,
-  BlobWriteResult,
-  HealthReport,
-} from '@sanctum/storage-core';
-import { createNoopLogger } from '@sanctum/storage-core';
+import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobMeta, BlobObject, BlobPresignRequest, BlobPutRequest, BlobStore, BlobWriteResult, HealthReport } from '@sanctum/storage-core/spi';
+import { createNoopLogger } from '@sanctum/storage-core/spi';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
 import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';

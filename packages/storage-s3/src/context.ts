@@ -1,4 +1,4 @@
-import type { Logger } from '@sanctum/storage-core';
+import type { Logger } from '@sanctum/storage-core/spi';
 import type { S3Connection } from './client.js';
 import type { ErrorContext } from './errors.js';
 import type { Layout, NamespaceLocation } from './layout.js';

@@ -1,4 +1,11 @@
-import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
+import {
+  StorageError,
+  abortedError as sharedAbortedError,
+  classifySocketError,
+  isStorageError,
+  socketErrorCode,
+  type StorageErrorCode,
+} from '@sanctum/storage-core/spi';
 
 /** The adapter name in errors, metrics and spans. */
 export const S3_ADAPTER = 's3';
@@ -27,13 +34,11 @@ const ACCESS = rule('ACCESS_DENIED', false, 'the credentials were refused or lac
 const BAD_REQUEST = rule('INVALID_ARGUMENT', false, 'the server rejected the request as malformed');
 const IN_TRANSIT = rule('CHECKSUM_MISMATCH', true, 'the server rejected a body whose digest did not match: it was corrupted in transit');
 const BUSY = rule('UNAVAILABLE', true, 'the server is overloaded or failing; retry with backoff');
-const NO_CONNECTION = rule('UNAVAILABLE', true, 'the S3 endpoint cannot be reached');
-const NO_ANSWER = rule('TIMEOUT', true, 'the S3 endpoint did not answer in time');
 
 /**
  * The one mapping table: S3 error codes (the `<Code>` of an error response, or the status of a
- * body-less one), Node socket error codes and minio's client-side errors → StorageError code and
- * whether a retry can help.
+ * body-less one) and minio's client-side errors → StorageError code and whether a retry can help.
+ * Node socket errors follow the shared SPI rule (`classifySocketError`).
  */
 export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
   // S3 error codes
@@ -73,17 +78,6 @@ export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
   NotImplemented: rule('UNSUPPORTED', false, 'the server does not implement this request'),
   AccessControlListNotSupported: rule('UNSUPPORTED', false, 'the bucket has ACLs disabled; set cannedAcl: false and use a bucket policy'),
   MethodNotAllowed: rule('UNSUPPORTED', false, 'the server does not allow this request'),
-  // Node socket errors
-  ECONNREFUSED: NO_CONNECTION,
-  ECONNRESET: NO_CONNECTION,
-  EPIPE: NO_CONNECTION,
-  EHOSTUNREACH: NO_CONNECTION,
-  ENETUNREACH: NO_CONNECTION,
-  ENOTFOUND: NO_CONNECTION,
-  EAI_AGAIN: NO_CONNECTION,
-  ECONNABORTED: NO_CONNECTION,
-  ETIMEDOUT: NO_ANSWER,
-  ESOCKETTIMEDOUT: NO_ANSWER,
   // minio's client-side validation
   InvalidBucketNameError: rule('CONFIG_INVALID', false, 'the bucket name is not valid'),
   InvalidObjectNameError: rule('INVALID_ARGUMENT', false, 'the object key is not valid for S3'),
@@ -150,17 +144,9 @@ function lookupKey(error: unknown, status: number | undefined): string | undefin
   return status === undefined ? undefined : codeForStatus(status);
 }
 
-/** The StorageError of an aborted operation: TIMEOUT when the reason is a timeout, else UNAVAILABLE. */
+/** The StorageError of an aborted operation: the shared SPI rule, attributed to this adapter. */
 export function abortedError(signal: AbortSignal, context: ErrorContext): StorageError {
-  const reason: unknown = signal.reason;
-  if (isStorageError(reason)) return reason.withContext({ operation: context.operation, namespace: context.namespace, adapter: S3_ADAPTER });
-  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-  return new StorageError(timedOut ? 'TIMEOUT' : 'UNAVAILABLE', `${context.operation} was aborted`, {
-    operation: context.operation,
-    namespace: context.namespace,
-    adapter: S3_ADAPTER,
-    cause: reason,
-  });
+  return sharedAbortedError(signal, { operation: context.operation, namespace: context.namespace, adapter: S3_ADAPTER });
 }
 
 /**
@@ -174,6 +160,16 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
   const status = statusOf(error);
   const key = lookupKey(error, status);
   const found = key === undefined ? undefined : ERROR_TABLE[key];
+  const socket = found === undefined ? classifySocketError(error) : undefined;
+  if (socket !== undefined) {
+    const socketCode = socketErrorCode(error);
+    return new StorageError(socket.code, `${context.operation} failed (${String(socketCode)}): ${socket.message('S3')}`, {
+      ...where,
+      retryable: socket.retryable,
+      cause: error,
+      details: { s3Code: socketCode },
+    });
+  }
   const mapped = found ?? (status === undefined ? undefined : ERROR_TABLE[codeForStatus(status)]);
   const requestId = field(error, 'requestId') ?? field(error, 'amzRequestid');
   const details = {

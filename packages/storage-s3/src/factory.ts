@@ -1,15 +1,15 @@
-import type { AdapterFactory } from '@sanctum/storage-core';
+import type { AdapterFactory } from '@sanctum/storage-core/spi';
 import { S3_ADAPTER } from './errors.js';
 import { createResolvedS3BlobStore, type S3BlobStore, type S3StoreTuning } from './blob-store.js';
 import type { SweepOptions, SweepResult } from './multipart/sweep.js';
 import { s3OptionsSchema, type ResolvedS3Options } from './options.js';
 
 /**
- * The `s3` blob adapter for `createStorageClient`: `adapters: [s3()]` in the runtime, then
+ * The `s3` blob adapter for `createStorageClient`: `adapters: [s3Blobs()]` in the runtime, then
  * `{ use: 's3', options: { … } }` in the config. Options are validated when the client is created;
  * `tuning` holds code-side knobs that are not config (see {@link S3StoreTuning}).
  */
-export function s3(tuning: Omit<S3StoreTuning, 'logger'> = {}): AdapterFactory<S3BlobStore, ResolvedS3Options> {
+export function s3Blobs(tuning: Omit<S3StoreTuning, 'logger'> = {}): AdapterFactory<S3BlobStore, ResolvedS3Options> {
   return {
     kind: 'blob',
     name: S3_ADAPTER,
@@ -17,6 +17,12 @@ export function s3(tuning: Omit<S3StoreTuning, 'logger'> = {}): AdapterFactory<S
     create: (options, context) => createResolvedS3BlobStore(options, { ...tuning, logger: context.logger }),
   };
 }
+
+/**
+ * The previous name of {@link s3Blobs}.
+ * @deprecated Use `s3Blobs()`; this alias is removed in the next minor release.
+ */
+export const s3: typeof s3Blobs = s3Blobs;
 
 /**
  * Aborts incomplete multipart uploads and deletes staging objects older than

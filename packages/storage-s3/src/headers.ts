@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BlobAcl, BlobMeta } from '@sanctum/storage-core';
+import type { BlobAcl, BlobMeta } from '@sanctum/storage-core/spi';
 
 const META = 'x-amz-meta-';
 // Header values must be printable ASCII without surrounding blanks to survive HTTP unchanged.

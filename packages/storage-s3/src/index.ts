@@ -1,11 +1,8 @@
 // Public surface of @sanctum/storage-s3. Everything exported is listed here by name.
-export { s3 } from './factory.js';
-export { S3_CAPABILITIES, createS3BlobStore } from './blob-store.js';
+export { s3Blobs, s3 } from './factory.js';
+export { createS3BlobStore } from './blob-store.js';
 export type { S3BlobStore, S3StoreTuning } from './blob-store.js';
-export { s3OptionsSchema, parseByteSize } from './options.js';
 export type { S3BlobStoreOptions, ResolvedS3Options, ByteSize } from './options.js';
-export { ERROR_TABLE } from './errors.js';
-export type { ErrorRule } from './errors.js';
 export { UPLOAD_STATE_FORMAT } from './multipart/resumable.js';
 export type {
   ResumableUpload,

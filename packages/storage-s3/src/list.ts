@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BlobListPage, BlobListRequest, BlobMeta } from '@sanctum/storage-core';
+import type { BlobListPage, BlobListRequest, BlobMeta } from '@sanctum/storage-core/spi';
 import type { StoreContext } from './context.js';
 import { rethrowMapped, s3Error, throwIfAborted, type ErrorContext } from './errors.js';
 import { STAGING_DIR } from './layout.js';

@@ -1,4 +1,4 @@
-import { StorageError } from '@sanctum/storage-core';
+import { parseOptions } from '@sanctum/storage-core/spi';
 import { z } from 'zod';
 
 const KIB = 1024;
@@ -173,16 +173,10 @@ const schema = z
     }),
   );
 
-/** Validates `s3()` options and fills their defaults. Issues name the option path, never its value. */
+/** Validates `s3Blobs()` options and fills their defaults. Issues name the option path, never its value. */
 export const s3OptionsSchema: z.ZodType<ResolvedS3Options, S3BlobStoreOptions> = schema;
 
-/** Validated options, or CONFIG_INVALID listing every invalid path (values are never echoed). */
+/** Validated options, or CONFIG_INVALID listing every invalid path (the shared SPI rule; values are never echoed). */
 export function resolveOptions(options: S3BlobStoreOptions): ResolvedS3Options {
-  const result = s3OptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  throw new StorageError('CONFIG_INVALID', `invalid s3 adapter options: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
-    adapter: 's3',
-    details: { issues },
-  });
+  return parseOptions(s3OptionsSchema, options, { adapter: 's3' });
 }

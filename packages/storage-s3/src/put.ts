@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core';
+import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
 import type { StoreContext } from './context.js';
 import { abortedError, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { objectHeaders, unquote, type ObjectAttributes } from './headers.js';

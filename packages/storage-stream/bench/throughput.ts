@@ -143,38 +143,43 @@ async function benchRedis(): Promise<void> {
   const store = createRedisStreamStore({ url, keyPrefix: prefix });
   await store.open!();
   const bytes = () => ({ payload: Buffer.from(JSON.stringify(payload)) });
-  await compareSliced('redis publish, batch 1 (32 callers)', ROUNDS, 10, {
-    raw: async () => {
-      await concurrently(sliceOne, 32, () => raw.sendCommand(['XADD', rawKey, '*', 'p', Buffer.from(JSON.stringify(payload))]));
-      return sliceOne;
-    },
-    adapter: async () => {
-      await concurrently(sliceOne, 32, () => store.publish({ namespace: adapterName, messages: [bytes()] }));
-      return sliceOne;
-    },
-    facade: async () => {
-      await concurrently(sliceOne, 32, () => topic.publish(payload));
-      return sliceOne;
-    },
-  });
-  await compareSliced('redis publish, batch 100', ROUNDS, 10, {
-    raw: async () => {
-      for (let i = 0; i < sliceBatch; i += 1) {
-        const pipeline = raw.multi();
-        for (let j = 0; j < 100; j += 1) pipeline.addCommand(['XADD', rawKey, '*', 'p', Buffer.from(JSON.stringify(payload))]);
-        await pipeline.execAsPipeline();
-      }
-      return sliceBatch * 100;
-    },
-    adapter: async () => {
-      for (let i = 0; i < sliceBatch; i += 1) await store.publish({ namespace: adapterName, messages: Array.from({ length: 100 }, bytes) });
-      return sliceBatch * 100;
-    },
-    facade: async () => {
-      for (let i = 0; i < sliceBatch; i += 1) await topic.publishBatch(batch);
-      return sliceBatch * 100;
-    },
-  });
+  // Batch 1 and 100, each by 1 caller and by 32 concurrent callers.
+  for (const callers of [1, 32]) {
+    const ones = callers === 1 ? sliceOne / 4 : sliceOne;
+    await compareSliced(`redis publish, batch 1, c=${String(callers)}`, ROUNDS, 10, {
+      raw: async () => {
+        await concurrently(ones, callers, () => raw.sendCommand(['XADD', rawKey, '*', 'p', Buffer.from(JSON.stringify(payload))]));
+        return ones;
+      },
+      adapter: async () => {
+        await concurrently(ones, callers, () => store.publish({ namespace: adapterName, messages: [bytes()] }));
+        return ones;
+      },
+      facade: async () => {
+        await concurrently(ones, callers, () => topic.publish(payload));
+        return ones;
+      },
+    });
+    const batches = callers === 1 ? sliceBatch : sliceBatch * 4;
+    await compareSliced(`redis publish, batch 100, c=${String(callers)}`, ROUNDS, 10, {
+      raw: async () => {
+        await concurrently(batches, callers, async () => {
+          const pipeline = raw.multi();
+          for (let j = 0; j < 100; j += 1) pipeline.addCommand(['XADD', rawKey, '*', 'p', Buffer.from(JSON.stringify(payload))]);
+          await pipeline.execAsPipeline();
+        });
+        return batches * 100;
+      },
+      adapter: async () => {
+        await concurrently(batches, callers, () => store.publish({ namespace: adapterName, messages: Array.from({ length: 100 }, bytes) }));
+        return batches * 100;
+      },
+      facade: async () => {
+        await concurrently(batches, callers, () => topic.publishBatch(batch));
+        return batches * 100;
+      },
+    });
+  }
   await store.close!();
   cleanup.push(prefix + adapterName);
   await facade.close();

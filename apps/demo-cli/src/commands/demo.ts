@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  createNoopMetrics,
-  createStorageClient,
-  isStorageError,
-  type CacheLabels,
-  type StorageClient,
-  type StorageConfigInput,
-  type StorageMetrics,
-} from '@sanctum/storage-core';
+import { createNoopMetrics, createStorageClient, isStorageError, type CacheLabels, type StorageClient, type StorageConfigInput, type StorageMetrics } from '@sanctum/storage-core';
 import { memoryCache } from '@sanctum/storage-cache-memory';
 import { describeError, type Printer } from '../print.js';
 

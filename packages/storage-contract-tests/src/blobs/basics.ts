@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { BlobStore } from '@sanctum/storage-core';
+import type { BlobStore } from '@sanctum/storage-core/spi';
 import { generateBytes, readAll, sha256, streamOf } from '../support/bytes.js';
 import type { BlobSuite } from './blob-contract.js';
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { CHECKSUM_METADATA_KEY, createStorageClient, type BlobStore } from '@sanctum/storage-core';
+import { CHECKSUM_METADATA_KEY, createStorageClient } from '@sanctum/storage-core';
+import type { BlobStore } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import { generateBytes, readAll, sha256, streamOf } from '../support/bytes.js';
 import { fixedFactory } from '../support/factories.js';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { BlobListPage, BlobStore } from '@sanctum/storage-core';
+import type { BlobListPage, BlobStore } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import type { BlobSuite } from './blob-contract.js';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { CacheCapabilities, CacheEntry, CacheStore } from '@sanctum/storage-core';
+import type { CacheCapabilities, CacheEntry, CacheStore } from '@sanctum/storage-core/spi';
 import type { SuiteOptions } from '../runner.js';
 import { token } from '../support/ids.js';
 import { withStore } from '../support/lifecycle.js';

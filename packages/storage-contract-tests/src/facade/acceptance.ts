@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { READ_YOUR_WRITES_DEADLINE_MS, cacheKey, isStorageError, type CacheEntry, type StoredRecord } from '@sanctum/storage-core';
+import { isStorageError, type StoredRecord } from '@sanctum/storage-core';
+import type { CacheEntry } from '@sanctum/storage-core/spi';
+import { READ_YOUR_WRITES_DEADLINE_MS, cacheKey } from '@sanctum/storage-core/testing';
 import { assertStorageError, rejectsWith } from '../support/assert-error.js';
 import type { GoldenSuite } from './facade-golden.js';
 

@@ -1,4 +1,4 @@
-import type { BlobStore, CacheStore, RecordStore, StreamStore } from '@sanctum/storage-core';
+import type { BlobStore, CacheStore, RecordStore, StreamStore } from '@sanctum/storage-core/spi';
 import type { TestRunner } from '../runner.js';
 import { registerAcceptance } from './acceptance.js';
 import { withGoldenClient, type GoldenFixture } from './fixture.js';

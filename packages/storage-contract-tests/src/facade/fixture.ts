@@ -1,14 +1,5 @@
-import {
-  createMemoryBlobStore,
-  createMemoryRecordStore,
-  createMemoryStreamStore,
-  createStorageClient,
-  type BlobStore,
-  type CacheStore,
-  type RecordStore,
-  type StorageClient,
-  type StreamStore,
-} from '@sanctum/storage-core';
+import { createStorageClient, type StorageClient } from '@sanctum/storage-core';
+import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore, type BlobStore, type CacheStore, type RecordStore, type StreamStore } from '@sanctum/storage-core/spi';
 import { fixedFactory } from '../support/factories.js';
 import { uniqueNamespace } from '../support/ids.js';
 import type { FacadeGoldenSuiteOptions } from './facade-golden.js';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { RecordEntry, RecordStore } from '@sanctum/storage-core';
+import type { RecordEntry, RecordStore } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import type { RecordSuite } from './record-contract.js';
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEAD_LETTER, deadLetterNamespace, type StreamMessage } from '@sanctum/storage-core';
+import { DEAD_LETTER, deadLetterNamespace } from '@sanctum/storage-core';
+import type { StreamMessage } from '@sanctum/storage-core/spi';
 import { token } from '../support/ids.js';
 import { indexOf, payloadOf } from './harness.js';
 import type { StreamSuite } from './stream-contract.js';

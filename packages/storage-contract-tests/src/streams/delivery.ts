@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { StreamMessage } from '@sanctum/storage-core';
+import type { StreamMessage } from '@sanctum/storage-core/spi';
 import { indexOf, payloadOf } from './harness.js';
 import type { StreamSuite } from './stream-contract.js';
 

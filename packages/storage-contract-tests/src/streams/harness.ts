@@ -1,4 +1,5 @@
-import type { MessageHandler, StreamMessage, StreamStore, SubscribeRequest, Subscription } from '@sanctum/storage-core';
+import type { Subscription } from '@sanctum/storage-core';
+import type { MessageHandler, StreamMessage, StreamStore, SubscribeRequest } from '@sanctum/storage-core/spi';
 import { token } from '../support/ids.js';
 import { sleep, waitFor } from '../support/time.js';
 import type { ResolvedStreamOptions } from './stream-contract.js';

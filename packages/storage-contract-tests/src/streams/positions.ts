@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { StreamMessage } from '@sanctum/storage-core';
+import type { StreamMessage } from '@sanctum/storage-core/spi';
 import { rejectsWith } from '../support/assert-error.js';
 import { sleep } from '../support/time.js';
 import { indexOf, type StreamHarness } from './harness.js';

@@ -1,4 +1,4 @@
-import type { StreamCapabilities, StreamStore } from '@sanctum/storage-core';
+import type { StreamCapabilities, StreamStore } from '@sanctum/storage-core/spi';
 import type { SuiteOptions } from '../runner.js';
 import { uniqueNamespace } from '../support/ids.js';
 import { withStore } from '../support/lifecycle.js';

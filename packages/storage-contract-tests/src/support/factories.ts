@@ -1,4 +1,5 @@
-import type { AdapterFactory, AnyStore, StandardSchemaV1 } from '@sanctum/storage-core';
+import type { AdapterFactory, StandardSchemaV1 } from '@sanctum/storage-core';
+import type { AnyStore } from '@sanctum/storage-core/spi';
 
 /** A Standard Schema that accepts any options unchanged. */
 export const ANY_OPTIONS: StandardSchemaV1<unknown, unknown> = {

@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from '@sanctum/storage-core';
+import type { CacheEntry, CacheStore } from '@sanctum/storage-core/spi';
 
 /** A tiny Map-based CacheStore for the kit's own tests (the LRU cache package lives elsewhere). */
 export function createMapCache(options: { readonly now?: () => number } = {}): CacheStore {

@@ -1,6 +1,6 @@
-import { StorageError } from '../errors/index.js';
 import type { ConfigIssue, StorageConfig } from '../config/index.js';
 import type { AdapterFactory, AnyStore } from '../spi/index.js';
+import { configInvalid, toOptionsIssues } from '../spi/helpers/config-issues.js';
 import type { StoreKind } from '../types/index.js';
 import type { Logger } from '../observability/logger.js';
 import { memoryBlobs, memoryRecords, memoryStreams } from '../memory/index.js';
@@ -45,10 +45,7 @@ function validateOptions(factory: AdapterFactory, options: unknown, path: string
     return undefined;
   }
   if (result.issues !== undefined) {
-    for (const issue of result.issues) {
-      const sub = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
-      issues.push({ path: sub ? `${path}.${sub}` : path, message: issue.message });
-    }
+    issues.push(...toOptionsIssues(result.issues, path));
     return undefined;
   }
   return { value: result.value };
@@ -97,11 +94,6 @@ export function createAdapterInstances(
     const lifecycle = new Lifecycle(name, store);
     instances.set(id, { name, lifecycle, dbSystem: factory.dbSystem ?? factory.name, store: openOnUse(store, lifecycle, STORE_METHODS[kind]) });
   }
-  if (issues.length > 0) {
-    const lines = issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n');
-    throw new StorageError('CONFIG_INVALID', `Invalid adapter configuration (${issues.length} problem(s)):\n${lines}`, {
-      details: { issues },
-    });
-  }
+  if (issues.length > 0) throw configInvalid('adapter configuration', issues);
   return instances;
 }

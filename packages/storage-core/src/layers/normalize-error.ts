@@ -1,4 +1,5 @@
 import { StorageError, isStorageError } from '../errors/index.js';
+import { abortReasonError } from '../spi/helpers/abort.js';
 
 interface Where {
   readonly operation: string;
@@ -15,12 +16,7 @@ export function normalizeError(error: unknown, where: Where): StorageError {
   if (isStorageError(error)) {
     return error instanceof StorageError ? error.withContext(where) : adopt(error, where);
   }
-  if (error instanceof Error && error.name === 'AbortError') {
-    return new StorageError('UNAVAILABLE', `${where.operation} was aborted`, { ...where, cause: error });
-  }
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return new StorageError('TIMEOUT', `${where.operation} timed out`, { ...where, cause: error });
-  }
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return abortReasonError(error, where);
   const message = error instanceof Error ? error.message : String(error);
   return new StorageError('INTERNAL', `${where.operation} failed unexpectedly: ${message}`, { ...where, cause: error });
 }

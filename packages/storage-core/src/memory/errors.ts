@@ -1,4 +1,5 @@
 import { StorageError, type StorageErrorCode } from '../errors/index.js';
+import { throwIfAborted as throwIfSignalled } from '../spi/helpers/abort.js';
 
 /** The adapter name every memory store reports. */
 export const MEMORY_ADAPTER = 'memory';
@@ -14,17 +15,9 @@ export function memoryError(
   return new StorageError(code, message, { operation, namespace, adapter: MEMORY_ADAPTER, ...extra });
 }
 
-/** Fails like every adapter does when the caller's signal has fired. */
+/** Fails like every adapter does when the caller's signal has fired (the shared SPI rule). */
 export function throwIfAborted(signal: AbortSignal | undefined, operation: string, namespace: string): void {
-  if (signal?.aborted !== true) return;
-  const reason: unknown = signal.reason;
-  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-  throw new StorageError(timedOut ? 'TIMEOUT' : 'UNAVAILABLE', `${operation} was aborted`, {
-    operation,
-    namespace,
-    adapter: MEMORY_ADAPTER,
-    cause: reason,
-  });
+  throwIfSignalled(signal, { operation, namespace, adapter: MEMORY_ADAPTER });
 }
 
 /** INVALID_ARGUMENT unless `key` is a non-empty string. */

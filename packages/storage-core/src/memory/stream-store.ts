@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEAD_LETTER, deadLetterNamespace } from '../spi/index.js';
+import { DEAD_LETTER, deadLetterNamespace } from '../spi/stream-store.js';
 import type {
   AdapterFactory,
   OutgoingMessage,

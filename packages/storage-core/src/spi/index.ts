@@ -1,3 +1,21 @@
+// @sanctum/storage-core/spi: what an adapter author needs. The store interfaces, defineAdapter,
+// the shared helpers every first-party adapter uses (abort, options validation, socket errors),
+// the error class and the reference in-memory stores. Pinned by test/unit/entry-points.test.ts.
+export { STORAGE_ERROR_CODES, RETRYABLE_BY_DEFAULT, isStorageErrorCode, StorageError, isStorageError } from '../errors/index.js';
+export type { StorageErrorCode, StorageErrorOptions } from '../errors/index.js';
+export type {
+  JsonValue,
+  JsonObject,
+  StoreKind,
+  Consistency,
+  WriteResult,
+  Page,
+  HealthReport,
+  OperationOptions,
+  StandardSchemaV1,
+} from '../types/index.js';
+export { createNoopLogger } from '../observability/logger.js';
+export type { Logger, LogEvent, LogLevel } from '../observability/logger.js';
 export type { StoreBase, NamespacedRequest } from './store-base.js';
 export type {
   RecordEntry,
@@ -47,3 +65,19 @@ export type {
 export type { CacheEntry, CacheCapabilities, CacheStore } from './cache-store.js';
 export { defineAdapter } from './factory.js';
 export type { AnyStore, AdapterContext, AdapterFactory } from './factory.js';
+export { abortReasonError, abortedError, throwIfAborted } from './helpers/abort.js';
+export type { AbortContext } from './helpers/abort.js';
+export { ROOT_PATH, toOptionsIssues, configInvalid, parseOptions } from './helpers/config-issues.js';
+export type { OptionsIssue, ParseOptionsContext } from './helpers/config-issues.js';
+export { classifySocketError, socketErrorCode } from './helpers/socket-errors.js';
+export type { SocketErrorClass } from './helpers/socket-errors.js';
+export { CHECKSUM_METADATA_KEY } from '../layers/integrity/checksum.js';
+export {
+  createMemoryRecordStore,
+  memoryRecords,
+  createMemoryBlobStore,
+  memoryBlobs,
+  createMemoryStreamStore,
+  memoryStreams,
+} from '../memory/index.js';
+export type { MemoryRecordStoreOptions, MemoryBlobStoreOptions, MemoryStreamStoreOptions } from '../memory/index.js';

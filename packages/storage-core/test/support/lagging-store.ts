@@ -1,4 +1,4 @@
-import type { RecordEntry, RecordStore } from '../../src/index.js';
+import type { RecordEntry, RecordStore } from '../../src/spi/index.js';
 
 /**
  * A record store whose reads return what was stored `lagMs` ago, like a lagging replica: the

@@ -1,4 +1,5 @@
-import type { AdapterFactory, BlobStore, CacheEntry, CacheStore, RecordStore, StreamStore } from '../../src/index.js';
+import type { AdapterFactory } from '../../src/index.js';
+import type { BlobStore, CacheEntry, CacheStore, RecordStore, StreamStore } from '../../src/spi/index.js';
 
 /** A Map-backed CacheStore for tests, with a switch that makes every call fail. */
 export interface TestCache extends CacheStore {

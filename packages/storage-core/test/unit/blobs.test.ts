@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CHECKSUM_METADATA_KEY, createMemoryBlobStore, createStorageClient, isStorageError } from '../../src/index.js';
+import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError } from '../../src/index.js';
+import { createMemoryBlobStore } from '../../src/spi/index.js';
 import { factoryOf } from '../support/map-cache.js';
 
 function setup(checksum: 'sha256' | 'none' = 'sha256', extra: Record<string, unknown> = {}) {

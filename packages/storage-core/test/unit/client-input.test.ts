@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StorageError, createMemoryRecordStore, createStorageClient, isStorageError, memoryRecords } from '../../src/index.js';
+import { StorageError, createStorageClient, isStorageError } from '../../src/index.js';
+import { createMemoryRecordStore, memoryRecords } from '../../src/spi/index.js';
 
 const config = {
   schemaVersion: 1,

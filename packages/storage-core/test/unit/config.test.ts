@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StorageError} from '../../src/index.js';
+import type { StorageError } from '../../src/index.js';
 import { isStorageError, parseConfig, validateConfig } from '../../src/index.js';
 
 function issuesOf(input: unknown) {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cacheKey,
-  createMemoryRecordStore,
-  createStorageClient,
-  isStorageError,
-  type CacheEntry,
-  type StorageMetrics,
-} from '../../src/index.js';
+import { createStorageClient, isStorageError, type StorageMetrics } from '../../src/index.js';
+import { createMemoryRecordStore, type CacheEntry } from '../../src/spi/index.js';
+import { cacheKey } from '../../src/testing.js';
 import { createTestCache, factoryOf, type TestCache } from '../support/map-cache.js';
 import { laggingStore, withGet } from '../support/lagging-store.js';
 

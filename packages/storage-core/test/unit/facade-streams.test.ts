@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStorageClient, defineAdapter, idempotentHandler, memoryStreams, type Message } from '../../src/index.js';
+import { createStorageClient, idempotentHandler, type Message } from '../../src/index.js';
+import { defineAdapter, memoryStreams } from '../../src/spi/index.js';
 import { createTestCache } from '../support/map-cache.js';
 
 function topic() {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StorageError, createMemoryBlobStore, memoryBlobs } from '../../src/index.js';
+import { StorageError } from '../../src/index.js';
+import { createMemoryBlobStore, memoryBlobs } from '../../src/spi/index.js';
 
 const ns = 'media';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryRecordStore, memoryRecords } from '../../src/index.js';
-import type { RecordStore } from '../../src/index.js';
+import { createMemoryRecordStore, memoryRecords } from '../../src/spi/index.js';
+import type { RecordStore } from '../../src/spi/index.js';
 
 const ns = 'users';
 

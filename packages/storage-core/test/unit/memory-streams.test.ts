@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER, createMemoryStreamStore, deadLetterNamespace, memoryStreams } from '../../src/index.js';
-import type { StreamMessage, StreamStore, SubscribeRequest } from '../../src/index.js';
+import { DEAD_LETTER, deadLetterNamespace } from '../../src/index.js';
+import { createMemoryStreamStore, memoryStreams } from '../../src/spi/index.js';
+import type { StreamMessage, StreamStore, SubscribeRequest } from '../../src/spi/index.js';
 
 const ns = 'events';
 const bytes = (n: number) => new Uint8Array([n]);

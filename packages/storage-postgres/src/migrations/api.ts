@@ -1,4 +1,4 @@
-import { createNoopLogger, type Logger } from '@sanctum/storage-core';
+import { createNoopLogger, type Logger } from '@sanctum/storage-core/spi';
 import { createClient } from '../connection.js';
 import { toStorageError } from '../errors.js';
 import { objectNames } from '../names.js';

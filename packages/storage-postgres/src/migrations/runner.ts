@@ -1,4 +1,4 @@
-import type { Logger } from '@sanctum/storage-core';
+import type { Logger } from '@sanctum/storage-core/spi';
 import type { Client } from '../connection.js';
 import { adapterError } from '../errors.js';
 import type { ObjectNames } from '../names.js';

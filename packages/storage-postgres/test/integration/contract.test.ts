@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { facadeGoldenSuite, recordStoreContract } from '@sanctum/storage-contract-tests';
-import { createMemoryCache } from '@sanctum/storage-cache-memory';
+import { createMemoryCacheStore } from '@sanctum/storage-cache-memory';
 import { createPostgresRecordStore } from '../../src/index.js';
 import { migratedSchema, type TestSchema } from './support.js';
 
@@ -27,5 +27,5 @@ facadeGoldenSuite({
   runner: { describe, it, beforeEach, afterEach },
   title: 'Facade golden suite over PostgreSQL records',
   records: () => createPostgresRecordStore(db.options({ poolSize: 4 })),
-  cache: () => createMemoryCache(),
+  cache: () => createMemoryCacheStore(),
 });

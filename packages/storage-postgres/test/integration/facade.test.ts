@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorageClient, isStorageError, type StorageClient } from '@sanctum/storage-core';
-import { postgres } from '../../src/index.js';
+import { postgresRecords } from '../../src/index.js';
 import { migratedSchema, type TestSchema } from './support.js';
 
 let db: TestSchema;
@@ -17,7 +17,7 @@ beforeAll(async () => {
         orders: { kind: 'record', adapter: 'pg' },
       },
     },
-    { adapters: [postgres()] },
+    { adapters: [postgresRecords()] },
   );
 });
 
@@ -77,7 +77,7 @@ describe('through the facade', () => {
           adapters: { pg: { use: 'postgres', options: { url: 'mysql://root:hunter2-secret@db/x', poolSize: 0, schema: 'Bad-Name' } } },
           namespaces: { users: { kind: 'record', adapter: 'pg' } },
         },
-        { adapters: [postgres()] },
+        { adapters: [postgresRecords()] },
       );
     } catch (error) {
       caught = error;

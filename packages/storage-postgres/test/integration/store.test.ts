@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageError, type LogEvent, type RecordOperations, type StorageError } from '@sanctum/storage-core';
+import { isStorageError, type LogEvent, type StorageError } from '@sanctum/storage-core';
+import type { RecordOperations } from '@sanctum/storage-core/spi';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../src/index.js';
 import { adminClient, migratedSchema, type TestSchema } from './support.js';
 

@@ -34,7 +34,7 @@ describe('the error mapping table', () => {
     ['ECONNREFUSED', 'UNAVAILABLE', true],
     ['ECONNRESET', 'UNAVAILABLE', true],
     ['EPIPE', 'UNAVAILABLE', true],
-    ['ETIMEDOUT', 'UNAVAILABLE', true],
+    ['ETIMEDOUT', 'TIMEOUT', true],
     ['ENOTFOUND', 'CONFIG_INVALID', false],
     ['CONNECT_TIMEOUT', 'UNAVAILABLE', true],
     ['CONNECTION_CLOSED', 'UNAVAILABLE', true],

@@ -76,8 +76,8 @@ describe('options schema', () => {
   it('refuses unknown keys and out-of-range numbers, listing every problem at once', () => {
     const error = configError({ url: 'postgres://h/x', poolSize: 0, statementTimeoutMs: -1, migrate: 'always', extra: true });
     const paths = (error.details!['issues'] as Array<{ path: string }>).map((issue) => issue.path).sort();
-    expect(paths).toEqual(['', 'migrate', 'poolSize', 'statementTimeoutMs']);
-    expect(error.message).toContain('(options)');
+    expect(paths).toEqual(['(root)', 'migrate', 'poolSize', 'statementTimeoutMs']);
+    expect(error.message).toContain('  - (root): ');
   });
 
   it('is a Standard Schema, as core validates it', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CHECKSUM_METADATA_KEY, type BlobAcl, type BlobWriteResult } from '@sanctum/storage-core';
+import { CHECKSUM_METADATA_KEY, type BlobAcl, type BlobWriteResult } from '@sanctum/storage-core/spi';
 import type { StoreContext } from '../context.js';
 import { s3Error, toStorageError, type ErrorContext } from '../errors.js';
 import { objectHeaders } from '../headers.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { blobStoreContract, facadeGoldenSuite, type TestRunner } from '@sanctum/storage-contract-tests';
-import { createMemoryCache } from '@sanctum/storage-cache-memory';
-import { S3_CAPABILITIES } from '../../src/index.js';
+import { createMemoryCacheStore } from '@sanctum/storage-cache-memory';
+import { S3_CAPABILITIES } from '../../src/blob-store.js';
 import { RUN_ID, createStore, dropBucket, makeBucket, rawClient } from './support.js';
 
 const bucket = `${RUN_ID}-contract`;
@@ -54,6 +54,6 @@ blobStoreContract({
 facadeGoldenSuite({
   runner,
   title: 'Facade golden suite over S3 blobs',
-  cache: () => createMemoryCache({}),
+  cache: () => createMemoryCacheStore({}),
   blobs: () => createStore({ bucket, prefix: 'golden/' }),
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError, type StorageClient } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3 } from '../../src/index.js';
+import { s3Blobs } from '../../src/index.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
 import { RUN_ID, collectGarbage, connection, dropBucket, incompleteUploads, makeBucket, rawClient, service } from './support.js';
 
@@ -19,7 +19,7 @@ function client(options: Record<string, unknown> = {}, namespaces: Record<string
         ...namespaces,
       },
     },
-    { adapters: [s3()] },
+    { adapters: [s3Blobs()] },
   );
 }
 

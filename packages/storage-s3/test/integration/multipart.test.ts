@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
-import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError, type BlobPutRequest } from '@sanctum/storage-core';
+import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError } from '@sanctum/storage-core';
+import type { BlobPutRequest } from '@sanctum/storage-core/spi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3, type S3BlobStore } from '../../src/index.js';
+import { s3Blobs, type S3BlobStore } from '../../src/index.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
 import { RUN_ID, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
 
@@ -98,7 +99,7 @@ describe('multipart uploads', () => {
         adapters: { s3: { use: 's3', options: { ...connection, bucket, prefix: 'm/', partSize: '5MiB', multipartThreshold: '1MiB' } } },
         namespaces: { ns: { kind: 'blob', adapter: 's3' } },
       },
-      { adapters: [s3({ maxSingleCopyBytes: 6 * MIB })] },
+      { adapters: [s3Blobs({ maxSingleCopyBytes: 6 * MIB })] },
     );
     try {
       const size = 13 * MIB + 5;
@@ -178,7 +179,7 @@ describe('store-level connection options', () => {
   });
 
   it('accepts the documented option forms', () => {
-    const parsed = s3().optionsSchema['~standard'].validate({ ...connection, bucket, partSize: '8 MiB', multipartThreshold: 1024 });
+    const parsed = s3Blobs().optionsSchema['~standard'].validate({ ...connection, bucket, partSize: '8 MiB', multipartThreshold: 1024 });
     expect(parsed).toMatchObject({ value: { partSize: 8 * MIB, multipartThreshold: 1024, parallelParts: 4 } });
   });
 });

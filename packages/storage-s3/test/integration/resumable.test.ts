@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3, sweepIncompleteUploads, type ResumableUploadState, type S3BlobStore } from '../../src/index.js';
+import { s3Blobs, sweepIncompleteUploads, type ResumableUploadState, type S3BlobStore } from '../../src/index.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
 import { RUN_ID, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
 
@@ -80,7 +80,7 @@ describe('resumable uploads', () => {
     // Read through the facade: its integrity layer verifies the stored checksum while streaming.
     const storage = createStorageClient(
       { schemaVersion: 1, adapters: { s3: { use: 's3', options } }, namespaces: { media: { kind: 'blob', adapter: 's3' } } },
-      { adapters: [s3()] },
+      { adapters: [s3Blobs()] },
     );
     try {
       const download = await storage.blobs('media').get('movie.bin');

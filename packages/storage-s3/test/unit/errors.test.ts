@@ -27,13 +27,13 @@ describe('error mapping', () => {
   });
 
   it.each([
-    ['ECONNREFUSED', 'UNAVAILABLE'],
-    ['ECONNRESET', 'UNAVAILABLE'],
-    ['ENOTFOUND', 'UNAVAILABLE'],
-    ['ETIMEDOUT', 'TIMEOUT'],
-  ])('socket %s → %s (retryable)', (code, expected) => {
+    ['ECONNREFUSED', 'UNAVAILABLE', true],
+    ['ECONNRESET', 'UNAVAILABLE', true],
+    ['ENOTFOUND', 'CONFIG_INVALID', false],
+    ['ETIMEDOUT', 'TIMEOUT', true],
+  ])('socket %s → %s (retryable %s), by the shared SPI rule', (code, expected, retryable) => {
     const error = toStorageError(Object.assign(new Error('socket'), { code }), where);
-    expect(error).toMatchObject({ code: expected, retryable: true });
+    expect(error).toMatchObject({ code: expected, retryable, details: { s3Code: code } });
   });
 
   it('reads the code of a wrapped cause and minio client errors by class name', () => {

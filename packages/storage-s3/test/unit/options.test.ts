@@ -57,7 +57,7 @@ describe('options', () => {
 
   it('reports every invalid path at once, without echoing values', () => {
     const found = issues({ ...base, partSize: '1MiB', parallelParts: 0, port: 70_000, extra: true, secretKey: '' });
-    expect(found.map((issue) => issue.path).sort()).toEqual(['', 'parallelParts', 'partSize', 'port', 'secretKey']);
+    expect(found.map((issue) => issue.path).sort()).toEqual(['(root)', 'parallelParts', 'partSize', 'port', 'secretKey']);
     expect(issues({ ...base, partSize: 'lots' })[0]?.message).toContain("'16MiB'");
     expect(issues({ ...base, partSize: 6 * 1024 ** 3 })[0]?.message).toContain('5 GiB');
   });

@@ -1,6 +1,7 @@
 import { isStorageError } from '@sanctum/storage-core';
 import { describe, expect, it } from 'vitest';
-import { S3_CAPABILITIES, createS3BlobStore, s3 } from '../../src/index.js';
+import { S3_CAPABILITIES } from '../../src/blob-store.js';
+import { createS3BlobStore, s3, s3Blobs } from '../../src/index.js';
 
 // No request leaves the process here: presigning is a local computation.
 const base = { endPoint: 's3.example.test', accessKey: 'AKIDEXAMPLE', secretKey: 'super-secret-value', bucket: 'media' } as const;
@@ -43,8 +44,9 @@ describe('the store without I/O', () => {
 
   it('refuses bad options with CONFIG_INVALID, and the factory validates the same way', () => {
     expect(() => createS3BlobStore({ ...base, partSize: 1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    const factory = s3();
+    const factory = s3Blobs();
     expect({ kind: factory.kind, name: factory.name }).toEqual({ kind: 'blob', name: 's3' });
+    expect(s3).toBe(s3Blobs); // the deprecated alias, kept for one release
     const result = factory.optionsSchema['~standard'].validate({ ...base, parallelParts: 0 });
     expect('issues' in result && result.issues?.[0]?.path).toEqual(['parallelParts']);
   });

@@ -1,4 +1,4 @@
-import type { OutgoingMessage, StreamMessage } from '@sanctum/storage-core';
+import type { OutgoingMessage, StreamMessage } from '@sanctum/storage-core/spi';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 function asBuffer(payload: Uint8Array): Buffer {

@@ -1,5 +1,4 @@
-import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
-import { SYSTEM_CODES } from '../shared/system-errors.js';
+import { StorageError, classifySocketError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core/spi';
 
 /** The adapter name in errors, metrics and config (`use: 'kafka'`). */
 export const KAFKA_ADAPTER = 'kafka';
@@ -69,7 +68,8 @@ function codeOf(error: unknown, depth = 0): StorageErrorCode {
   if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors) && e.errors.length > 0) return codeOf(e.errors[0], depth + 1);
   if (typeof e.type === 'string' && e.type in PROTOCOL_CODES) return PROTOCOL_CODES[e.type] as StorageErrorCode;
   if (typeof e.name === 'string' && e.name in NAMED_CODES) return NAMED_CODES[e.name] as StorageErrorCode;
-  if (typeof e.code === 'string' && e.code in SYSTEM_CODES) return SYSTEM_CODES[e.code] as StorageErrorCode;
+  const socket = classifySocketError(error);
+  if (socket !== undefined) return socket.code;
   // A protocol error kafkajs marks retriable (NOT_LEADER, REBALANCE_IN_PROGRESS, …) is transient.
   if (e.retriable === true) return 'UNAVAILABLE';
   return 'INTERNAL';

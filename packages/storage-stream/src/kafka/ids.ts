@@ -1,4 +1,4 @@
-import type { StartPosition } from '@sanctum/storage-core';
+import type { StartPosition } from '@sanctum/storage-core/spi';
 
 /** The id of the message at `offset` of `partition`: `<partition>:<offset>`. */
 export function formatId(partition: number, offset: string): string {

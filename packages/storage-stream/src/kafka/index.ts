@@ -1,12 +1,10 @@
 // Public surface of @sanctum/storage-stream/kafka. Everything exported is listed here by name.
-import type { AdapterFactory, StreamStore } from '@sanctum/storage-core';
+import type { AdapterFactory, StreamStore } from '@sanctum/storage-core/spi';
 import { KAFKA_ADAPTER } from './errors.js';
 import { kafkaStreamOptionsSchema, type KafkaStreamStoreOptions } from './options.js';
 import { createKafkaStreamStore } from './stream-store.js';
 
 export { createKafkaStreamStore } from './stream-store.js';
-export { mapKafkaError, KAFKA_ADAPTER } from './errors.js';
-export { kafkaStreamOptionsSchema } from './options.js';
 export { kafkaGroupId } from './subscription.js';
 export type { KafkaStreamStoreOptions, KafkaSaslOptions } from './options.js';
 

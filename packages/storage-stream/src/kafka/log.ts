@@ -1,4 +1,4 @@
-import type { LogLevel, Logger } from '@sanctum/storage-core';
+import type { LogLevel, Logger } from '@sanctum/storage-core/spi';
 import { logLevel, type logCreator } from 'kafkajs';
 
 const LEVELS: Readonly<Partial<Record<number, LogLevel>>> = {

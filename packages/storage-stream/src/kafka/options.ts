@@ -1,4 +1,4 @@
-import { StorageError, type StandardSchemaV1 } from '@sanctum/storage-core';
+import { parseOptions, type StandardSchemaV1 } from '@sanctum/storage-core/spi';
 import { z } from 'zod';
 
 /** SASL credentials for brokers that require them. */
@@ -114,10 +114,5 @@ export interface ResolvedKafkaOptions {
 
 /** Fills defaults for options that did not come through the schema (direct `createKafkaStreamStore`). */
 export function resolveKafkaOptions(options: KafkaStreamStoreOptions): ResolvedKafkaOptions {
-  const result = schema.safeParse(options);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new StorageError('CONFIG_INVALID', `invalid Kafka stream options: ${issues.join('; ')}`, { adapter: 'kafka', details: { issues } });
-  }
-  return result.data;
+  return parseOptions(schema, options, { adapter: 'kafka', subject: 'Kafka stream options' });
 }

@@ -1,4 +1,4 @@
-import type { PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core';
+import type { PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core/spi';
 import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import { abortedError, isAborted } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';

@@ -1,16 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  deadLetterNamespace,
-  type AdapterContext,
-  type HealthReport,
-  type PublishReceipt,
-  type StreamCapabilities,
-  type StreamMessage,
-  type StreamPublishRequest,
-  type StreamStore,
-  type SubscribeRequest,
-  type Subscription,
-} from '@sanctum/storage-core';
+import { deadLetterNamespace, type AdapterContext, type HealthReport, type PublishReceipt, type StreamCapabilities, type StreamMessage, type StreamPublishRequest, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core/spi';
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
 import { abortedError } from '../shared/abort.js';
 import { deadLetterHeaders } from '../shared/dead-letter.js';

@@ -1,4 +1,4 @@
-import type { StreamMessage, SubscribeRequest, Subscription } from '@sanctum/storage-core';
+import type { StreamMessage, SubscribeRequest, Subscription } from '@sanctum/storage-core/spi';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffMs, sleep } from '../shared/abort.js';
 import { runHandler } from '../shared/run-handler.js';

@@ -1,4 +1,4 @@
-import type { OutgoingMessage, StreamMessage } from '@sanctum/storage-core';
+import type { OutgoingMessage, StreamMessage } from '@sanctum/storage-core/spi';
 import { idTime } from './ids.js';
 
 /** Field names of an entry: payload, key, headers (JSON). Short, because Redis stores them per entry. */

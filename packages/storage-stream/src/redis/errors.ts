@@ -1,4 +1,4 @@
-import { StorageError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core';
+import { StorageError, classifySocketError, isStorageError, type StorageErrorCode } from '@sanctum/storage-core/spi';
 import {
   AbortError,
   ClientClosedError,
@@ -12,7 +12,6 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from 'redis';
-import { SYSTEM_CODES } from '../shared/system-errors.js';
 
 /** The adapter name in errors, metrics and config (`use: 'redis-streams'`). */
 export const REDIS_ADAPTER = 'redis-streams';
@@ -67,9 +66,7 @@ function codeOf(error: unknown): StorageErrorCode {
     return REPLY_CODES[kind] ?? 'INTERNAL';
   }
   for (const [type, code] of CLIENT_ERRORS) if (error instanceof type) return code;
-  const systemCode = (error as { code?: unknown } | null)?.code;
-  if (typeof systemCode === 'string' && systemCode in SYSTEM_CODES) return SYSTEM_CODES[systemCode] as StorageErrorCode;
-  return 'INTERNAL';
+  return classifySocketError(error)?.code ?? 'INTERNAL';
 }
 
 /**

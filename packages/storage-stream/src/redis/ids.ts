@@ -1,4 +1,4 @@
-import type { StartPosition } from '@sanctum/storage-core';
+import type { StartPosition } from '@sanctum/storage-core/spi';
 
 const STREAM_ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;
 const MAX_SEQ = '18446744073709551615';

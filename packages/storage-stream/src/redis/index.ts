@@ -1,12 +1,10 @@
 // Public surface of @sanctum/storage-stream/redis. Everything exported is listed here by name.
-import type { AdapterFactory, StreamStore } from '@sanctum/storage-core';
+import type { AdapterFactory, StreamStore } from '@sanctum/storage-core/spi';
 import { REDIS_ADAPTER } from './errors.js';
 import { redisStreamOptionsSchema, type RedisStreamStoreOptions } from './options.js';
 import { createRedisStreamStore } from './stream-store.js';
 
 export { createRedisStreamStore } from './stream-store.js';
-export { mapRedisError, REDIS_ADAPTER } from './errors.js';
-export { redisStreamOptionsSchema } from './options.js';
 export type { RedisStreamStoreOptions } from './options.js';
 
 /**

@@ -1,4 +1,4 @@
-import { StorageError, type StandardSchemaV1 } from '@sanctum/storage-core';
+import { parseOptions, type StandardSchemaV1 } from '@sanctum/storage-core/spi';
 import { z } from 'zod';
 
 /** Options of the Redis Streams store (`redisStreams()` / `createRedisStreamStore()`). */
@@ -96,10 +96,5 @@ export interface ResolvedRedisOptions {
 
 /** Fills defaults for options that did not come through the schema (direct `createRedisStreamStore`). */
 export function resolveRedisOptions(options: RedisStreamStoreOptions): ResolvedRedisOptions {
-  const result = schema.safeParse(options);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new StorageError('CONFIG_INVALID', `invalid Redis stream options: ${issues.join('; ')}`, { adapter: 'redis-streams', details: { issues } });
-  }
-  return result.data;
+  return parseOptions(schema, options, { adapter: 'redis-streams', subject: 'Redis stream options' });
 }

@@ -1,4 +1,4 @@
-import type { OutgoingMessage, PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core';
+import type { OutgoingMessage, PublishReceipt, StreamPublishRequest } from '@sanctum/storage-core/spi';
 import { abortedError, backoffMs, isAborted, sleep } from '../shared/abort.js';
 import { Permits } from '../shared/permits.js';
 import { validateMessages } from '../shared/validate.js';

@@ -1,15 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  deadLetterNamespace,
-  type AdapterContext,
-  type HealthReport,
-  type PublishReceipt,
-  type StreamCapabilities,
-  type StreamPublishRequest,
-  type StreamStore,
-  type SubscribeRequest,
-  type Subscription,
-} from '@sanctum/storage-core';
+import { deadLetterNamespace, type AdapterContext, type HealthReport, type PublishReceipt, type StreamCapabilities, type StreamPublishRequest, type StreamStore, type SubscribeRequest, type Subscription } from '@sanctum/storage-core/spi';
 import { abortedError } from '../shared/abort.js';
 import { defaultConsumerName, validateSubscribe } from '../shared/validate.js';
 import { createNodeRedisConnection, type RedisConnection } from './connection.js';

@@ -1,4 +1,4 @@
-import type { StreamMessage, SubscribeRequest, Subscription } from '@sanctum/storage-core';
+import type { StreamMessage, SubscribeRequest, Subscription } from '@sanctum/storage-core/spi';
 import { backoffMs, sleep } from '../shared/abort.js';
 import { deadLetterHeaders } from '../shared/dead-letter.js';
 import { runHandler } from '../shared/run-handler.js';

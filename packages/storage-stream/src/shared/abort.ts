@@ -1,10 +1,8 @@
-import { StorageError } from '@sanctum/storage-core';
+import { abortedError as sharedAbortedError, type StorageError } from '@sanctum/storage-core/spi';
 
-/** The error of an operation whose caller's signal fired: TIMEOUT for a timeout reason, else UNAVAILABLE. */
+/** The error of an operation whose caller's signal fired: the shared SPI rule (TIMEOUT for a timeout reason, else UNAVAILABLE). */
 export function abortedError(signal: AbortSignal, operation: string, namespace: string, adapter: string): StorageError {
-  const reason: unknown = signal.reason;
-  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
-  return new StorageError(timedOut ? 'TIMEOUT' : 'UNAVAILABLE', `${operation} was aborted`, { operation, namespace, adapter, cause: reason });
+  return sharedAbortedError(signal, { operation, namespace, adapter });
 }
 
 /** True once `signal` fired (a function, so checks after an `await` are not narrowed away). */

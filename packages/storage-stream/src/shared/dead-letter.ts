@@ -1,4 +1,4 @@
-import { DEAD_LETTER } from '@sanctum/storage-core';
+import { DEAD_LETTER } from '@sanctum/storage-core/spi';
 
 const MAX_ERROR_TEXT = 1024;
 

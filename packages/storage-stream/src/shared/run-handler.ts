@@ -1,4 +1,4 @@
-import type { MessageHandler, StreamMessage } from '@sanctum/storage-core';
+import type { MessageHandler, StreamMessage } from '@sanctum/storage-core/spi';
 
 /** How one handler invocation ended. `error` undefined = resolved in time. */
 export interface HandlerOutcome {

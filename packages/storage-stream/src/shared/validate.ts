@@ -1,4 +1,4 @@
-import type { OutgoingMessage, StorageError, SubscribeRequest } from '@sanctum/storage-core';
+import type { OutgoingMessage, StorageError, SubscribeRequest } from '@sanctum/storage-core/spi';
 
 type Invalid = (message: string) => StorageError;
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { createStorageClient, isStorageError, type StreamMessage, type StreamStore, type Subscription } from '@sanctum/storage-core';
+import { createStorageClient, isStorageError, type Subscription } from '@sanctum/storage-core';
+import type { StreamMessage, StreamStore } from '@sanctum/storage-core/spi';
 import { resolveService } from '@sanctum/test-services';
 import { createKafkaStreamStore, kafkaStreams, type KafkaStreamStoreOptions } from '../../src/kafka/index.js';
 import { MOCK_TUNING } from '../support/kafka.js';

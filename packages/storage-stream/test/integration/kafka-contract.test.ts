@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { facadeGoldenSuite, streamStoreContract } from '@sanctum/storage-contract-tests';
-import { createMemoryCache } from '@sanctum/storage-cache-memory';
+import { createMemoryCacheStore } from '@sanctum/storage-cache-memory';
 import { resolveService } from '@sanctum/test-services';
 import { createKafkaStreamStore } from '../../src/kafka/index.js';
 import { MOCK_TUNING } from '../support/kafka.js';
@@ -21,7 +21,7 @@ streamStoreContract({
 facadeGoldenSuite({
   runner: { describe, it },
   title: 'Facade golden suite over Kafka (librdkafka mock cluster)',
-  cache: () => createMemoryCache({}),
+  cache: () => createMemoryCacheStore({}),
   streams: create,
   namespacePrefix: 'golden-kafka',
   timeoutMs: 15_000,

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import {
-  createStorageClient,
-  DEAD_LETTER,
-  idempotentHandler,
-  isStorageError,
-  type StreamMessage,
-  type StreamStore,
-  type Subscription,
-} from '@sanctum/storage-core';
+import { createStorageClient, DEAD_LETTER, idempotentHandler, isStorageError, type Subscription } from '@sanctum/storage-core';
+import type { StreamMessage, StreamStore } from '@sanctum/storage-core/spi';
 import { resolveService } from '@sanctum/test-services';
 import { createRedisStreamStore, redisStreams, type RedisStreamStoreOptions } from '../../src/redis/index.js';
 

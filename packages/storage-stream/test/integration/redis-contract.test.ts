@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { facadeGoldenSuite, streamStoreContract } from '@sanctum/storage-contract-tests';
-import { createMemoryCache } from '@sanctum/storage-cache-memory';
+import { createMemoryCacheStore } from '@sanctum/storage-cache-memory';
 import { resolveService } from '@sanctum/test-services';
 import { createRedisStreamStore } from '../../src/redis/index.js';
 
@@ -19,7 +19,7 @@ streamStoreContract({
 facadeGoldenSuite({
   runner: { describe, it },
   title: 'Facade golden suite over Redis Streams',
-  cache: () => createMemoryCache({}),
+  cache: () => createMemoryCacheStore({}),
   streams: create,
   namespacePrefix: 'golden-redis',
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DEAD_LETTER, deadLetterNamespace, isStorageError, type StreamMessage, type StreamStore, type Subscription } from '@sanctum/storage-core';
+import { DEAD_LETTER, deadLetterNamespace, isStorageError, type Subscription } from '@sanctum/storage-core';
+import type { StreamMessage, StreamStore } from '@sanctum/storage-core/spi';
 import { describe, expect, it } from 'vitest';
 import type { StallProxy } from './stall-proxy.js';
 

@@ -4,7 +4,8 @@ import { logLevel, type Message, type PartitionerArgs } from 'kafkajs';
 import { toKafkaMessage, toStreamMessage } from '../../src/kafka/codec.js';
 import { kafkaError, mapKafkaError } from '../../src/kafka/errors.js';
 import { formatId, parseAfterId, parseTimeFilter, startPlan, timeFilterMetadata } from '../../src/kafka/ids.js';
-import { kafkaStreamOptionsSchema, kafkaStreams } from '../../src/kafka/index.js';
+import { kafkaStreams } from '../../src/kafka/index.js';
+import { kafkaStreamOptionsSchema } from '../../src/kafka/options.js';
 import { kafkaLogCreator } from '../../src/kafka/log.js';
 import { resolveKafkaOptions } from '../../src/kafka/options.js';
 import { PartitionTracker } from '../../src/kafka/partitioner.js';
@@ -105,7 +106,9 @@ describe('Kafka error mapping', () => {
 describe('Kafka options, factory and logs', () => {
   it('fills defaults and refuses bad options with CONFIG_INVALID', () => {
     expect(resolveKafkaOptions({ brokers: ['b:9092'] })).toMatchObject({ clientId: 'sanctum-storage', idempotent: true, partitionsConsumedConcurrently: 4 });
-    expect(() => resolveKafkaOptions({ brokers: [] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => resolveKafkaOptions({ brokers: [] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', details: { issues: [{ path: 'brokers', message: expect.any(String) }] } }),
+    );
     expect(() => resolveKafkaOptions({ brokers: ['b:1'], nope: true } as never)).toThrow(/\(root\)/);
     const factory = kafkaStreams();
     expect(factory).toMatchObject({ kind: 'stream', name: 'kafka' });

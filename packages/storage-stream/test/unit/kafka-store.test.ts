@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER, StorageError, type StreamMessage, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core';
+import { DEAD_LETTER, StorageError } from '@sanctum/storage-core';
+import type { StreamMessage, StreamStore, SubscribeRequest } from '@sanctum/storage-core/spi';
 import type { KafkaStreamStoreOptions } from '../../src/kafka/index.js';
 import { createKafkaStore } from '../../src/kafka/stream-store.js';
 import { FakeKafka, fakeScript, type FakeConsumer, type FakeKafkaScript } from '../support/fake-kafka.js';

@@ -13,7 +13,8 @@ import { decodeEntry, encodeFields, pushScriptArgs, toOutgoing, type RedisArg } 
 import { createNodeRedisConnection } from '../../src/redis/connection.js';
 import { mapRedisError, redisError, replyKind } from '../../src/redis/errors.js';
 import { groupStartId, idTime, isStreamId } from '../../src/redis/ids.js';
-import { redisStreams, redisStreamOptionsSchema } from '../../src/redis/index.js';
+import { redisStreams } from '../../src/redis/index.js';
+import { redisStreamOptionsSchema } from '../../src/redis/options.js';
 import { resolveRedisOptions } from '../../src/redis/options.js';
 import { CLAIM_OWN, DEAD_LETTER, LEAVE, PUBLISH, RECLAIM } from '../../src/redis/scripts.js';
 
@@ -113,7 +114,11 @@ describe('Redis options and factory', () => {
   it('fills defaults and refuses bad options with CONFIG_INVALID', () => {
     expect(resolveRedisOptions({ url: 'redis://h:1' })).toMatchObject({ keyPrefix: '', maxPendingPublishes: 10_000, blockMs: 1_000 });
     expect(() => resolveRedisOptions({ url: 'http://x' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    expect(() => resolveRedisOptions({ url: 'redis://x', blockMs: 0, extra: 1 } as never)).toThrow(/blockMs.*\(root\)|\(root\).*blockMs/);
+    expect(() => resolveRedisOptions({ url: 'redis://x', blockMs: 0, extra: 1 } as never)).toThrow(/blockMs[\s\S]*\(root\)|\(root\)[\s\S]*blockMs/);
+    // The shared SPI shape: details.issues is { path, message }[] (it was string[] here before).
+    expect(() => resolveRedisOptions({ url: 'redis://x', blockMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', details: { issues: [{ path: 'blockMs', message: expect.any(String) }] } }),
+    );
     expect(() => resolveRedisOptions({ url: 'redis://x', blockMs: 5_000, socketTimeoutMs: 5_000 })).toThrow(/socketTimeoutMs must be 0 or longer than blockMs/);
     expect(resolveRedisOptions({ url: 'redis://x', blockMs: 5_000, socketTimeoutMs: 0 }).socketTimeoutMs).toBe(0);
     const factory = redisStreams();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isStorageError, type LogEvent, type StreamMessage, type SubscribeRequest } from '@sanctum/storage-core';
+import { isStorageError, type LogEvent } from '@sanctum/storage-core';
+import type { StreamMessage, SubscribeRequest } from '@sanctum/storage-core/spi';
 import { ErrorReply } from 'redis';
 import type { RedisStreamStoreOptions } from '../../src/redis/options.js';
 import { createRedisStore } from '../../src/redis/stream-store.js';

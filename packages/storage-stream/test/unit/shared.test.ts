@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEAD_LETTER, StorageError, type StreamMessage, type SubscribeRequest } from '@sanctum/storage-core';
+import { DEAD_LETTER, StorageError } from '@sanctum/storage-core';
+import type { StreamMessage, SubscribeRequest } from '@sanctum/storage-core/spi';
 import { abortedError, backoffMs, isAborted, sleep } from '../../src/shared/abort.js';
 import { deadLetterHeaders, describeError } from '../../src/shared/dead-letter.js';
 import { Permits } from '../../src/shared/permits.js';

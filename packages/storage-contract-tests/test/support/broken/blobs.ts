@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createMemoryBlobStore, type BlobStore } from '@sanctum/storage-core';
+import { createMemoryBlobStore, type BlobStore } from '@sanctum/storage-core/spi';
 
 function delegate(inner: BlobStore): BlobStore {
   return {

@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from '@sanctum/storage-core';
+import type { CacheEntry, CacheStore } from '@sanctum/storage-core/spi';
 
 /** A cache that keeps entries forever, whatever ttlMs says. */
 export function ignoresTtl(): CacheStore {

@@ -1,4 +1,5 @@
-import { StorageError, createMemoryRecordStore, type RecordEntry, type RecordStore } from '@sanctum/storage-core';
+import { StorageError } from '@sanctum/storage-core';
+import { createMemoryRecordStore, type RecordEntry, type RecordStore } from '@sanctum/storage-core/spi';
 
 /** Delegates every operation to a memory store (optional ones only when declared); each broken store overrides one. */
 function delegate(inner: RecordStore): RecordStore {

@@ -1,4 +1,4 @@
-import { createMemoryStreamStore, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core';
+import { createMemoryStreamStore, type StreamStore, type SubscribeRequest } from '@sanctum/storage-core/spi';
 
 function wrapHandlers(wrap: (request: SubscribeRequest) => SubscribeRequest['handler']): StreamStore {
   const inner = createMemoryStreamStore();

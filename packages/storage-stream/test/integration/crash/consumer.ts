@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamStore } from '@sanctum/storage-core';
+import type { StreamStore } from '@sanctum/storage-core/spi';
 import { createKafkaStreamStore } from '../../../src/kafka/index.js';
 import { createRedisStreamStore } from '../../../src/redis/index.js';
 import { MOCK_TUNING } from '../../support/kafka.js';
