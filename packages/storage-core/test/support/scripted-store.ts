@@ -1,4 +1,5 @@
-import { StorageError, createMemoryRecordStore, isStorageError, type AdapterFactory, type RecordStore, type StorageErrorCode, type StorageMetrics } from '../../src/index.js';
+import { StorageError, createMemoryRecordStore, isStorageError, type AdapterFactory, type RecordStore, type StorageErrorCode } from '../../src/spi/index.js';
+import type { StorageMetrics } from '../../src/index.js';
 
 /** What the next call of a scripted operation does. */
 export type Step = 'ok' | 'stall' | StorageErrorCode;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryRecordStore, createStorageClient, isStorageError, type RecordStore } from '../../src/index.js';
+import { createStorageClient, isStorageError } from '../../src/index.js';
+import { createMemoryRecordStore, type RecordStore } from '../../src/spi/index.js';
 import { composeLayers, type Layer, type LayerContext } from '../../src/layers/layer.js';
 import { LAYER_SLOTS, defineLayer, layersOf, type LayerSlot } from '../../src/layers/pipeline.js';
 import type { RecordNamespaceConfig } from '../../src/config/index.js';

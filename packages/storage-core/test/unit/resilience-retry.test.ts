@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IDEMPOTENCY_KEY_HEADER, StorageError, createMemoryStreamStore, createStorageClient, type AdapterFactory, type ResilienceConfigInput, type StreamStore } from '../../src/index.js';
+import { IDEMPOTENCY_KEY_HEADER, StorageError, createStorageClient, type AdapterFactory, type ResilienceConfigInput } from '../../src/index.js';
+import { createMemoryStreamStore, type StreamStore } from '../../src/spi/index.js';
 import { backoffDelay } from '../../src/layers/resilience/retry.js';
 import { failure, recordingMetrics, scriptedStore, total } from '../support/scripted-store.js';
 
