@@ -45,6 +45,7 @@ export class AdapterBreaker {
       rollingCountTimeout: settings.windowMs,
       rollingCountBuckets: 10,
       enableSnapshots: false,
+      rollingPercentilesEnabled: false, // latency percentiles cost more per call than we can spend
       errorFilter: (error: unknown) => !isBackendFailure(error),
     });
     const gauge = runtime.metrics.circuitState.bind({ adapter });

@@ -1,4 +1,5 @@
 import { StorageError } from '../../errors/index.js';
+import type { DeadlineQueue } from './deadline-queue.js';
 
 /** Where a call runs, for error messages and labels. */
 export interface CallSite {
@@ -17,42 +18,60 @@ export function callerAbortError(reason: unknown, site: CallSite): StorageError 
   });
 }
 
+/** How long a call may take: a shared queue for the usual timeout, or a timeout of its own. */
+export type DeadlineSource = DeadlineQueue | number;
+
 /**
- * Runs `call` so that it settles by `timeoutMs` or the caller's abort, whatever the driver does.
- * `call` receives a signal that fires on either; adapters pass it to the driver so a connection that
- * did not answer in time is discarded. A late answer or failure of the abandoned call is ignored.
+ * Runs `call` so that it settles by its deadline or the caller's abort, whatever the driver does.
+ * The request `call` receives has a `signal` that fires on either; it is made only when the adapter
+ * reads it (adapters hand it to the driver so a connection that missed its deadline is discarded).
+ * A late answer or failure of the abandoned call is ignored.
  */
-export function runWithDeadline<T>(call: (signal: AbortSignal) => Promise<T>, timeoutMs: number, callerSignal: AbortSignal | undefined, site: CallSite): Promise<T> {
+export function runWithDeadline<R extends { readonly signal?: AbortSignal }, T>(
+  call: (request: R) => Promise<T>,
+  request: R,
+  deadline: DeadlineSource,
+  site: CallSite,
+): Promise<T> {
+  const callerSignal = request.signal;
   if (callerSignal?.aborted) return Promise.reject(callerAbortError(callerSignal.reason, site));
-  const controller = new AbortController();
+  let controller: AbortController | undefined;
+  const forwarded = {
+    ...request,
+    get signal(): AbortSignal {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
+  };
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const give = (error: StorageError): void => {
       if (settled) return;
       finish();
-      controller.abort(error);
+      controller?.abort(error);
       reject(error);
     };
     const onCallerAbort = (): void => give(callerAbortError(callerSignal?.reason, site));
-    const timer = setTimeout(
-      () =>
-        give(
-          new StorageError('TIMEOUT', `${site.operation} got no answer from ${site.adapter} within ${timeoutMs} ms (resilience.timeoutMs); the call was abandoned`, {
-            ...site,
-            retryable: true,
-          }),
-        ),
-      timeoutMs,
-    );
+    const timeoutMs = typeof deadline === 'number' ? deadline : deadline.timeoutMs;
+    const expire = (): void =>
+      give(
+        new StorageError('TIMEOUT', `${site.operation} got no answer from ${site.adapter} within ${timeoutMs} ms (resilience.timeoutMs); the call was abandoned`, {
+          ...site,
+          retryable: true,
+        }),
+      );
+    const timer = typeof deadline === 'number' ? setTimeout(expire, deadline) : undefined;
+    const entry = typeof deadline === 'number' ? undefined : deadline.add(expire);
     function finish(): void {
       settled = true;
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
+      if (entry !== undefined) entry.expire = undefined;
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     let pending: Promise<T>;
     try {
-      pending = call(controller.signal);
+      pending = call(forwarded as R);
     } catch (error) {
       finish();
       reject(error);

@@ -3,6 +3,7 @@ import type { BlobStore, RecordStore, StreamStore } from '../../spi/index.js';
 import type { Layer, LayerContext } from '../layer.js';
 import { AdapterBreaker } from './breaker.js';
 import { runWithDeadline, type CallSite } from './deadline.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { BLOB_POLICIES, RECORD_POLICIES, STREAM_POLICIES, type OperationPolicy } from './policy.js';
 import { RetryBudget } from './retry-budget.js';
 import { runWithRetry } from './retry.js';
@@ -51,14 +52,18 @@ function resilient<S extends RecordStore | BlobStore | StreamStore>(
   return wrapOperations(store, Object.keys(policies), passThrough, (method, name) => {
     const policy = policies[name]!;
     const timeoutMs = config.timeoutMs[policy.timeout];
+    const queue = new DeadlineQueue(timeoutMs);
     const site: CallSite = { operation: `${ACCESSOR[store.kind]}.${name}`, namespace: ctx.namespace, adapter: ctx.adapter };
     const retries = ctx.runtime.metrics.retriesTotal.bind({ namespace: ctx.namespace, kind: store.kind, operation: name, adapter: ctx.adapter });
     const onRetry = (): void => retries.inc();
+    const call = method as (request: { readonly signal?: AbortSignal }) => Promise<unknown>;
     return ((request: { readonly signal?: AbortSignal }) => {
-      const deadlineMs = policy.graceMs === undefined ? timeoutMs : timeoutMs + policy.graceMs(request as never);
-      const attempt = (): Promise<unknown> => runWithDeadline((signal) => method({ ...request, signal } as never), deadlineMs, request.signal, site);
-      const idempotent = policy.idempotent(request as never);
-      const retried = (): Promise<unknown> => runWithRetry(attempt, { settings: config.retry, budget, idempotent, signal: request.signal, site, onRetry });
+      // A publish may also wait its own timeoutMs for room: its deadline is its own, not the queue's.
+      const grace = policy.graceMs?.(request as never) ?? 0;
+      const deadline = grace > 0 ? timeoutMs + grace : queue;
+      const attempt = (): Promise<unknown> => runWithDeadline(call, request, deadline, site);
+      const retried = (): Promise<unknown> =>
+        runWithRetry(attempt, { settings: config.retry, budget, idempotent: policy.idempotent(request as never), signal: request.signal, site, onRetry });
       return breaker === undefined ? retried() : breaker.fire(retried, site);
     }) as never;
   });

@@ -36,19 +36,25 @@ export interface RetryRun {
 
 /**
  * Runs `attempt` and retries retryable failures of idempotent calls with backoff, while attempts,
- * the retry budget and the caller's signal allow. The last error is thrown unchanged.
+ * the retry budget and the caller's signal allow. The last error is thrown unchanged. The first
+ * attempt adds no async frame: the retry loop starts only after a failure.
  */
-export async function runWithRetry<T>(attempt: () => Promise<T>, run: RetryRun): Promise<T> {
+export function runWithRetry<T>(attempt: () => Promise<T>, run: RetryRun): Promise<T> {
   run.budget.recordRequest();
+  if (!run.idempotent || run.settings.attempts <= 1) return attempt();
+  return attempt().catch((error: unknown) => retryAfter(error, attempt, run));
+}
+
+async function retryAfter<T>(first: unknown, attempt: () => Promise<T>, run: RetryRun): Promise<T> {
+  let error = first;
   for (let n = 1; ; n++) {
+    if (n >= run.settings.attempts || !isRetryable(error) || run.signal?.aborted === true || !run.budget.tryRetry()) throw error;
+    run.onRetry();
+    await sleep(backoffDelay(n, run.settings), run.signal, run.site);
     try {
       return await attempt();
-    } catch (error) {
-      if (!run.idempotent || n >= run.settings.attempts || !isRetryable(error) || run.signal?.aborted === true || !run.budget.tryRetry()) {
-        throw error;
-      }
-      run.onRetry();
-      await sleep(backoffDelay(n, run.settings), run.signal, run.site);
+    } catch (next) {
+      error = next;
     }
   }
 }
