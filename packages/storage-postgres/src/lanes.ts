@@ -2,8 +2,7 @@ import type { Client } from './connection.js';
 
 /** One connection of the pool: its own postgres.js instance with `max: 1`. */
 export interface Lane {
-  /** Replaced by a fresh instance when a statement on it did not answer in time (`discard`). */
-  client: Client;
+  readonly client: Client;
   /** Statements sent on this connection and not yet answered. */
   inFlight: number;
   /** Held by a transaction: nothing else is routed here until it ends. */
@@ -48,31 +47,9 @@ export class Lanes {
   #waiting = 0;
   #active = 0;
 
-  readonly #connect: (() => Client) | undefined;
-  readonly #discarded = new WeakSet<Client>();
-
-  /** `connect` makes the replacement of a discarded connection; without it `discard` only closes. */
-  constructor(clients: readonly Client[], depth: number, connect?: () => Client) {
+  constructor(clients: readonly Client[], depth: number) {
     this.lanes = clients.map((client) => ({ client, inFlight: 0, exclusive: false, sent: [] }));
     this.#depth = depth;
-    this.#connect = connect;
-  }
-
-  /**
-   * Drops the connection of `lane` because a statement on it did not answer in time: it is closed at
-   * once (statements still pipelined on it fail as retryable) and a fresh, lazily connecting client
-   * takes its place. A connection that missed its deadline is never reused.
-   */
-  discard(lane: Lane, client: Client): void {
-    if (lane.client !== client) return; // already replaced by an earlier abandoned statement
-    this.#discarded.add(client);
-    if (this.#connect !== undefined) lane.client = this.#connect();
-    client.end({ timeout: 0 }).catch(() => {});
-  }
-
-  /** True when `client` was dropped by `discard`. */
-  isDiscarded(client: Client): boolean {
-    return this.#discarded.has(client);
   }
 
   /** Statements in flight plus transactions running. */

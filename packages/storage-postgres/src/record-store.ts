@@ -1,6 +1,6 @@
 import type { HealthReport, Logger, Page, RecordCapabilities, RecordDeleteManyRequest, RecordDeleteRequest, RecordEntry, RecordGetManyRequest, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutManyRequest, RecordPutRequest, RecordStore, RecordWriteResult } from '@sanctum/storage-core/spi';
 import { BulkOps } from './bulk.js';
-import { createClient, type Client } from './connection.js';
+import { createClient } from './connection.js';
 import { ADAPTER, adapterError, toStorageError } from './errors.js';
 import { poolExecutor, transactionExecutor, type Executor } from './executor.js';
 import { Lanes } from './lanes.js';
@@ -43,11 +43,9 @@ export class PostgresRecords implements PostgresRecordStore {
     this.#logger = logger;
     this.#names = objectNames(options.schema, options.table);
     // postgres.js connects lazily: creating the pool does no I/O.
-    const connect = (): Client => createClient(options, logger, 1);
     this.#lanes = new Lanes(
-      Array.from({ length: options.poolSize }, connect),
+      Array.from({ length: options.poolSize }, () => createClient(options, logger, 1)),
       options.pipelineDepth,
-      connect,
     );
     this.#sql = compileStatements(this.#names);
     this.#exec = poolExecutor(this.#lanes);

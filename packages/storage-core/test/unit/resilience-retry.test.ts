@@ -8,7 +8,7 @@ function client(resilience: ResilienceConfigInput) {
   const store = scriptedStore();
   const metrics = recordingMetrics();
   const storage = createStorageClient(
-    { schemaVersion: 1, adapters: { db: { use: 'scripted', resilience } }, namespaces: { n: { kind: 'record', adapter: 'db' } } },
+    { schemaVersion: 1, adapters: { db: { use: 'scripted', resilience: { enabled: true, ...resilience } } }, namespaces: { n: { kind: 'record', adapter: 'db' } } },
     { adapters: [store.factory], metrics },
   );
   return { store, metrics, records: storage.records<string>('n') };
@@ -125,7 +125,7 @@ describe('publishes', () => {
     };
     const factory = { kind: 'stream', name: 'flaky-stream', optionsSchema: { '~standard': { version: 1, vendor: 't', validate: (value: unknown) => ({ value }) } }, create: () => store } as AdapterFactory;
     const storage = createStorageClient(
-      { schemaVersion: 1, adapters: { s: { use: 'flaky-stream', resilience } }, namespaces: { t: { kind: 'stream', adapter: 's', publishTimeoutMs: 300 } } },
+      { schemaVersion: 1, adapters: { s: { use: 'flaky-stream', resilience: { enabled: true, ...resilience } } }, namespaces: { t: { kind: 'stream', adapter: 's', publishTimeoutMs: 300 } } },
       { adapters: [factory] },
     );
     return { topic: storage.streams('t'), calls: () => calls };

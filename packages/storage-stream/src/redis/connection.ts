@@ -7,10 +7,6 @@ import type { Script } from './scripts.js';
 export interface CallOptions {
   /** Bulk strings come back as Buffers (payloads) instead of strings. */
   readonly buffers?: boolean;
-  /** Fails the command (also while it waits in the offline queue) when this fires. */
-  readonly signal?: AbortSignal | undefined;
-  /** Fails the command with TIMEOUT after this long, also while it waits in the offline queue. */
-  readonly timeoutMs?: number | undefined;
 }
 
 /**
@@ -51,23 +47,6 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
 
 type Client = ReturnType<typeof createClient>;
 
-const AUTH_REPLIES: ReadonlySet<string | undefined> = new Set(['WRONGPASS', 'NOAUTH', 'NOPERM']);
-
-function isAuthFailure(error: unknown): boolean {
-  return AUTH_REPLIES.has(replyKind(error));
-}
-
-// The common cases share frozen option objects: no allocation per command.
-function commandOptions(options: CallOptions | undefined): { typeMapping?: typeof BUFFERS; abortSignal?: AbortSignal; timeout?: number } | undefined {
-  if (options === undefined) return undefined;
-  if (options.signal === undefined && options.timeoutMs === undefined) return options.buffers === true ? WITH_BUFFERS : undefined;
-  return {
-    ...(options.buffers === true ? WITH_BUFFERS : {}),
-    ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-  };
-}
-
 class NodeRedisConnection implements RedisConnection {
   readonly #settings: ConnectionSettings;
   readonly #client: Client;
@@ -83,10 +62,9 @@ class NodeRedisConnection implements RedisConnection {
       socket: {
         ...(settings.socketTimeoutMs > 0 ? { socketTimeout: settings.socketTimeoutMs } : {}),
         reconnectStrategy: (retries: number, cause: Error) => {
-          // Until the first connection, a refused server fails open() at its deadline and refused
-          // credentials fail it at once (ACCESS_DENIED: waiting cannot fix a wrong password); after
-          // it, a lost connection is retried forever with capped exponential backoff.
-          if (!this.#everReady && (Date.now() >= this.#connectDeadline || isAuthFailure(cause))) return cause;
+          // Until the first connection, a refused server fails open() at its deadline; after it, a
+          // lost connection is retried forever with capped exponential backoff.
+          if (!this.#everReady && Date.now() >= this.#connectDeadline) return cause;
           return Math.min(MAX_RECONNECT_DELAY_MS, 50 * 2 ** Math.min(retries, 6)) + Math.floor(Math.random() * 50);
         },
       },
@@ -98,7 +76,7 @@ class NodeRedisConnection implements RedisConnection {
   }
 
   command<T>(args: readonly RedisArg[], options?: CallOptions): Promise<T> {
-    return this.#client.sendCommand(args, commandOptions(options)) as Promise<T>;
+    return this.#client.sendCommand(args, options?.buffers === true ? WITH_BUFFERS : undefined) as Promise<T>;
   }
 
   async script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T> {

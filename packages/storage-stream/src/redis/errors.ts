@@ -58,8 +58,6 @@ export function replyKind(error: unknown): string | undefined {
 function codeOf(error: unknown): StorageErrorCode {
   // A failed MULTI: the first failing command decides.
   if (error instanceof MultiErrorReply) return codeOf(error.replies[error.errorIndexes[0] ?? -1]);
-  // The reconnect strategy gave up: a refused password says so (ACCESS_DENIED), anything else is an outage.
-  if (error instanceof ReconnectStrategyError && error.socketError instanceof ErrorReply) return codeOf(error.socketError);
   const kind = replyKind(error);
   if (kind !== undefined) {
     if (kind === 'ERR' && error instanceof Error && /invalid stream id|stream id specified/i.test(error.message)) return 'INVALID_ARGUMENT';

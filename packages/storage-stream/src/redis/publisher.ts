@@ -46,11 +46,8 @@ export class RedisPublisher {
     const count = messages.length;
     // Hot path (no length bound, permits free): no extra awaits between the caller and the socket.
     if (this.#options.maxLength === undefined && this.#permits.tryAcquire(count)) {
-      // While Redis is down, commands wait in the client's offline queue: bounded by publishTimeoutMs
-      // and the caller's signal, so a publish never waits for an outage to end.
-      const bound = { timeoutMs: request.timeoutMs ?? this.#options.publishTimeoutMs, signal };
       if (count === 1) {
-        return this.#connection.command<string>(this.#xadd(key, messages[0] as OutgoingMessage), bound).then(
+        return this.#connection.command<string>(this.#xadd(key, messages[0] as OutgoingMessage)).then(
           (id) => {
             this.#permits.release(1);
             return [{ id }];
@@ -58,7 +55,7 @@ export class RedisPublisher {
           (error: unknown) => this.#failed(1, error, namespace),
         );
       }
-      return this.#connection.script<[number, ...string[]]>(PUBLISH, [key], this.#scriptArgs(0, messages), bound).then(
+      return this.#connection.script<[number, ...string[]]>(PUBLISH, [key], this.#scriptArgs(0, messages)).then(
         (reply) => {
           this.#permits.release(count);
           return receipts(reply);
@@ -106,8 +103,7 @@ export class RedisPublisher {
   /** The publish script (0 = no bound), waiting with backoff while the stream is full. */
   async #appendBounded(key: string, request: StreamPublishRequest, bound: number, deadline: number, timeoutMs: number): Promise<PublishReceipt[]> {
     const args = this.#scriptArgs(bound, request.messages);
-    const remainingBound = () => ({ timeoutMs: Math.max(1, deadline - Date.now()), signal: request.signal });
-    const run = () => this.#connection.script<[number, ...string[]]>(PUBLISH, [key], args, remainingBound());
+    const run = () => this.#connection.script<[number, ...string[]]>(PUBLISH, [key], args);
     let reply = await run();
     for (let attempt = 0; reply[0] !== 1; attempt += 1) {
       const remaining = deadline - Date.now();
