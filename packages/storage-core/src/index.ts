@@ -88,3 +88,8 @@ export { defineLayer, LAYER_SLOTS } from './layers/pipeline.js';
 export type { LayerSlot, LayerKinds, SlottedLayer } from './layers/pipeline.js';
 export { idempotentHandler } from './streams/idempotent-handler.js';
 export type { IdempotentHandlerOptions } from './streams/idempotent-handler.js';
+export { createChaosControl } from './layers/chaos/chaos-control.js';
+export type { ChaosControl, ChaosSettings, ChaosSettingsInput } from './layers/chaos/chaos-control.js';
+export { IDEMPOTENCY_KEY_HEADER } from './layers/resilience/policy.js';
+export { CIRCUIT_STATE } from './layers/resilience/breaker.js';
+export type { ResilienceConfig, ResilienceConfigInput } from './config/index.js';

@@ -12,3 +12,8 @@ export type {
   ServiceName,
   ServiceSource,
 } from './types.js';
+export { startPrivatePostgres } from './faults/postgres.js';
+export { startPrivateRedis } from './faults/redis.js';
+export type { PrivateRedisOptions } from './faults/redis.js';
+export type { PrivateServer } from './faults/private-server.js';
+export { PRIVATE_MARKER, crashServer, resumeServer, stallServer } from './faults/signals.js';

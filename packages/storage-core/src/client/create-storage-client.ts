@@ -75,6 +75,8 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         dbSystem: instance.dbSystem,
         runtime: layerRuntime,
         ...(cache === undefined ? {} : { cache }),
+        ...instanceOfNamespace(config),
+        ...(runtime.chaos === undefined ? {} : { chaos: runtime.chaos }),
         shared<T>(token: symbol, create: () => T): T {
           if (!state.has(token)) state.set(token, create());
           return state.get(token) as T;
@@ -86,6 +88,12 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
       contexts.set(namespace, context);
     }
     return context as LayerContext<C>;
+  }
+
+  // The configured adapter instance (name + resilience section) behind a namespace, for the resilience layer.
+  function instanceOfNamespace(config: NamespaceConfig): Pick<LayerContext<unknown>, 'instance'> {
+    const entry = config.adapter === undefined ? undefined : parsed.adapters[config.adapter];
+    return entry === undefined || config.adapter === undefined ? {} : { instance: { name: config.adapter, resilience: entry.resilience } };
   }
 
   function memo<T>(key: string, build: () => T): T {

@@ -14,6 +14,7 @@ import type {
 import type { Logger } from '../observability/logger.js';
 import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
+import type { ChaosControl } from '../layers/chaos/chaos-control.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -27,6 +28,8 @@ export interface StorageRuntime {
   readonly tracer?: Tracer;
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   readonly now?: () => number;
+  /** Fault injection for game days (docs/resilience.md); no chaos layer at all when absent. */
+  readonly chaos?: ChaosControl;
   /**
    * Your own layers (made with `defineLayer`). Each runs in the slot it names, just inside the
    * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.

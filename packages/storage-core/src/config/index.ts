@@ -10,3 +10,5 @@ export type {
 } from './schema.js';
 export { parseConfig, validateConfig } from './parse-config.js';
 export type { ConfigIssue, ConfigValidation } from './parse-config.js';
+export { resilienceConfig } from './resilience-schema.js';
+export type { ResilienceConfig, ResilienceConfigInput } from './resilience-schema.js';

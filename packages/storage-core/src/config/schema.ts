@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_TIMER_MS } from '../validation/numbers.js';
+import { resilienceConfig } from './resilience-schema.js';
 
 /** Config schema versions this release reads. */
 export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
@@ -15,6 +16,8 @@ const adapterInstance = z
     use: z.string().min(1),
     /** Validated by the factory's own schema when the client is created. */
     options: z.unknown().optional(),
+    /** Timeouts, retries and circuit breaker of this instance (docs/resilience.md). */
+    resilience: resilienceConfig.prefault({}),
   })
   .strict();
 

@@ -2,6 +2,8 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/index.js';
+import type { ResilienceConfig } from '../config/index.js';
+import type { ChaosControl } from './chaos/chaos-control.js';
 
 /** What every layer may use; resolved once per client. */
 export interface LayerRuntime {
@@ -40,6 +42,10 @@ export interface LayerContext<Config> {
   shared<T>(token: symbol, create: () => T): T;
   /** Registers cleanup to run when the client closes (before adapters close). */
   onClose(cleanup: () => Promise<void> | void): void;
+  /** The configured adapter instance behind the namespace; absent for the embedded default. */
+  readonly instance?: { readonly name: string; readonly resilience: ResilienceConfig };
+  /** The runtime chaos switch, when the client was given one. */
+  readonly chaos?: ChaosControl;
 }
 
 /** The operations of a store: every member except its identity fields. */

@@ -7,6 +7,8 @@ import { validateStreams } from './validate/stream-validate.js';
 import { observeBlobs, observeRecords, observeStreams } from './observe/observe-layers.js';
 import { cacheRecords } from './cache/record-cache.js';
 import { integrityBlobs } from './integrity/blob-integrity.js';
+import { resilientBlobs, resilientRecords, resilientStreams } from './resilience/resilience-layers.js';
+import { chaosBlobs, chaosRecords, chaosStreams } from './chaos/chaos-layers.js';
 
 /**
  * THE layer order, outermost first (docs/architecture.md, ADR-004). This array is the only place
@@ -47,7 +49,11 @@ export function defineLayer<K extends keyof LayerKinds>(layer: SlottedLayer<K>):
   return layer;
 }
 
-/** The built-in layers, each in its slot. acl, encryption and resilience arrive with their issues. */
+/**
+ * The built-in layers, each in its slot. acl and encryption arrive with their issues. chaos runs
+ * inside resilience (same slot, listed after it) so the faults it injects meet the same deadlines,
+ * retries and breaker as real ones.
+ */
 export const BUILT_IN_LAYERS: readonly SlottedLayer[] = [
   { kind: 'record', slot: 'validate', name: 'validate', layer: validateRecords },
   { kind: 'record', slot: 'observe', name: 'observe', layer: observeRecords },
@@ -57,6 +63,12 @@ export const BUILT_IN_LAYERS: readonly SlottedLayer[] = [
   { kind: 'blob', slot: 'integrity', name: 'integrity', layer: integrityBlobs },
   { kind: 'stream', slot: 'validate', name: 'validate', layer: validateStreams },
   { kind: 'stream', slot: 'observe', name: 'observe', layer: observeStreams },
+  { kind: 'record', slot: 'resilience', name: 'resilience', layer: resilientRecords },
+  { kind: 'record', slot: 'resilience', name: 'chaos', layer: chaosRecords },
+  { kind: 'blob', slot: 'resilience', name: 'resilience', layer: resilientBlobs },
+  { kind: 'blob', slot: 'resilience', name: 'chaos', layer: chaosBlobs },
+  { kind: 'stream', slot: 'resilience', name: 'resilience', layer: resilientStreams },
+  { kind: 'stream', slot: 'resilience', name: 'chaos', layer: chaosStreams },
 ];
 
 /**

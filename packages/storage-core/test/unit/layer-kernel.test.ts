@@ -138,8 +138,10 @@ describe('layer kernel', () => {
   });
 
   it('orders built-in layers by slot for every kind', () => {
-    expect(layersOf('record')).toHaveLength(3);
-    expect(layersOf('blob')).toHaveLength(3);
-    expect(layersOf('stream')).toHaveLength(2);
+    // validate, observe, cache | integrity, then resilience and chaos (inside it) for each kind
+    expect(layersOf('record')).toHaveLength(5);
+    expect(layersOf('blob')).toHaveLength(5);
+    expect(layersOf('stream')).toHaveLength(4);
+    expect(layersOf('record').slice(-2).map((layer) => layer.name)).toEqual(['resilientRecords', 'chaosRecords']);
   });
 });
