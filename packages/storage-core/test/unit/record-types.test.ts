@@ -35,7 +35,7 @@ describe('records<T>() types', () => {
     await c.close();
   });
 
-  it('refuses types holding functions, Dates, Maps or bigint', () => {
+  it('refuses types holding functions, Dates, Maps or bigint', async () => {
     const c = client();
     // @ts-expect-error a method is not JSON data
     c.records<WithMethod>('users');
@@ -49,7 +49,9 @@ describe('records<T>() types', () => {
     c.records<{ count: bigint }>('users');
     // @ts-expect-error the same rule applies to stream payloads
     c.streams<WithMethod>('events');
-    expect(true).toBe(true);
+    // The checks are the @ts-expect-error lines above: `pnpm typecheck` fails on any of them that
+    // compiles (removing the JsonShaped constraint turns 5 of them into errors). Nothing to assert at run time.
+    await c.close();
   });
 
   it('a value of the wrong shape does not compile for put', async () => {
