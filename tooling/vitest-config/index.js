@@ -12,9 +12,13 @@ export const sourceResolution = {
 
 /**
  * One JSON report per package script (test, test:contracts, test:integration) under test-results/,
- * summed by tooling/scripts/test-summary.mjs into the closing "N passed, N failed" line.
+ * summed by tooling/scripts/test-summary.mjs into the closing "N passed, N failed" line. A second run of
+ * the same script on another Node line (tooling/scripts/test-node24.sh) sets SANCTUM_TEST_RESULTS_SUFFIX
+ * so its report sits beside the first instead of replacing it.
  */
 export const jsonReport = {
   reporters: ['default', 'json'],
-  outputFile: { json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}.json` },
+  outputFile: {
+    json: `test-results/${process.env['npm_lifecycle_event'] ?? 'vitest'}${process.env['SANCTUM_TEST_RESULTS_SUFFIX'] ?? ''}.json`,
+  },
 };
