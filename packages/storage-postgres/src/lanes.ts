@@ -2,7 +2,8 @@ import type { Client } from './connection.js';
 
 /** One connection of the pool: its own postgres.js instance with `max: 1`. */
 export interface Lane {
-  readonly client: Client;
+  /** Replaced by a fresh connection when a statement on it missed its deadline (`discard`). */
+  client: Client;
   /** Statements sent on this connection and not yet answered. */
   inFlight: number;
   /** Held by a transaction: nothing else is routed here until it ends. */
@@ -47,9 +48,33 @@ export class Lanes {
   #waiting = 0;
   #active = 0;
 
-  constructor(clients: readonly Client[], depth: number) {
+  readonly #connect: (() => Client) | undefined;
+  /** Connections discarded so far (stuck past a deadline). */
+  discarded = 0;
+
+  constructor(clients: readonly Client[], depth: number, connect?: () => Client) {
     this.lanes = clients.map((client) => ({ client, inFlight: 0, exclusive: false, sent: [] }));
     this.#depth = depth;
+    this.#connect = connect;
+  }
+
+  /**
+   * Replaces the connection of `lane` when it still is `stuck`: a statement there did not answer by
+   * its deadline, even after a cancel request. The old connection is destroyed (its other statements
+   * fail with CONNECTION_DESTROYED and give their slots back as usual) and never reused; the lane
+   * connects afresh on its next statement. postgres.js can leave a connection hanging after a
+   * server restart: this is also what frees a lane from that.
+   */
+  discard(lane: Lane, stuck: Client): void {
+    if (this.#connect === undefined || lane.client !== stuck) return;
+    lane.client = this.#connect();
+    this.discarded += 1;
+    void stuck.end({ timeout: 0 }).catch(() => undefined);
+  }
+
+  /** Every connection, for close. */
+  get clients(): readonly Client[] {
+    return this.lanes.map((lane) => lane.client);
   }
 
   /** Statements in flight plus transactions running. */
