@@ -61,6 +61,88 @@ function abandonedError(signal: AbortSignal, context: ErrorContext): StorageErro
 }
 
 /**
+ * The statements in flight per signal. Many calls can share one signal (the resilience layer gives
+ * every call of a deadline slot the same one), so a signal gets one listener, not one per statement:
+ * a listener per call costs more than its round trip on a fast server.
+ */
+const WATCHED = new WeakMap<AbortSignal, Set<Pending>>();
+
+function watch(signal: AbortSignal, statement: Pending): void {
+  let set = WATCHED.get(signal);
+  if (set === undefined) {
+    const statements = new Set<Pending>();
+    set = statements;
+    WATCHED.set(signal, statements);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const each of statements) each.abort();
+        statements.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(statement);
+}
+
+/** One statement on a pool connection, ended by its signal whatever the server does. */
+class Pending {
+  #done = false;
+  #grace: NodeJS.Timeout | undefined;
+  #client: Client | undefined;
+
+  constructor(
+    private readonly lanes: Lanes,
+    private readonly lane: Lane,
+    private readonly query: ReturnType<Client['unsafe']>,
+    private readonly context: ErrorContext,
+    private readonly signal: AbortSignal,
+    private readonly resolve: (rows: unknown) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.#client = this.lane.client;
+    watch(this.signal, this);
+    // The slot is given back when the statement ends, even after the caller was answered: a
+    // discarded connection fails its statements at once.
+    (this.query as unknown as Promise<unknown>).then(
+      (rows) => {
+        this.#ended();
+        if (this.#done) return;
+        this.#done = true;
+        this.resolve(rows);
+      },
+      (error: unknown) => {
+        this.#ended();
+        if (this.#done) return;
+        this.#done = true;
+        this.reject(this.signal.aborted ? abortError(this.signal, this.context) : toStorageError(error, this.context));
+      },
+    );
+  }
+
+  /** The signal fired: cancel on the server; discard the connection if that is not confirmed in time. */
+  abort(): void {
+    if (this.#done) return;
+    void Promise.resolve(this.query.cancel()).catch(() => undefined);
+    this.#grace = setTimeout(() => {
+      if (this.#done) return;
+      this.#done = true;
+      this.lanes.discard(this.lane, this.#client!);
+      this.reject(abandonedError(this.signal, this.context));
+    }, CANCEL_GRACE_MS);
+    this.#grace.unref();
+  }
+
+  #ended(): void {
+    this.lanes.release(this.lane, false);
+    WATCHED.get(this.signal)?.delete(this);
+    clearTimeout(this.#grace);
+  }
+}
+
+/**
  * Statements on the pool: each on the least loaded connection, callers beyond the pool's bound
  * waiting in its FIFO (see `Lanes`).
  *
@@ -84,45 +166,11 @@ export function poolExecutor(lanes: Lanes): Executor {
         throw toStorageError(error, context);
       },
     );
-  const startWithSignal = <Row>(lane: Lane, text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> => {
-    const client = lane.client;
-    const query = client.unsafe(text, params as never[], PREPARED);
-    return new Promise<Row[]>((resolve, reject) => {
-      let done = false;
-      let grace: NodeJS.Timeout | undefined;
-      const onAbort = (): void => {
-        void Promise.resolve(query.cancel()).catch(() => undefined);
-        grace = setTimeout(() => {
-          if (done) return;
-          done = true;
-          lanes.discard(lane, client);
-          reject(abandonedError(signal, context));
-        }, CANCEL_GRACE_MS);
-        grace.unref();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      // The slot is given back when the statement ends, even after the caller was answered: a
-      // discarded connection fails its statements at once.
-      (query as unknown as Promise<Row[]>).then(
-        (rows) => {
-          lanes.release(lane, false);
-          signal.removeEventListener('abort', onAbort);
-          clearTimeout(grace);
-          if (done) return;
-          done = true;
-          resolve(rows);
-        },
-        (error: unknown) => {
-          lanes.release(lane, false);
-          signal.removeEventListener('abort', onAbort);
-          clearTimeout(grace);
-          if (done) return;
-          done = true;
-          reject(signal.aborted ? abortError(signal, context) : toStorageError(error, context));
-        },
-      );
+  const startWithSignal = <Row>(lane: Lane, text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> =>
+    new Promise<Row[]>((resolve, reject) => {
+      const statement = new Pending(lanes, lane, lane.client.unsafe(text, params as never[], PREPARED), context, signal, resolve as (rows: unknown) => void, reject);
+      statement.start();
     });
-  };
   const waitWithSignal = <Row>(text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> =>
     lanes.acquire(false, signal).then(
       (lane) => {

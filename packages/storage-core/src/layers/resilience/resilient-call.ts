@@ -25,9 +25,13 @@ export interface CallPlan {
 }
 
 /**
- * Runs one call through breaker → retry → deadline. One promise and one object per call on the
- * healthy path: the deadline is a shared slot of the plan's wheel (no timer, controller or listener
- * of its own), the breaker is a counter, and the retry loop exists only after a failure.
+ * Runs one call through breaker → retry → deadline. The deadline (`timeoutMs`) bounds the whole call,
+ * retries and backoffs included: when it passes, the call fails with TIMEOUT at once and the attempt
+ * in flight is abandoned (its signal fires, so the adapter drops a stuck connection).
+ *
+ * One promise and one object per call on the healthy path: the deadline is a shared slot of the
+ * plan's wheel (no timer, controller or listener of its own), the breaker is a counter, and the retry
+ * loop exists only after a failure.
  */
 export function runResilient(plan: CallPlan, request: Request): Promise<unknown> {
   const breaker = plan.breaker;
@@ -48,6 +52,7 @@ class ResilientCall implements SlotMember {
   #slot: DeadlineSlot | undefined;
   #index = -1;
   #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
   #backoff: NodeJS.Timeout | undefined;
   #onCallerAbort: (() => void) | undefined;
 
@@ -64,46 +69,35 @@ class ResilientCall implements SlotMember {
       this.#onCallerAbort = () => this.#callerAborted();
       signal.addEventListener('abort', this.#onCallerAbort, { once: true });
     }
+    // One deadline for the whole call, retries included: a retry runs only in the time that is left.
+    const grace = this.plan.policy.graceMs?.(this.request as never) ?? 0;
+    const slot = grace > 0 ? new DeadlineSlot(performance.now() + this.plan.wheel.timeoutMs + grace, () => undefined) : this.plan.wheel.current();
+    this.#slot = slot;
+    this.#index = slot.join(this);
+    if (signal !== undefined || this.plan.ownSignal || grace > 0) this.#controller = new AbortController();
+    this.#signal = this.#controller?.signal ?? slot.signal;
     this.#run();
   }
 
   expire(slot: DeadlineSlot): void {
-    if (!this.#live || slot !== this.#slot) return;
+    if (this.#done || slot !== this.#slot) return;
+    const grace = this.plan.policy.graceMs?.(this.request as never) ?? 0;
+    const error = deadlineError(this.plan.site, this.plan.wheel.timeoutMs + grace, this.plan.write && this.#live);
     this.#live = false;
-    const error = deadlineError(this.plan.site, this.#timeoutMs(), this.plan.write);
+    clearTimeout(this.#backoff);
     this.#controller?.abort(error);
-    this.#failed(error);
-  }
-
-  #timeoutMs(): number {
-    return this.plan.wheel.timeoutMs + this.#grace();
-  }
-
-  #grace(): number {
-    return this.plan.policy.graceMs?.(this.request as never) ?? 0;
+    this.#finish();
+    this.plan.breaker?.failed(error);
+    this.reject(error);
   }
 
   #run(): void {
     this.#backoff = undefined;
     const n = ++this.#attempt;
     this.#live = true;
-    const grace = this.#grace();
-    const slot =
-      grace > 0
-        ? new DeadlineSlot(performance.now() + this.plan.wheel.timeoutMs + grace, () => undefined)
-        : this.plan.wheel.current();
-    this.#slot = slot;
-    this.#index = slot.join(this);
-    let signal: AbortSignal;
-    if (this.request.signal !== undefined || this.plan.ownSignal || grace > 0) {
-      this.#controller = new AbortController();
-      signal = this.#controller.signal;
-    } else {
-      signal = slot.signal;
-    }
     let pending: Promise<unknown>;
     try {
-      pending = this.plan.call({ ...this.request, signal });
+      pending = this.plan.call({ ...this.request, signal: this.#signal });
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -117,7 +111,6 @@ class ResilientCall implements SlotMember {
   #settled(n: number, ok: boolean, value: unknown): void {
     if (n !== this.#attempt || !this.#live) return;
     this.#live = false;
-    this.#slot?.leave(this.#index);
     if (!ok) return this.#failed(value);
     this.#finish();
     this.plan.breaker?.succeeded();
@@ -148,7 +141,6 @@ class ResilientCall implements SlotMember {
     if (this.#done) return;
     const reason = this.request.signal?.reason;
     this.#live = false;
-    this.#slot?.leave(this.#index);
     clearTimeout(this.#backoff);
     this.#controller?.abort(reason);
     this.#finish();
@@ -158,6 +150,7 @@ class ResilientCall implements SlotMember {
 
   #finish(): void {
     this.#done = true;
+    this.#slot?.leave(this.#index);
     if (this.#onCallerAbort !== undefined) this.request.signal?.removeEventListener('abort', this.#onCallerAbort);
   }
 }
