@@ -89,7 +89,6 @@ function watch(signal: AbortSignal, statement: Pending): void {
 class Pending {
   #done = false;
   #grace: NodeJS.Timeout | undefined;
-  #client: Client | undefined;
 
   constructor(
     private readonly lanes: Lanes,
@@ -102,7 +101,6 @@ class Pending {
   ) {}
 
   start(): void {
-    this.#client = this.lane.client;
     watch(this.signal, this);
     // The slot is given back when the statement ends, even after the caller was answered: a
     // discarded connection fails its statements at once.
@@ -129,7 +127,7 @@ class Pending {
     this.#grace = setTimeout(() => {
       if (this.#done) return;
       this.#done = true;
-      this.lanes.discard(this.lane, this.#client!);
+      this.lanes.discard(this.lane);
       this.reject(abandonedError(this.signal, this.context));
     }, CANCEL_GRACE_MS);
     this.#grace.unref();
