@@ -95,6 +95,11 @@ export function createClient(options: ResolvedPostgresOptions, logger: Logger, m
   return postgresJs({ ...settings, ...extra } as Options<Record<string, PostgresType>>);
 }
 
-function backoff(retries: number): number {
-  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 20);
+/**
+ * Seconds before a lost connection reconnects. postgres.js' own default grows to 20 s, and queries
+ * wait for the reconnect: after a server restart they hung that long (or, with deadlines, failed
+ * with TIMEOUT long after the server was back). Capped at half a second, well under a read timeout.
+ */
+export function backoff(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 0.5);
 }

@@ -1,4 +1,4 @@
-import { abortedError, type StorageError } from '@sanctum/storage-core/spi';
+import { StorageError, abortedError } from '@sanctum/storage-core/spi';
 import type { Client } from './connection.js';
 import { ADAPTER, adapterError, toStorageError, type ErrorContext } from './errors.js';
 import type { Lane, Lanes } from './lanes.js';
@@ -27,8 +27,9 @@ async function execute<Row>(runner: Runner, text: string, args: unknown[], conte
       throw toStorageError(error, context);
     }
   }
-  // A fired signal cancels the statement on the server (postgres.js sends a cancel request).
-  const cancel = () => void query.cancel();
+  // A fired signal cancels the statement on the server (postgres.js sends a cancel request; when the
+  // server cannot take it, that request fails on its own: nothing to report).
+  const cancel = () => void Promise.resolve(query.cancel()).catch(() => undefined);
   signal.addEventListener('abort', cancel, { once: true });
   // Results are returned after `finally`, not from inside the try (v8 coverage misreports that).
   let rows: Row[];
@@ -43,8 +44,111 @@ async function execute<Row>(runner: Runner, text: string, args: unknown[], conte
 }
 
 /**
+ * How long a statement whose signal fired may take to end after the cancel request, before its
+ * connection is discarded. A live server answers a cancel in about a millisecond; a stalled or
+ * unreachable one never does.
+ */
+export const CANCEL_GRACE_MS = 100;
+
+/** The error of a statement abandoned on a connection that was then discarded: it may have run. */
+function abandonedError(signal: AbortSignal, context: ErrorContext): StorageError {
+  const base = abortError(signal, context);
+  return new StorageError(
+    base.code,
+    `${base.message}; PostgreSQL did not confirm the cancel within ${String(CANCEL_GRACE_MS)} ms, so the connection was discarded and the statement may or may not have been applied (details.outcome = "unknown")`,
+    { operation: context.operation, namespace: context.namespace, adapter: ADAPTER, retryable: base.retryable, cause: base.cause, details: { outcome: 'unknown' } },
+  );
+}
+
+/**
+ * The statements in flight per signal. Many calls can share one signal (the resilience layer gives
+ * every call of a deadline slot the same one), so a signal gets one listener, not one per statement:
+ * a listener per call costs more than its round trip on a fast server.
+ */
+const WATCHED = new WeakMap<AbortSignal, Set<Pending>>();
+
+function watch(signal: AbortSignal, statement: Pending): void {
+  let set = WATCHED.get(signal);
+  if (set === undefined) {
+    const statements = new Set<Pending>();
+    set = statements;
+    WATCHED.set(signal, statements);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const each of statements) each.abort();
+        statements.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(statement);
+}
+
+/** One statement on a pool connection, ended by its signal whatever the server does. */
+class Pending {
+  #done = false;
+  #grace: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly lanes: Lanes,
+    private readonly lane: Lane,
+    private readonly query: ReturnType<Client['unsafe']>,
+    private readonly context: ErrorContext,
+    private readonly signal: AbortSignal,
+    private readonly resolve: (rows: unknown) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {}
+
+  start(): void {
+    watch(this.signal, this);
+    // The slot is given back when the statement ends, even after the caller was answered: a
+    // discarded connection fails its statements at once.
+    (this.query as unknown as Promise<unknown>).then(
+      (rows) => {
+        this.#ended();
+        if (this.#done) return;
+        this.#done = true;
+        this.resolve(rows);
+      },
+      (error: unknown) => {
+        this.#ended();
+        if (this.#done) return;
+        this.#done = true;
+        this.reject(this.signal.aborted ? abortError(this.signal, this.context) : toStorageError(error, this.context));
+      },
+    );
+  }
+
+  /** The signal fired: cancel on the server; discard the connection if that is not confirmed in time. */
+  abort(): void {
+    if (this.#done) return;
+    void Promise.resolve(this.query.cancel()).catch(() => undefined);
+    this.#grace = setTimeout(() => {
+      if (this.#done) return;
+      this.#done = true;
+      this.lanes.discard(this.lane);
+      this.reject(abandonedError(this.signal, this.context));
+    }, CANCEL_GRACE_MS);
+    this.#grace.unref();
+  }
+
+  #ended(): void {
+    this.lanes.release(this.lane, false);
+    WATCHED.get(this.signal)?.delete(this);
+    clearTimeout(this.#grace);
+  }
+}
+
+/**
  * Statements on the pool: each on the least loaded connection, callers beyond the pool's bound
  * waiting in its FIFO (see `Lanes`).
+ *
+ * With a signal, a statement ends by it whatever the server does. When it fires, the statement is
+ * cancelled on the server: if the server confirms (the statement fails with 57014) or answers within
+ * CANCEL_GRACE_MS, the outcome is known (cancelled = not applied; answered = applied and returned).
+ * Otherwise the connection is discarded and replaced, never reused, and the error says the outcome
+ * is unknown (`details.outcome = 'unknown'`).
  */
 export function poolExecutor(lanes: Lanes): Executor {
   // Runs with a connection already taken; chains on the query directly (no extra async frames).
@@ -60,29 +164,32 @@ export function poolExecutor(lanes: Lanes): Executor {
         throw toStorageError(error, context);
       },
     );
-  const withSignal = async <Row>(text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> => {
-    if (signal.aborted) throw abortError(signal, context);
-    let lane: Lane;
-    try {
-      lane = await lanes.acquire(false, signal);
-    } catch {
-      throw abortError(signal, context);
-    }
-    let rows: Row[];
-    try {
-      // The signal may have fired while this call resumed after getting its connection.
-      if (signal.aborted) throw abortError(signal, context);
-      rows = await execute<Row>(lane.client, text, params, context, signal);
-    } finally {
-      lanes.release(lane, false);
-    }
-    return rows;
-  };
+  const startWithSignal = <Row>(lane: Lane, text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> =>
+    new Promise<Row[]>((resolve, reject) => {
+      const statement = new Pending(lanes, lane, lane.client.unsafe(text, params as never[], PREPARED), context, signal, resolve as (rows: unknown) => void, reject);
+      statement.start();
+    });
+  const waitWithSignal = <Row>(text: string, params: unknown[], context: ErrorContext, signal: AbortSignal): Promise<Row[]> =>
+    lanes.acquire(false, signal).then(
+      (lane) => {
+        // The signal may have fired while this call resumed after getting its connection.
+        if (!signal.aborted) return startWithSignal<Row>(lane, text, params, context, signal);
+        lanes.release(lane, false);
+        throw abortError(signal, context);
+      },
+      () => {
+        throw abortError(signal, context);
+      },
+    );
   return {
     run<Args extends object, Row>(statement: Statement<Args, Row>, args: Args, context: ErrorContext, signal?: AbortSignal): Promise<Row[]> {
       const params = statement.bind(args);
-      if (signal !== undefined) return withSignal<Row>(statement.text, params, context, signal);
+      if (signal?.aborted === true) return Promise.reject(abortError(signal, context));
       const lane = lanes.tryAcquire();
+      if (signal !== undefined) {
+        if (lane !== undefined) return startWithSignal<Row>(lane, statement.text, params, context, signal);
+        return waitWithSignal<Row>(statement.text, params, context, signal);
+      }
       if (lane !== undefined) return start<Row>(lane, statement.text, params, context);
       return lanes.acquire(false).then((taken) => start<Row>(taken, statement.text, params, context));
     },

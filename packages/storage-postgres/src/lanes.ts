@@ -7,6 +7,8 @@ export interface Lane {
   inFlight: number;
   /** Held by a transaction: nothing else is routed here until it ends. */
   exclusive: boolean;
+  /** Replaced after its connection was discarded: its late releases no longer count. */
+  retired?: boolean;
   /** When each in-flight statement was sent, oldest first (a connection answers in order). */
   readonly sent: number[];
 }
@@ -40,16 +42,46 @@ interface Waiter {
  * a connection for itself.
  */
 export class Lanes {
-  readonly lanes: readonly Lane[];
+  readonly lanes: Lane[];
   readonly #depth: number;
   #waiters: Waiter[] = [];
   #head = 0;
   #waiting = 0;
   #active = 0;
 
-  constructor(clients: readonly Client[], depth: number) {
+  readonly #connect: (() => Client) | undefined;
+  /** Connections discarded so far (stuck past a deadline). */
+  discarded = 0;
+
+  constructor(clients: readonly Client[], depth: number, connect?: () => Client) {
     this.lanes = clients.map((client) => ({ client, inFlight: 0, exclusive: false, sent: [] }));
     this.#depth = depth;
+    this.#connect = connect;
+  }
+
+  /**
+   * Replaces `lane` by a fresh connection (when not done already): a statement there did not answer by
+   * its deadline, even after a cancel request. The old connection is destroyed (its other statements
+   * fail with CONNECTION_DESTROYED and give their slots back as usual) and never reused; the lane
+   * connects afresh on its next statement. postgres.js can leave a connection hanging after a
+   * server restart: this is also what frees a lane from that.
+   */
+  discard(lane: Lane): void {
+    const index = this.lanes.indexOf(lane);
+    if (this.#connect === undefined || index < 0 || lane.exclusive) return;
+    // A fresh lane: statements still counted on the old one may never settle (postgres.js can keep
+    // a query of a closed connection waiting), and must not keep the new connection looking busy.
+    lane.retired = true;
+    this.#active -= lane.inFlight;
+    this.lanes[index] = { client: this.#connect(), inFlight: 0, exclusive: false, sent: [] };
+    this.discarded += 1;
+    void lane.client.end({ timeout: 0 }).catch(() => undefined);
+    this.#dispatch();
+  }
+
+  /** Every connection, for close. */
+  get clients(): readonly Client[] {
+    return this.lanes.map((lane) => lane.client);
   }
 
   /** Statements in flight plus transactions running. */
@@ -104,6 +136,7 @@ export class Lanes {
 
   /** Gives back what `tryAcquire` / `acquire` took. */
   release(lane: Lane, exclusive: boolean): void {
+    if (lane.retired === true) return;
     if (exclusive) {
       lane.exclusive = false;
     } else {

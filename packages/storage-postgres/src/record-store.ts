@@ -43,10 +43,8 @@ export class PostgresRecords implements PostgresRecordStore {
     this.#logger = logger;
     this.#names = objectNames(options.schema, options.table);
     // postgres.js connects lazily: creating the pool does no I/O.
-    this.#lanes = new Lanes(
-      Array.from({ length: options.poolSize }, () => createClient(options, logger, 1)),
-      options.pipelineDepth,
-    );
+    const connect = (): ReturnType<typeof createClient> => createClient(options, logger, 1);
+    this.#lanes = new Lanes(Array.from({ length: options.poolSize }, connect), options.pipelineDepth, connect);
     this.#sql = compileStatements(this.#names);
     this.#exec = poolExecutor(this.#lanes);
     this.#ops = new RecordOps(this.#exec, this.#sql);
@@ -85,6 +83,7 @@ export class PostgresRecords implements PostgresRecordStore {
       inFlight: this.#lanes.active,
       waiting: this.#lanes.waiting,
       inTransactions: this.#lanes.exclusive,
+      discardedConnections: this.#lanes.discarded,
       schema: this.#names.schema,
       table: this.#names.table,
     };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createChaosControl, createStorageClient, parseConfig, type ChaosControl, type LogEvent, type ResilienceConfigInput } from '../../src/index.js';
 import { failure, recordingMetrics, scriptedStore } from '../support/scripted-store.js';
 
@@ -44,11 +44,22 @@ describe('deadline', () => {
     expect(store.signals.every((s) => s.aborted)).toBe(true);
   });
 
-  it('retries a timed-out read on a fresh attempt', async () => {
-    const { store, records } = client({ timeoutMs: { read: 50 }, retry: { baseMs: 1, minPerWindow: 10 } });
-    store.script.push('stall', 'ok');
-    expect(await records.find('k')).toBeUndefined();
+  it('bounds the whole call, retries and backoff included: a retry runs only in the time left', async () => {
+    const { store, records } = client({ timeoutMs: { read: 150 }, retry: { attempts: 5, baseMs: 100, capMs: 1000, minPerWindow: 10 }, breaker: { enabled: false } });
+    store.script.push('UNAVAILABLE');
+    store.fallback = 'ok';
+    expect(await records.find('k')).toBeUndefined(); // a fast failure is retried within the deadline
     expect(store.calls).toHaveLength(2);
+    store.calls.length = 0;
+    store.fallback = 'UNAVAILABLE';
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999); // backoffs of 99 and 199 ms
+    const started = performance.now();
+    const error = await failure(records.find('k'));
+    const took = performance.now() - started;
+    random.mockRestore();
+    expect(error.code).toBe('TIMEOUT'); // the deadline passed during a backoff
+    expect(took).toBeLessThan(150 + 10 + 50);
+    expect(store.calls.length).toBeLessThan(5);
   });
 
   it('is off with enabled: false (no deadline, no retry)', async () => {

@@ -10,6 +10,26 @@ import type { PartitionTracker } from './partitioner.js';
 
 const OPERATION = 'streams.publish';
 
+/** `work`, or a rejection as soon as `signal` fires (then `work`'s own outcome is ignored). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+    // Fired while the permits were taken: the listener above will not run.
+    if (signal.aborted) onAbort();
+  });
+}
+
 /** Settings of a {@link KafkaPublisher}. */
 export interface KafkaPublisherSettings {
   readonly maxPendingPublishes: number;
@@ -53,19 +73,25 @@ export class KafkaPublisher {
     }
     try {
       const records = messages.map(toKafkaMessage);
-      return await this.send(topic, records, namespace, OPERATION);
+      return await this.send(topic, records, namespace, OPERATION, signal);
     } finally {
       this.#permits.release(messages.length);
     }
   }
 
-  /** Produces `records` to `topic` (one request) and names each one's position. */
-  async send(topic: string, records: Message[], namespace: string, operation: string): Promise<PublishReceipt[]> {
+  /**
+   * Produces `records` to `topic` (one request) and names each one's position. A fired `signal` ends
+   * the call at once (kafkajs cannot withdraw a produce request: it may still be written, so the
+   * outcome is unknown, and a later failure of it is dropped).
+   */
+  async send(topic: string, records: Message[], namespace: string, operation: string, signal?: AbortSignal): Promise<PublishReceipt[]> {
     this.#tracker.group(records);
     let metadata: RecordMetadata[];
     try {
-      metadata = await this.#producer.send({ topic, messages: records, acks: -1, timeout: this.#settings.requestTimeoutMs });
+      const sending = this.#producer.send({ topic, messages: records, acks: -1, timeout: this.#settings.requestTimeoutMs });
+      metadata = signal === undefined ? await sending : await untilAborted(sending, signal);
     } catch (error) {
+      if (isAborted(signal)) throw abortedError(signal, operation, namespace, KAFKA_ADAPTER);
       throw mapKafkaError(error, operation, namespace);
     }
     // Offsets stay far below 2^53 in practice; the receipts use plain numbers when they can.

@@ -1,12 +1,17 @@
 import { createClient, RESP_TYPES } from 'redis';
 import type { RedisArg } from './codec.js';
-import { replyKind } from './errors.js';
+import { isAuthFailure, replyKind } from './errors.js';
 import type { Script } from './scripts.js';
 
 /** Options of one call. */
 export interface CallOptions {
   /** Bulk strings come back as Buffers (payloads) instead of strings. */
   readonly buffers?: boolean;
+  /**
+   * Ends the command when it fires: taken out of the queue if not yet written, failed (outcome
+   * unknown) if written and unanswered.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -39,6 +44,12 @@ export interface ConnectionSettings {
   readonly socketTimeoutMs: number;
   /** Errors the client reports outside a command (lost socket, failed reconnect). */
   readonly onError: (error: unknown) => void;
+  /**
+   * Queue commands while disconnected until the connection is back (node-redis' offline queue).
+   * `false` fails them at once with UNAVAILABLE: a publish must not wait out an outage past its
+   * deadline. @default true
+   */
+  readonly offlineQueue?: boolean;
 }
 
 const BUFFERS = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
@@ -57,11 +68,14 @@ class NodeRedisConnection implements RedisConnection {
     this.#settings = settings;
     this.#client = createClient({
       url: settings.url,
+      ...(settings.offlineQueue === false ? { disableOfflineQueue: true } : {}),
       ...(settings.clientName === undefined ? {} : { name: settings.clientName }),
       ...(settings.socketTimeoutMs > 0 ? { pingInterval: Math.ceil(settings.socketTimeoutMs / 3) } : {}),
       socket: {
         ...(settings.socketTimeoutMs > 0 ? { socketTimeout: settings.socketTimeoutMs } : {}),
         reconnectStrategy: (retries: number, cause: Error) => {
+          // Wrong credentials never get better by retrying: fail now (ACCESS_DENIED), not at the deadline.
+          if (isAuthFailure(cause)) return cause;
           // Until the first connection, a refused server fails open() at its deadline; after it, a
           // lost connection is retried forever with capped exponential backoff.
           if (!this.#everReady && Date.now() >= this.#connectDeadline) return cause;
@@ -76,6 +90,10 @@ class NodeRedisConnection implements RedisConnection {
   }
 
   command<T>(args: readonly RedisArg[], options?: CallOptions): Promise<T> {
+    if (options?.signal !== undefined) {
+      const typed = options.buffers === true ? { typeMapping: BUFFERS, abortSignal: options.signal } : { abortSignal: options.signal };
+      return this.#client.sendCommand(args, typed) as Promise<T>;
+    }
     return this.#client.sendCommand(args, options?.buffers === true ? WITH_BUFFERS : undefined) as Promise<T>;
   }
 
@@ -90,7 +108,8 @@ class NodeRedisConnection implements RedisConnection {
   }
 
   duplicate(): RedisConnection {
-    return new NodeRedisConnection(this.#settings);
+    // Readers block on XREADGROUP and wait out an outage anyway; they keep the offline queue.
+    return new NodeRedisConnection({ ...this.#settings, offlineQueue: true });
   }
 
   async connect(timeoutMs: number): Promise<void> {

@@ -49,6 +49,14 @@ const CLIENT_ERRORS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [AbortError, 'UNAVAILABLE'],
 ];
 
+const AUTH_REPLIES: ReadonlySet<string> = new Set(['WRONGPASS', 'NOAUTH', 'NOPERM']);
+
+/** True for a refused login or a missing permission: retrying with the same credentials cannot help. */
+export function isAuthFailure(error: unknown): boolean {
+  const kind = replyKind(error);
+  return kind !== undefined && AUTH_REPLIES.has(kind);
+}
+
 /** The code of a Redis error reply such as `BUSYGROUP Consumer Group name already exists`. */
 export function replyKind(error: unknown): string | undefined {
   if (!(error instanceof ErrorReply)) return undefined;
@@ -56,6 +64,11 @@ export function replyKind(error: unknown): string | undefined {
 }
 
 function codeOf(error: unknown): StorageErrorCode {
+  // Reconnecting gave up: the failure that made it give up decides (a refused login is ACCESS_DENIED).
+  if (error instanceof ReconnectStrategyError && error.socketError instanceof Error) {
+    const inner = codeOf(error.socketError);
+    if (inner !== 'INTERNAL') return inner;
+  }
   // A failed MULTI: the first failing command decides.
   if (error instanceof MultiErrorReply) return codeOf(error.replies[error.errorIndexes[0] ?? -1]);
   const kind = replyKind(error);

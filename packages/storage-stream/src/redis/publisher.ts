@@ -47,20 +47,22 @@ export class RedisPublisher {
     // Hot path (no length bound, permits free): no extra awaits between the caller and the socket.
     if (this.#options.maxLength === undefined && this.#permits.tryAcquire(count)) {
       if (count === 1) {
-        return this.#connection.command<string>(this.#xadd(key, messages[0] as OutgoingMessage)).then(
+        const command = this.#xadd(key, messages[0] as OutgoingMessage);
+        const sent = signal === undefined ? this.#connection.command<string>(command) : this.#connection.command<string>(command, { signal });
+        return sent.then(
           (id) => {
             this.#permits.release(1);
             return [{ id }];
           },
-          (error: unknown) => this.#failed(1, error, namespace),
+          (error: unknown) => this.#failed(1, error, namespace, signal),
         );
       }
-      return this.#connection.script<[number, ...string[]]>(PUBLISH, [key], this.#scriptArgs(0, messages)).then(
+      return this.#connection.script<[number, ...string[]]>(PUBLISH, [key], this.#scriptArgs(0, messages), signal === undefined ? undefined : { signal }).then(
         (reply) => {
           this.#permits.release(count);
           return receipts(reply);
         },
-        (error: unknown) => this.#failed(count, error, namespace),
+        (error: unknown) => this.#failed(count, error, namespace, signal),
       );
     }
     return this.#publishWaiting(request, key);
@@ -79,6 +81,7 @@ export class RedisPublisher {
     try {
       done = await this.#appendBounded(key, request, this.#options.maxLength ?? 0, deadline, timeoutMs);
     } catch (error) {
+      if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, REDIS_ADAPTER);
       throw mapRedisError(error, OPERATION, namespace);
     } finally {
       this.#permits.release(messages.length);
@@ -86,8 +89,10 @@ export class RedisPublisher {
     return done;
   }
 
-  #failed(count: number, error: unknown, namespace: string): never {
+  #failed(count: number, error: unknown, namespace: string, signal: AbortSignal | undefined): never {
     this.#permits.release(count);
+    // Ended by its signal: queued ones were never sent; a sent one may have been appended.
+    if (isAborted(signal)) throw abortedError(signal, OPERATION, namespace, REDIS_ADAPTER);
     throw mapRedisError(error, OPERATION, namespace);
   }
 
@@ -103,7 +108,8 @@ export class RedisPublisher {
   /** The publish script (0 = no bound), waiting with backoff while the stream is full. */
   async #appendBounded(key: string, request: StreamPublishRequest, bound: number, deadline: number, timeoutMs: number): Promise<PublishReceipt[]> {
     const args = this.#scriptArgs(bound, request.messages);
-    const run = () => this.#connection.script<[number, ...string[]]>(PUBLISH, [key], args);
+    const options = request.signal === undefined ? undefined : { signal: request.signal };
+    const run = () => this.#connection.script<[number, ...string[]]>(PUBLISH, [key], args, options);
     let reply = await run();
     for (let attempt = 0; reply[0] !== 1; attempt += 1) {
       const remaining = deadline - Date.now();

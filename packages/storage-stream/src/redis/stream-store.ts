@@ -45,6 +45,8 @@ class RedisStreamStore implements StreamStore {
       clientName: options.clientName,
       socketTimeoutMs: options.socketTimeoutMs,
       onError: (error) => this.#log(error),
+      // Publishes fail at once while Redis is unreachable instead of waiting in the driver's queue.
+      offlineQueue: false,
     });
     this.#publisher = new RedisPublisher(this.#main, options);
   }

@@ -305,6 +305,31 @@ describe('Kafka store against a fake kafkajs', () => {
     await store.close!();
   });
 
+  it('ends a send the broker does not answer when its signal fires (deadline); a late reply or failure is dropped', async () => {
+    const script = fakeScript({ partitions: 1 });
+    let open!: () => void;
+    script.sendGate = new Promise<void>((resolve) => (open = resolve));
+    const { store } = setup(script);
+    const started = performance.now();
+    const timedOut = store.publish({ namespace: 'topic', signal: AbortSignal.timeout(50), messages: [{ payload: Buffer.from('x') }] });
+    await expect(timedOut).rejects.toMatchObject({ code: 'TIMEOUT', operation: 'streams.publish' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    const controller = new AbortController();
+    const aborted = store.publish({ namespace: 'topic', signal: controller.signal, messages: [{ payload: Buffer.from('y') }] });
+    await sleep(5);
+    script.sendError = new Error('broker gone');
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    open(); // the abandoned sends now fail late: nothing unhandled
+    script.sendGate = undefined;
+    script.sendError = undefined;
+    const live = new AbortController();
+    expect(await store.publish({ namespace: 'topic', signal: live.signal, messages: [{ payload: Buffer.from('z') }] })).toHaveLength(1);
+    script.sendError = new Error('broker gone');
+    await expect(store.publish({ namespace: 'topic', signal: live.signal, messages: [{ payload: Buffer.from('z') }] })).rejects.toMatchObject({ code: expect.any(String) });
+    await store.close!();
+  });
+
   it('turns away publishers waiting for local permits on abort and on close; a reply without offsets is INTERNAL', async () => {
     const script = fakeScript({ partitions: 1 });
     let open!: () => void;

@@ -1,5 +1,5 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from './ports.js';
@@ -50,11 +50,15 @@ export function makePrivateDir(kind: string, owner?: { uid: number; gid: number 
   return dir;
 }
 
-async function launch(recipe: ServerRecipe): Promise<void> {
+async function launch(recipe: ServerRecipe, dir: string): Promise<void> {
   // A pid file left by a crash would make the readiness probe answer for the dead server.
   rmSync(recipe.pidFile, { force: true });
+  // The server's own output, so a failed start can say why.
+  const logFile = join(dir, 'server.log');
+  const log = openSync(logFile, 'a');
   // detached: the server outlives a crashed test worker's signals and does not share its group.
-  const child = spawn(recipe.command, [...recipe.args], { detached: true, stdio: 'ignore', ...recipe.spawnOptions });
+  const child = spawn(recipe.command, [...recipe.args], { detached: true, stdio: ['ignore', log, log], ...recipe.spawnOptions });
+  closeSync(log);
   child.unref();
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
@@ -66,14 +70,17 @@ async function launch(recipe: ServerRecipe): Promise<void> {
     recipe.startTimeoutMs ?? 30_000,
     `private ${recipe.kind}`,
   ).catch((error: unknown) => {
-    if (exited !== undefined) throw new Error(`private ${recipe.kind} exited with code ${exited} while starting (see ${recipe.pidFile} dir logs)`);
+    if (exited !== undefined) {
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ') : '';
+      throw new Error(`private ${recipe.kind} exited with code ${exited} while starting: ${tail}`);
+    }
     throw error;
   });
 }
 
 /** Starts a server from `recipe` in `dir` and returns the handle the tests fault. */
 export async function startServer(recipe: ServerRecipe, port: number, dir: string): Promise<PrivateServer> {
-  await launch(recipe);
+  await launch(recipe, dir);
   let stopped = false;
   const server: PrivateServer = {
     kind: recipe.kind,
@@ -85,7 +92,7 @@ export async function startServer(recipe: ServerRecipe, port: number, dir: strin
     stall: () => void stallServer(recipe.pidFile),
     resume: () => void resumeServer(recipe.pidFile),
     crash: async () => void (await crashServer(recipe.pidFile)),
-    restart: () => launch(recipe),
+    restart: () => launch(recipe, dir),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -41,6 +41,16 @@ function privatePid(pidFile: string): number {
 
 /** Direct children of `pid`, read from /proc (PostgreSQL backends leave the postmaster's process group). */
 function childrenOf(pid: number): number[] {
+  // One small file when the kernel offers it (CONFIG_PROC_CHILDREN): scanning all of /proc blocks
+  // the test's event loop for tens of milliseconds, which the fault tests would count as call latency.
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
+  } catch {
+    // not available: scan /proc
+  }
   const children: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -59,37 +69,55 @@ function childrenOf(pid: number): number[] {
 // A signal goes to the server and every process it forked (PostgreSQL backends included): a stall
 // freezes the whole server, a crash leaves no orphaned backend holding shared memory that would block
 // the restart. The parent is signalled first so it cannot fork a new child meanwhile.
-function signalServer(pidFile: string, signal: NodeJS.Signals): number {
+function signalServer(pidFile: string, signal: NodeJS.Signals): number[] {
   const pid = privatePid(pidFile);
-  process.kill(pid, signal);
-  for (const child of childrenOf(pid)) {
+  // A killed parent's children are handed to init at once, and could no longer be found: stop the
+  // parent first (it can then neither fork nor lose its children), find them, then signal them all.
+  process.kill(pid, signal === 'SIGCONT' ? 'SIGCONT' : 'SIGSTOP');
+  const children = childrenOf(pid);
+  for (const child of children) {
     try {
       process.kill(child, signal);
     } catch {
       // already gone
     }
   }
-  return pid;
+  if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') process.kill(pid, signal);
+  return [pid, ...children];
 }
 
 /** Freezes a private server (SIGSTOP to its process group): sockets stay open, nothing answers. */
 export function stallServer(pidFile: string): number {
-  return signalServer(pidFile, 'SIGSTOP');
+  return signalServer(pidFile, 'SIGSTOP')[0]!;
 }
 
 /** Lets a stalled private server run again (SIGCONT). */
 export function resumeServer(pidFile: string): number {
-  return signalServer(pidFile, 'SIGCONT');
+  return signalServer(pidFile, 'SIGCONT')[0]!;
 }
 
 /** Kills a private server without any chance to clean up (SIGKILL), as a power loss would. */
 export async function crashServer(pidFile: string, timeoutMs = 10_000): Promise<number> {
-  const pid = signalServer(pidFile, 'SIGKILL');
-  // A stopped process still dies on SIGKILL; wait until it is really gone so a restart can bind.
+  const pids = signalServer(pidFile, 'SIGKILL');
+  // A stopped process still dies on SIGKILL; wait until the server AND every process it forked are
+  // really gone: a PostgreSQL backend still exiting holds the shared memory, and a restart meanwhile
+  // fails ("pre-existing shared memory block is still in use").
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`pid ${pid} still alive ${timeoutMs} ms after SIGKILL`);
+  for (;;) {
+    const alive = pids.filter(isRunning);
+    if (alive.length === 0) return pids[0]!;
+    if (Date.now() > deadline) throw new Error(`pids ${alive.join(', ')} still alive ${timeoutMs} ms after SIGKILL`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return pid;
+}
+
+/** Alive and not a zombie (a zombie has exited; only its parent has not collected it yet). */
+function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

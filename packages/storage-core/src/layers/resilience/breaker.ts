@@ -1,4 +1,3 @@
-import CircuitBreaker from 'opossum';
 import { StorageError, isStorageError } from '../../errors/index.js';
 import type { LayerRuntime } from '../layer.js';
 import type { CallSite } from './deadline.js';
@@ -14,6 +13,8 @@ export interface BreakerSettings {
 /** `storage_circuit_state` values. */
 export const CIRCUIT_STATE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
+type State = keyof typeof CIRCUIT_STATE;
+
 // Only failures that say the backend is unwell count; NOT_FOUND, PRECONDITION_FAILED, ACCESS_DENIED
 // and the like are answers, and a healthy backend gives them.
 const BACKEND_FAILURES: ReadonlySet<string> = new Set(['TIMEOUT', 'UNAVAILABLE', 'INTERNAL']);
@@ -23,71 +24,150 @@ export function isBackendFailure(error: unknown): boolean {
   return isStorageError(error) ? BACKEND_FAILURES.has(error.code) : true;
 }
 
-type Thunk = () => Promise<unknown>;
+const BUCKETS = 10;
 
-/** One breaker per adapter instance, shared by its namespaces; wraps opossum. */
+/**
+ * One breaker per adapter instance, shared by its namespaces. Closed: counts calls and failures over
+ * a rolling window (ten buckets) and opens when failures / calls > `errorRate` once the window holds
+ * `volume` calls. Open: every call fails at once with CIRCUIT_OPEN. After `halfOpenAfterMs` it is
+ * half-open: one probe call goes through; its success closes the breaker, its failure opens it again.
+ *
+ * The semantics are opossum's (errorThresholdPercentage, volumeThreshold, resetTimeout,
+ * rollingCountTimeout); the bookkeeping is ours because opossum's `fire()` (events, its own promise,
+ * a semaphore per call) cost more than the 3% budget of the whole layer on a healthy store (ADR 011).
+ */
 export class AdapterBreaker {
-  readonly #breaker: CircuitBreaker<[Thunk], unknown>;
   readonly #adapter: string;
+  readonly #instance: string;
   readonly #settings: BreakerSettings;
+  readonly #runtime: LayerRuntime;
+  readonly #gauge: { set(value: number): void };
+  readonly #calls = new Array<number>(BUCKETS).fill(0);
+  readonly #failures = new Array<number>(BUCKETS).fill(0);
+  readonly #bucketMs: number;
+  #bucketStart: number;
+  #current = 0;
+  #state: State = 'closed';
+  #probing = false;
   #reason = '';
-  #state: keyof typeof CIRCUIT_STATE = 'closed';
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(adapter: string, instance: string, settings: BreakerSettings, runtime: LayerRuntime) {
     this.#adapter = adapter;
+    this.#instance = instance;
     this.#settings = settings;
-    this.#breaker = new CircuitBreaker<[Thunk], unknown>((thunk) => thunk(), {
-      name: instance,
-      timeout: false, // deadlines are the timeout step's job, inside the retries
-      errorThresholdPercentage: settings.errorRate * 100,
-      volumeThreshold: settings.volume,
-      resetTimeout: settings.halfOpenAfterMs,
-      rollingCountTimeout: settings.windowMs,
-      rollingCountBuckets: 10,
-      enableSnapshots: false,
-      rollingPercentilesEnabled: false, // latency percentiles cost more per call than we can spend
-      errorFilter: (error: unknown) => !isBackendFailure(error),
-    });
-    const gauge = runtime.metrics.circuitState.bind({ adapter });
-    gauge.set(CIRCUIT_STATE.closed);
-    const transition = (to: keyof typeof CIRCUIT_STATE, level: 'warn' | 'info', reason: () => string): void => {
-      const why = reason();
-      this.#state = to;
-      gauge.set(CIRCUIT_STATE[to]);
-      runtime.logger.log({ event: 'storage.circuit', level, adapter, instance, state: to, reason: why });
-    };
-    this.#breaker.on('failure', (error: unknown) => {
-      this.#reason = isStorageError(error) ? `${error.code}: ${error.message}` : String(error);
-    });
-    this.#breaker.on('open', () => transition('open', 'warn', () => this.#openReason()));
-    this.#breaker.on('halfOpen', () => transition('halfOpen', 'info', () => `${settings.halfOpenAfterMs} ms open; letting one probe call through`));
-    this.#breaker.on('close', () => transition('closed', 'info', () => 'probe call succeeded'));
+    this.#runtime = runtime;
+    this.#bucketMs = Math.max(1, Math.floor(settings.windowMs / BUCKETS));
+    this.#bucketStart = runtime.now();
+    this.#gauge = runtime.metrics.circuitState.bind({ adapter });
+    this.#gauge.set(CIRCUIT_STATE.closed);
   }
 
-  /** Runs `thunk` through the breaker; while open, fails at once with CIRCUIT_OPEN (retryable). */
-  async fire<T>(thunk: () => Promise<T>, site: CallSite): Promise<T> {
-    try {
-      return (await this.#breaker.fire(thunk)) as T;
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
-        throw new StorageError(
-          'CIRCUIT_OPEN',
-          `${site.operation} was not sent: the circuit breaker of adapter "${this.#adapter}" is open after repeated failures; retry after ${this.#settings.halfOpenAfterMs} ms`,
-          { ...site, retryable: true },
-        );
-      }
-      throw error;
+  /** The current state. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /**
+   * Whether a call may go to the backend now. Closed: yes. Open: no. Half-open: yes for the one probe
+   * (then no until it ends). Every admitted call must end with `succeeded`, `failed` or `released`.
+   */
+  admit(): boolean {
+    if (this.#state === 'closed') return true;
+    if (this.#state === 'open' || this.#probing) return false;
+    this.#probing = true;
+    return true;
+  }
+
+  /** The error of a call turned away by `admit`. */
+  openError(site: CallSite): StorageError {
+    return new StorageError(
+      'CIRCUIT_OPEN',
+      `${site.operation} was not sent: the circuit breaker of adapter "${this.#adapter}" is open after repeated failures; retry after ${this.#settings.halfOpenAfterMs} ms`,
+      { ...site, retryable: true },
+    );
+  }
+
+  /** An admitted call got an answer (an error that is an answer counts as one). */
+  succeeded(): void {
+    if (this.#state === 'halfOpen') {
+      this.#probing = false;
+      this.#reset();
+      this.#transition('closed', 'info', 'probe call succeeded');
+      return;
+    }
+    this.#rotate();
+    this.#calls[this.#current]! += 1;
+  }
+
+  /** An admitted call failed with `error`. */
+  failed(error: unknown): void {
+    if (!isBackendFailure(error)) return this.succeeded();
+    this.#reason = isStorageError(error) ? `${error.code}: ${error.message}` : String(error);
+    if (this.#state === 'halfOpen') {
+      this.#probing = false;
+      this.#open(`probe call failed (${this.#reason})`);
+      return;
+    }
+    if (this.#state === 'open') return; // a call admitted before the breaker opened
+    this.#rotate();
+    this.#calls[this.#current]! += 1;
+    this.#failures[this.#current]! += 1;
+    const calls = sum(this.#calls);
+    const failures = sum(this.#failures);
+    if (calls >= this.#settings.volume && failures / calls > this.#settings.errorRate) {
+      this.#open(`${failures} of ${calls} calls failed in ${this.#settings.windowMs} ms (threshold ${this.#settings.errorRate * 100}%); last: ${this.#reason}`);
     }
   }
 
-  /** Stops the breaker's timers (client close). */
-  shutdown(): void {
-    this.#breaker.shutdown();
+  /** An admitted call ended without telling anything about the backend (its caller gave up). */
+  released(): void {
+    if (this.#state === 'halfOpen') this.#probing = false;
   }
 
-  #openReason(): string {
-    const { fires, failures } = this.#breaker.stats;
-    if (this.#state === 'halfOpen' || fires === 0) return `probe call failed (${this.#reason})`;
-    return `${failures} of ${fires} calls failed in ${this.#settings.windowMs} ms (threshold ${this.#settings.errorRate * 100}%); last: ${this.#reason}`;
+  /** Stops the half-open timer (client close). */
+  shutdown(): void {
+    clearTimeout(this.#timer);
   }
+
+  #open(reason: string): void {
+    this.#transition('open', 'warn', reason);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#state !== 'open') return;
+      this.#transition('halfOpen', 'info', `${this.#settings.halfOpenAfterMs} ms open; letting one probe call through`);
+    }, this.#settings.halfOpenAfterMs);
+    this.#timer.unref();
+  }
+
+  #transition(to: State, level: 'warn' | 'info', reason: string): void {
+    this.#state = to;
+    this.#gauge.set(CIRCUIT_STATE[to]);
+    this.#runtime.logger.log({ event: 'storage.circuit', level, adapter: this.#adapter, instance: this.#instance, state: to, reason });
+  }
+
+  #reset(): void {
+    this.#calls.fill(0);
+    this.#failures.fill(0);
+    this.#bucketStart = this.#runtime.now();
+    this.#current = 0;
+  }
+
+  #rotate(): void {
+    const elapsed = Math.floor((this.#runtime.now() - this.#bucketStart) / this.#bucketMs);
+    if (elapsed <= 0) return;
+    for (let i = 0; i < Math.min(elapsed, BUCKETS); i++) {
+      this.#current = (this.#current + 1) % BUCKETS;
+      this.#calls[this.#current] = 0;
+      this.#failures[this.#current] = 0;
+    }
+    this.#bucketStart += elapsed * this.#bucketMs;
+  }
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }

@@ -1,5 +1,4 @@
 import { StorageError } from '../../errors/index.js';
-import type { DeadlineQueue } from './deadline-queue.js';
 
 /** Where a call runs, for error messages and labels. */
 export interface CallSite {
@@ -18,76 +17,17 @@ export function callerAbortError(reason: unknown, site: CallSite): StorageError 
   });
 }
 
-/** How long a call may take: a shared queue for the usual timeout, or a timeout of its own. */
-export type DeadlineSource = DeadlineQueue | number;
-
 /**
- * Runs `call` so that it settles by its deadline or the caller's abort, whatever the driver does.
- * The request `call` receives has a `signal` that fires on either; it is made only when the adapter
- * reads it (adapters hand it to the driver so a connection that missed its deadline is discarded).
- * A late answer or failure of the abandoned call is ignored.
+ * The TIMEOUT of an attempt the backend did not answer in time. A read has no effect to report. For a
+ * write the layer cannot know whether the backend applied it before the deadline (the request may
+ * have reached it), so it says so: `details.outcome = 'unknown'`. Read the record back (or write
+ * conditionally) before repeating an unconditional write.
  */
-export function runWithDeadline<R extends { readonly signal?: AbortSignal }, T>(
-  call: (request: R) => Promise<T>,
-  request: R,
-  deadline: DeadlineSource,
-  site: CallSite,
-): Promise<T> {
-  const callerSignal = request.signal;
-  if (callerSignal?.aborted) return Promise.reject(callerAbortError(callerSignal.reason, site));
-  let controller: AbortController | undefined;
-  const forwarded = {
-    ...request,
-    get signal(): AbortSignal {
-      controller ??= new AbortController();
-      return controller.signal;
-    },
-  };
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const give = (error: StorageError): void => {
-      if (settled) return;
-      finish();
-      controller?.abort(error);
-      reject(error);
-    };
-    const onCallerAbort = (): void => give(callerAbortError(callerSignal?.reason, site));
-    const timeoutMs = typeof deadline === 'number' ? deadline : deadline.timeoutMs;
-    const expire = (): void =>
-      give(
-        new StorageError('TIMEOUT', `${site.operation} got no answer from ${site.adapter} within ${timeoutMs} ms (resilience.timeoutMs); the call was abandoned`, {
-          ...site,
-          retryable: true,
-        }),
-      );
-    const timer = typeof deadline === 'number' ? setTimeout(expire, deadline) : undefined;
-    const entry = typeof deadline === 'number' ? undefined : deadline.add(expire);
-    function finish(): void {
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (entry !== undefined) entry.expire = undefined;
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    }
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    let pending: Promise<T>;
-    try {
-      pending = call(forwarded as R);
-    } catch (error) {
-      finish();
-      reject(error);
-      return;
-    }
-    pending.then(
-      (value) => {
-        if (settled) return;
-        finish();
-        resolve(value);
-      },
-      (error: unknown) => {
-        if (settled) return; // abandoned: its late failure must not become an unhandled rejection
-        finish();
-        reject(error);
-      },
-    );
+export function deadlineError(site: CallSite, timeoutMs: number, write: boolean): StorageError {
+  const outcome = write ? '; the write may or may not have been applied (details.outcome = "unknown")' : '';
+  return new StorageError('TIMEOUT', `${site.operation} got no answer from ${site.adapter} within ${timeoutMs} ms (resilience.timeoutMs); the call was abandoned${outcome}`, {
+    ...site,
+    retryable: true,
+    ...(write ? { details: { outcome: 'unknown', timeoutMs } } : { details: { timeoutMs } }),
   });
 }

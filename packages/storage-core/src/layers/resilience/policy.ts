@@ -10,6 +10,8 @@ export interface OperationPolicy {
   readonly idempotent: (request: never) => boolean;
   /** Time the operation may legitimately wait on top of its timeout (a publish waiting for room). */
   readonly graceMs?: (request: never) => number;
+  /** The result outlives the call (a blob body): each attempt gets an abort signal of its own. */
+  readonly ownSignal?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export const RECORD_POLICIES: Readonly<Record<string, OperationPolicy>> = {
 
 /** Blob methods: a put is retried when its body can be sent again (bytes, not a consumed stream). */
 export const BLOB_POLICIES: Readonly<Record<string, OperationPolicy>> = {
-  get: read,
+  get: { ...read, ownSignal: true },
   head: read,
   list: read,
   presign: read,

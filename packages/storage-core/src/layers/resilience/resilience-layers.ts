@@ -2,11 +2,11 @@ import type { BlobNamespaceConfig, RecordNamespaceConfig, ResilienceConfig, Stre
 import type { BlobStore, RecordStore, StreamStore } from '../../spi/index.js';
 import type { Layer, LayerContext } from '../layer.js';
 import { AdapterBreaker } from './breaker.js';
-import { runWithDeadline, type CallSite } from './deadline.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { deadlineError, type CallSite } from './deadline.js';
+import { DeadlineWheel } from './deadline-wheel.js';
 import { BLOB_POLICIES, RECORD_POLICIES, STREAM_POLICIES, type OperationPolicy } from './policy.js';
 import { RetryBudget } from './retry-budget.js';
-import { runWithRetry } from './retry.js';
+import { runResilient, type CallPlan } from './resilient-call.js';
 import { wrapOperations } from './wrap-operations.js';
 
 /** What one adapter instance shares across its namespaces: the retry budget and the breaker. */
@@ -35,6 +35,12 @@ function stateOf(config: ResilienceConfig, kind: string, instance: string, ctx: 
   return state;
 }
 
+/**
+ * Calls starting within this window share one deadline slot, so a deadline fires between timeoutMs
+ * and timeoutMs + SLOT_MS after the call started.
+ */
+const SLOT_MS = 10;
+
 const ACCESSOR: Readonly<Record<string, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
 
 function resilient<S extends RecordStore | BlobStore | StreamStore>(
@@ -52,20 +58,23 @@ function resilient<S extends RecordStore | BlobStore | StreamStore>(
   return wrapOperations(store, Object.keys(policies), passThrough, (method, name) => {
     const policy = policies[name]!;
     const timeoutMs = config.timeoutMs[policy.timeout];
-    const queue = new DeadlineQueue(timeoutMs);
     const site: CallSite = { operation: `${ACCESSOR[store.kind]}.${name}`, namespace: ctx.namespace, adapter: ctx.adapter };
+    const write = policy.timeout !== 'read';
+    const wheel = new DeadlineWheel(timeoutMs, SLOT_MS, () => deadlineError(site, timeoutMs, write));
     const retries = ctx.runtime.metrics.retriesTotal.bind({ namespace: ctx.namespace, kind: store.kind, operation: name, adapter: ctx.adapter });
-    const onRetry = (): void => retries.inc();
-    const call = method as (request: { readonly signal?: AbortSignal }) => Promise<unknown>;
-    return ((request: { readonly signal?: AbortSignal }) => {
-      // A publish may also wait its own timeoutMs for room: its deadline is its own, not the queue's.
-      const grace = policy.graceMs?.(request as never) ?? 0;
-      const deadline = grace > 0 ? timeoutMs + grace : queue;
-      const attempt = (): Promise<unknown> => runWithDeadline(call, request, deadline, site);
-      const retried = (): Promise<unknown> =>
-        runWithRetry(attempt, { settings: config.retry, budget, idempotent: policy.idempotent(request as never), signal: request.signal, site, onRetry });
-      return breaker === undefined ? retried() : breaker.fire(retried, site);
-    }) as never;
+    const plan: CallPlan = {
+      call: method as CallPlan['call'],
+      site,
+      policy,
+      wheel,
+      write,
+      ownSignal: policy.ownSignal === true,
+      retry: config.retry,
+      budget,
+      breaker,
+      onRetry: () => retries.inc(),
+    };
+    return ((request: { readonly signal?: AbortSignal }) => runResilient(plan, request)) as never;
   });
 }
 
