@@ -196,6 +196,10 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         streams: <T>(namespace: string) => streams<T>(namespace, principal),
       } as ScopedStorage;
     },
+    async audit(event) {
+      if (closed !== undefined) throw new StorageError('UNAVAILABLE', 'storage client is closed', { retryable: false });
+      await security.auditor.emit(event, 'fail-closed');
+    },
     async health(): Promise<ClientHealth> {
       const reports: Record<string, HealthReport> = {};
       await Promise.all(

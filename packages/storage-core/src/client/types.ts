@@ -16,7 +16,7 @@ import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { ChaosControl } from '../layers/chaos/chaos-control.js';
 import type { AccessPolicy } from '../security/policy.js';
-import type { AuditSink } from '../spi/audit.js';
+import type { AuditEvent, AuditSink } from '../spi/audit.js';
 import type { Principal } from '../types/index.js';
 
 /** The code half of access control, audit and redaction (docs/security.md). */
@@ -253,6 +253,12 @@ export interface StorageClient {
    * included) carries it, unless a call passes its own `options.principal`.
    */
   as(principal: Principal): ScopedStorage;
+  /**
+   * Writes an event of your own (or of core's encryption tools: `key.rotated`, `subject.erased`)
+   * to every audit sink of the client. Resolves when every sink has written it; rejects with
+   * UNAVAILABLE (or TIMEOUT) otherwise. Identifiers in it are written as given: hash them first.
+   */
+  audit(event: AuditEvent): Promise<void>;
 }
 
 /** `storage.as(principal)`: the client's handles, bound to one principal. */
