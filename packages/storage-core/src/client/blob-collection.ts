@@ -17,8 +17,9 @@ async function collect(body: Readable): Promise<Buffer> {
 
 /** The facade handle of one blob namespace, over its layered store. */
 export function createBlobCollection(namespace: string, store: BlobStore, defaultAcl: BlobAcl, principal?: Principal): BlobCollection {
+  const bound = principal === undefined ? undefined : Object.freeze({ principal });
   async function get(key: string, options: Parameters<BlobCollection['get']>[1]): Promise<BlobDownload> {
-    const object = await store.get({ ...scoped(options, principal), namespace, key });
+    const object = await store.get({ ...scoped(options, principal, bound), namespace, key });
     if (object === undefined) throw notFound(namespace, 'blobs.get');
     return object;
   }
@@ -27,7 +28,7 @@ export function createBlobCollection(namespace: string, store: BlobStore, defaul
     async put(key, body, options) {
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
       const acl = options?.acl ?? defaultAcl;
-      return store.put({ ...scoped(options, principal), namespace, key, body: bytes, ...(store.capabilities.acl ? { acl } : {}) });
+      return store.put({ ...scoped(options, principal, bound), namespace, key, body: bytes, ...(store.capabilities.acl ? { acl } : {}) });
     },
     get,
     async getBytes(key, options) {
@@ -35,18 +36,18 @@ export function createBlobCollection(namespace: string, store: BlobStore, defaul
       return collect(object.body);
     },
     async head(key, options) {
-      const meta = await store.head({ ...scoped(options, principal), namespace, key });
+      const meta = await store.head({ ...scoped(options, principal, bound), namespace, key });
       if (meta === undefined) throw notFound(namespace, 'blobs.head');
       return meta;
     },
     async exists(key, options) {
-      return (await store.head({ ...scoped(options, principal), namespace, key })) !== undefined;
+      return (await store.head({ ...scoped(options, principal, bound), namespace, key })) !== undefined;
     },
     async delete(key, options) {
-      return store.delete({ ...scoped(options, principal), namespace, key });
+      return store.delete({ ...scoped(options, principal, bound), namespace, key });
     },
     async list(options) {
-      return store.list({ ...scoped(options, principal), namespace });
+      return store.list({ ...scoped(options, principal, bound), namespace });
     },
     async presign(key, options) {
       if (!store.presign) {

@@ -30,12 +30,14 @@ function pick(options: OperationOptions | undefined): OperationOptions {
 }
 
 /**
- * The call's options with the scope's principal added (a call's own `principal` wins). The same
- * object when there is no scope, so unscoped calls pay nothing.
+ * The call's options with the scope's principal added (a call's own `principal` wins). Unscoped
+ * calls get their options back untouched; a scoped call without options gets one object made per
+ * handle (`bound`), so the common path allocates nothing and keeps one object shape.
  */
-export function scoped<O extends OperationOptions>(options: O | undefined, principal: Principal | undefined): O | undefined {
-  if (principal === undefined || options?.principal !== undefined) return options;
-  return { ...options, principal } as O;
+export function scoped<O extends OperationOptions>(options: O | undefined, principal: Principal | undefined, bound?: OperationOptions): O | undefined {
+  if (principal === undefined) return options;
+  if (options === undefined) return (bound ?? { principal }) as O;
+  return options.principal === undefined ? ({ ...options, principal } as O) : options;
 }
 
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
@@ -80,38 +82,39 @@ export function createRecordCollection<T>(
   schema?: StandardSchemaV1,
   principal?: Principal,
 ): RecordCollection<T> {
+  const bound: OperationOptions | undefined = principal === undefined ? undefined : Object.freeze({ principal });
   const collection: RecordCollection<T> = {
     namespace,
     async get(key, options) {
-      const entry = await store.get({ ...scoped(options, principal), namespace, key });
+      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
       if (entry === undefined) throw notFound(namespace, 'records.get');
       return toRecord<T>(entry);
     },
     async find(key, options) {
-      const entry = await store.get({ ...scoped(options, principal), namespace, key });
+      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      return store.put({ ...scoped(options, principal), namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
+      return store.put({ ...scoped(options, principal, bound), namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
     },
     async delete(key, options) {
-      return store.delete({ ...scoped(options, principal), namespace, key });
+      return store.delete({ ...scoped(options, principal, bound), namespace, key });
     },
     async list(options) {
-      const page = await store.list({ ...scoped(options, principal), namespace });
+      const page = await store.list({ ...scoped(options, principal, bound), namespace });
       return page as unknown as Awaited<ReturnType<RecordCollection<T>['list']>>;
     },
     async *scan(options) {
       let cursor: string | undefined;
       do {
-        const page = await store.list({ ...scoped(options, principal), namespace, ...(cursor === undefined ? {} : { cursor }) });
+        const page = await store.list({ ...scoped(options, principal, bound), namespace, ...(cursor === undefined ? {} : { cursor }) });
         for (const item of page.items) yield toRecord<T>(item);
         cursor = page.cursor;
       } while (cursor !== undefined);
     },
     async getMany(keys, options) {
       if (!store.getMany) throw unsupported(namespace, store.name, 'getMany', 'bulk');
-      const entries = await store.getMany({ ...pick(scoped(options, principal)), namespace, keys });
+      const entries = await store.getMany({ ...pick(scoped(options, principal, bound)), namespace, keys });
       return entries.map((entry) => (entry === undefined ? undefined : toRecord<T>(entry)));
     },
     async putMany(entries, options) {
@@ -122,11 +125,11 @@ export function createRecordCollection<T>(
           : await Promise.all(
               entries.map(async (entry, i) => ({ ...entry, value: await valueToWrite(schema, entry.value, namespace, 'records.putMany', `entries[${String(i)}].value`) })),
             );
-      return store.putMany({ ...pick(scoped(options, principal)), namespace, entries: checked });
+      return store.putMany({ ...pick(scoped(options, principal, bound)), namespace, entries: checked });
     },
     async deleteMany(keys, options) {
       if (!store.deleteMany) throw unsupported(namespace, store.name, 'deleteMany', 'bulk');
-      return store.deleteMany({ ...pick(scoped(options, principal)), namespace, keys });
+      return store.deleteMany({ ...pick(scoped(options, principal, bound)), namespace, keys });
     },
     async transaction(work) {
       if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');

@@ -63,22 +63,52 @@ export function compileKeyPattern(source: string): KeyPattern {
   }
   flush();
   const frozen = tokens;
+  const firstWildcard = frozen.findIndex((token) => token.t === 'star' || token.t === 'globstar');
+  const literalPart = firstWildcard < 0 ? frozen : frozen.slice(0, firstWildcard);
+  // `<literal or placeholders>**` and wildcard-free patterns need no matcher: a bound prefix (or the
+  // whole bound key) and one startsWith / equality, the form almost every tenant rule takes.
+  const shape = firstWildcard < 0 ? 'exact' : firstWildcard === frozen.length - 1 && frozen[firstWildcard]!.t === 'globstar' ? 'prefix' : 'general';
+  const vars = literalPart.filter((token): token is { t: 'var'; name: string } => token.t === 'var').map((token) => token.name);
+  // One-entry cache of the bound literal part, checked against the very values it was bound from
+  // (not the principal object), so a principal changed in place is never served a stale binding.
+  let cachedValues: Array<string | undefined> | undefined;
+  let cachedPrefix: string | undefined;
+  const raw = (name: string, principal: Principal): string | undefined =>
+    name === 'tenant' ? principal.tenant : name === 'id' ? principal.id : principal.attributes?.[name.slice(5)];
+  const prefixFor = (principal: Principal | undefined): string | undefined => {
+    if (vars.length === 0) return bindLiteral(literalPart, principal);
+    if (principal === undefined) return undefined;
+    if (cachedValues !== undefined) {
+      let same = true;
+      for (let i = 0; i < vars.length; i++) if (raw(vars[i]!, principal) !== cachedValues[i]) same = false;
+      if (same) return cachedPrefix;
+    }
+    cachedValues = vars.map((name) => raw(name, principal));
+    cachedPrefix = bindLiteral(literalPart, principal);
+    return cachedPrefix;
+  };
   return {
     source,
-    matches: (key, principal) => matchFrom(frozen, 0, key, 0, principal),
-    prefixFor(principal) {
-      let prefix = '';
-      for (const token of frozen) {
-        if (token.t === 'lit') prefix += token.s;
-        else if (token.t === 'var') {
-          const value = bind(token.name, principal);
-          if (value === undefined) return undefined;
-          prefix += value;
-        } else break;
-      }
-      return prefix;
+    matches(key, principal) {
+      if (shape === 'general') return matchFrom(frozen, 0, key, 0, principal);
+      const bound = prefixFor(principal);
+      return bound !== undefined && (shape === 'prefix' ? key.startsWith(bound) : key === bound);
     },
+    prefixFor,
   };
+}
+
+function bindLiteral(tokens: readonly Token[], principal: Principal | undefined): string | undefined {
+  let prefix = '';
+  for (const token of tokens) {
+    if (token.t === 'lit') prefix += token.s;
+    else if (token.t === 'var') {
+      const value = bind(token.name, principal);
+      if (value === undefined) return undefined;
+      prefix += value;
+    }
+  }
+  return prefix;
 }
 
 function bind(name: string, principal: Principal | undefined): string | undefined {
