@@ -44,6 +44,19 @@ export function resolveSecurity(
   const sinks: AuditSink[] = [...(runtime?.auditSinks ?? [])];
   if (auditNamespace !== undefined) sinks.push(createRecordAuditSink(() => auditTarget(auditNamespace)));
   const policy = runtime?.policy ?? (acl === undefined ? undefined : createRulePolicy(acl.rules));
+  // S3 canned ACLs follow the namespace policy: a public-read object is readable by anyone at its
+  // URL, past every rule, so a namespace under the policy stores objects private.
+  if (policy !== undefined) {
+    for (const [name, ns] of Object.entries(config.namespaces)) {
+      if (ns.kind === 'blob' && ns.acl === 'public-read' && ns.security.acl === 'enforce') {
+        throw new StorageError(
+          'CONFIG_INVALID',
+          `blob namespace "${name}" is public-read but under the access policy: anyone could read its objects at their URL, past the policy. Use acl: "private", or security: { acl: "off" } for a namespace that is public on purpose`,
+          { details: { field: `namespaces.${name}.acl` } },
+        );
+      }
+    }
+  }
   return {
     policy,
     redactor: createRedactor({

@@ -114,3 +114,17 @@ describe('streams', () => {
     await storage.close();
   });
 });
+
+describe('blob canned ACLs follow the namespace policy', () => {
+  it('a public-read namespace under the policy is CONFIG_INVALID; a per-call public-read needs admin', async () => {
+    const rules = { rules: [{ roles: ['user'], actions: ['write' as const], keys: ['{tenant}/**'] }, { roles: ['publisher'], actions: ['write' as const, 'admin' as const] }] };
+    expect(() => createStorageClient({ schemaVersion: 1, namespaces: { site: { kind: 'blob', acl: 'public-read' } }, security: { acl: rules } })).toThrow(/public-read but under the access policy/);
+    createStorageClient({ schemaVersion: 1, namespaces: { site: { kind: 'blob', acl: 'public-read', security: { acl: 'off' } } }, security: { acl: rules } });
+    const storage = createStorageClient({ schemaVersion: 1, namespaces: { media: { kind: 'blob' } }, security: { acl: rules } });
+    const user = storage.as({ id: 'u', tenant: 't1', roles: ['user'] }).blobs('media');
+    await user.put('t1/a', 'x');
+    await expect(user.put('t1/b', 'x', { acl: 'public-read' })).rejects.toSatisfy(denied);
+    await storage.as({ id: 'p', roles: ['publisher'] }).blobs('media').put('t1/c', 'x', { acl: 'public-read' });
+    await storage.close();
+  });
+});

@@ -62,7 +62,11 @@ export const aclBlobs: Layer<BlobStore, BlobNamespaceConfig> = (next, ctx) => {
   const methods: Partial<BlobStore> = {
     get: (request) => after(check(request, 'read', request.key), () => guard(next.get(request), request)),
     head: (request) => after(check(request, 'read', request.key), () => guard(next.head(request), request)),
-    put: (request) => after(check(request, 'write', request.key), () => guard(next.put(request), request)),
+    // A per-call public-read ACL would publish the object past the policy: it needs `admin` too.
+    put: (request) =>
+      after(checkAll([check(request, 'write', request.key), request.acl === 'public-read' ? check(request, 'admin', request.key) : true]), () =>
+        guard(next.put(request), request),
+      ),
     delete: (request) =>
       after(check(request, 'delete', request.key), async () => {
         const existed = await guard(next.delete(request), request);
