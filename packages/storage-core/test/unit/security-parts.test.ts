@@ -2,6 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { StorageError, createJsonLinesAuditSink, createStorageClient, isStorageError, type AuditEvent, type LogEvent } from '../../src/index.js';
 import { createRedactor } from '../../src/security/redaction.js';
+import { aclBlobs, aclRecords, aclStreams } from '../../src/layers/acl/acl-layers.js';
+import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore } from '../../src/spi/index.js';
 
 const event: AuditEvent = { type: 'acl.denied', time: '2026-12-01T00:00:00.000Z', actor: '[principal:00]', action: 'read', resource: { kind: 'record', namespace: 'n' }, outcome: 'denied' };
 
@@ -60,5 +62,12 @@ describe('security parts', () => {
     expect(logs).toEqual([expect.objectContaining({ event: 'acl.decision', level: 'debug', decision: 'allow', correlationId: 'c1', action: 'write' })]);
     expect(JSON.stringify(logs)).not.toMatch(/someone|secret-key/);
     await storage.close();
+  });
+
+  it('without any security configuration the acl layer leaves itself out of every chain (zero cost)', () => {
+    const ctx = { runtime: {}, config: { security: { acl: 'enforce' } } } as never;
+    expect(aclRecords(createMemoryRecordStore(), ctx)).toBeUndefined();
+    expect(aclBlobs(createMemoryBlobStore(), ctx)).toBeUndefined();
+    expect(aclStreams(createMemoryStreamStore(), ctx)).toBeUndefined();
   });
 });
