@@ -16,6 +16,7 @@ export type {
   HealthReport,
   OperationOptions,
   StandardSchemaV1,
+  Principal,
 } from './types/index.js';
 // SPI shapes that the facade's own signatures return or accept, so users can name them.
 export type { RecordWriteResult } from './spi/record-store.js';
@@ -39,6 +40,10 @@ export type {
   AdapterInstanceConfig,
   ConfigIssue,
   ConfigValidation,
+  SecurityConfig,
+  SecurityConfigInput,
+  AccessRuleConfig,
+  NamespaceSecurityConfig,
 } from './config/index.js';
 export { createNoopLogger, createJsonLogger } from './observability/logger.js';
 export type { Logger, LogEvent, LogLevel, JsonLoggerOptions } from './observability/logger.js';
@@ -81,7 +86,16 @@ export type {
   SubscribeOptions,
   StreamTopic,
   ClientHealth,
+  ScopedStorage,
+  SecurityRuntime,
 } from './client/types.js';
+export { ACCESS_ACTIONS } from './security/policy.js';
+export type { AccessAction, AccessResource, AccessDecision, AccessPolicy } from './security/policy.js';
+export { createRulePolicy } from './security/rule-policy.js';
+export type { AccessRule } from './security/rule-policy.js';
+export { createJsonLinesAuditSink, createRecordAuditSink } from './security/audit-sinks.js';
+export type { AuditRecordTarget } from './security/audit-sinks.js';
+export type { AuditEvent, AuditEventType, AuditSink } from './spi/audit.js';
 export { CHECKSUM_METADATA_KEY } from './layers/integrity/checksum.js';
 export type { Layer, LayerContext, LayerRuntime, StoreMethods, TransactionScope } from './layers/layer.js';
 export { defineLayer, LAYER_SLOTS } from './layers/pipeline.js';

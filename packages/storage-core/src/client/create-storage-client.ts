@@ -1,7 +1,9 @@
 import { StorageError } from '../errors/index.js';
 import { parseConfig, type NamespaceConfig, type RecordNamespaceConfig, type StorageConfig } from '../config/index.js';
 import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/index.js';
-import type { HealthReport, StoreKind } from '../types/index.js';
+import type { HealthReport, Principal, StoreKind } from '../types/index.js';
+import { SYSTEM_PRINCIPAL } from '../security/context.js';
+import { resolveSecurity } from '../security/resolve.js';
 import { composeLayers, type LayerContext, type LayerRuntime } from '../layers/layer.js';
 import { layersOf } from '../layers/pipeline.js';
 import { EMBEDDED_INSTANCE, createAdapterInstances, type AdapterInstance } from './adapter-registry.js';
@@ -11,7 +13,7 @@ import { createRecordCollection, type TransactionPeer } from './record-collectio
 import { createStreamTopic } from './stream-topic.js';
 import { withLayeredTransactions } from './transaction-stack.js';
 import { checkUserLayers } from './user-layers.js';
-import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, StorageClient, StorageRuntime, StreamTopic } from './types.js';
+import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, ScopedStorage, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
 
@@ -22,7 +24,13 @@ const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record
 export function createStorageClient(config: unknown, runtime: StorageRuntime = {}): StorageClient {
   const parsed: StorageConfig = parseConfig(config);
   const userLayers = checkUserLayers(runtime.layers);
-  const layerRuntime: LayerRuntime = resolveLayerRuntime(parsed, runtime);
+  const baseRuntime: LayerRuntime = resolveLayerRuntime(parsed, runtime);
+  const securityConfigured = runtime.security !== undefined || (typeof config === 'object' && config !== null && 'security' in config);
+  // The durable audit sink writes through the facade's own records, as the system principal.
+  const security = resolveSecurity(parsed, runtime.security, securityConfigured, baseRuntime.logger, (namespace) => ({
+    put: (key, value, options) => recordStore(namespace).put({ namespace, key, value, ...options, principal: SYSTEM_PRINCIPAL }),
+  }));
+  const layerRuntime: LayerRuntime = securityConfigured ? { ...baseRuntime, security } : baseRuntime;
   const instances = createAdapterInstances(parsed, runtime.adapters ?? [], layerRuntime.logger);
   const handles = new Map<string, unknown>();
   const contexts = new Map<string, LayerContext<NamespaceConfig>>();
@@ -124,40 +132,73 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     return composeLayers(base, recordLayers, { ...context, ...(scope === undefined ? {} : { transaction: scope }) });
   }
 
+  function recordStore(namespace: string): RecordStore {
+    const ns = namespaceOf(namespace, 'record');
+    return memo(`record:${namespace}`, () => {
+      const adapter = withLayeredTransactions(instanceOf<RecordStore>('record', ns.adapter).store, transactionStack);
+      return composeLayers(adapter, recordLayers, contextOf(namespace, ns));
+    });
+  }
+
+  function records<T>(namespace: string, options: RecordCollectionOptions | undefined, principal: Principal | undefined): RecordCollection<T> {
+    const ns = namespaceOf(namespace, 'record');
+    const store = recordStore(namespace);
+    const schema = options?.schema;
+    if (schema !== undefined && typeof schema['~standard']?.validate !== 'function') {
+      throw new StorageError('INVALID_ARGUMENT', 'options.schema must be a Standard Schema (zod 3.24+, valibot 1, arktype 2, …)', {
+        namespace,
+        details: { field: 'schema' },
+      });
+    }
+    // Without a schema or principal the handle is memoized; otherwise it is a thin wrapper made per call.
+    return schema === undefined && principal === undefined
+      ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter)))
+      : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema, principal);
+  }
+
+  function blobs(namespace: string, principal: Principal | undefined): BlobCollection {
+    const ns = namespaceOf(namespace, 'blob');
+    const store = memo(`blob-store:${namespace}`, () => composeLayers(instanceOf<BlobStore>('blob', ns.adapter).store, blobLayers, contextOf(namespace, ns)));
+    return principal === undefined
+      ? memo(`blob:${namespace}`, () => createBlobCollection(namespace, store, ns.acl))
+      : createBlobCollection(namespace, store, ns.acl, principal);
+  }
+
+  function streams<T>(namespace: string, principal: Principal | undefined): StreamTopic<T> {
+    const ns = namespaceOf(namespace, 'stream');
+    const store = memo(`stream-store:${namespace}`, () => composeLayers(instanceOf<StreamStore>('stream', ns.adapter).store, streamLayers, contextOf(namespace, ns)));
+    const scope = { redactor: securityConfigured ? security.redactor : undefined, principal };
+    return principal === undefined
+      ? memo(`stream:${namespace}`, () => createStreamTopic<T>(namespace, store, ns, scope))
+      : createStreamTopic<T>(namespace, store, ns, scope);
+  }
+
   return {
     records<T>(namespace: string, options?: RecordCollectionOptions): RecordCollection<T> {
-      const ns = namespaceOf(namespace, 'record');
-      const store = memo(`record:${namespace}`, () => {
-        const adapter = withLayeredTransactions(instanceOf<RecordStore>('record', ns.adapter).store, transactionStack);
-        return composeLayers(adapter, recordLayers, contextOf(namespace, ns));
-      });
-      const schema = options?.schema;
-      if (schema !== undefined && typeof schema['~standard']?.validate !== 'function') {
-        throw new StorageError('INVALID_ARGUMENT', 'options.schema must be a Standard Schema (zod 3.24+, valibot 1, arktype 2, …)', {
-          namespace,
-          details: { field: 'schema' },
-        });
-      }
-      // Without a schema the handle is memoized; with one it is a thin wrapper made per call.
-      return schema === undefined
-        ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter)))
-        : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema);
+      return records<T>(namespace, options, undefined);
     },
     blobs(namespace: string): BlobCollection {
-      const ns = namespaceOf(namespace, 'blob');
-      return memo(`blob:${namespace}`, () => {
-        const adapter = instanceOf<BlobStore>('blob', ns.adapter).store;
-        const store = composeLayers(adapter, blobLayers, contextOf(namespace, ns));
-        return createBlobCollection(namespace, store, ns.acl);
-      });
+      return blobs(namespace, undefined);
     },
     streams<T>(namespace: string): StreamTopic<T> {
-      const ns = namespaceOf(namespace, 'stream');
-      return memo(`stream:${namespace}`, () => {
-        const adapter = instanceOf<StreamStore>('stream', ns.adapter).store;
-        const store = composeLayers(adapter, streamLayers, contextOf(namespace, ns));
-        return createStreamTopic<T>(namespace, store, ns);
-      });
+      return streams<T>(namespace, undefined);
+    },
+    as(principal: Principal): ScopedStorage {
+      if (typeof principal !== 'object' || principal === null || typeof principal.id !== 'string' || principal.id === '') {
+        throw new StorageError('INVALID_ARGUMENT', 'as(principal) needs a principal object with a non-empty string id (and optional tenant, roles)', {
+          details: { field: 'principal' },
+        });
+      }
+      return {
+        principal,
+        records: <T>(namespace: string, options?: RecordCollectionOptions) => records<T>(namespace, options, principal),
+        blobs: (namespace: string) => blobs(namespace, principal),
+        streams: <T>(namespace: string) => streams<T>(namespace, principal),
+      } as ScopedStorage;
+    },
+    async audit(event) {
+      if (closed !== undefined) throw new StorageError('UNAVAILABLE', 'storage client is closed', { retryable: false });
+      await security.auditor.emit(event, 'fail-closed');
     },
     async health(): Promise<ClientHealth> {
       const reports: Record<string, HealthReport> = {};

@@ -1,6 +1,6 @@
 import { StorageError } from '../errors/index.js';
 import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
-import type { JsonValue, OperationOptions, StandardSchemaV1 } from '../types/index.js';
+import type { JsonValue, OperationOptions, Principal, StandardSchemaV1 } from '../types/index.js';
 import { conformToSchema } from '../validation/index.js';
 import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
 
@@ -25,7 +25,19 @@ function pick(options: OperationOptions | undefined): OperationOptions {
   return {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.correlationId === undefined ? {} : { correlationId: options.correlationId }),
+    ...(options.principal === undefined ? {} : { principal: options.principal }),
   };
+}
+
+/**
+ * The call's options with the scope's principal added (a call's own `principal` wins). Unscoped
+ * calls get their options back untouched; a scoped call without options gets one object made per
+ * handle (`bound`), so the common path allocates nothing and keeps one object shape.
+ */
+export function scoped<O extends OperationOptions>(options: O | undefined, principal: Principal | undefined, bound?: OperationOptions): O | undefined {
+  if (principal === undefined) return options;
+  if (options === undefined) return (bound ?? { principal }) as O;
+  return options.principal === undefined ? ({ ...options, principal } as O) : options;
 }
 
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
@@ -41,22 +53,23 @@ async function valueToWrite(schema: StandardSchemaV1 | undefined, value: unknown
 }
 
 // `tx` runs every request through the layers of the namespace it names (validation included).
-function transactionCollection<T>(tx: RecordOperations, namespace: string, schema: StandardSchemaV1 | undefined): RecordTransactionCollection<T> {
+function transactionCollection<T>(tx: RecordOperations, namespace: string, schema: StandardSchemaV1 | undefined, principal: Principal | undefined): RecordTransactionCollection<T> {
+  const as = principal === undefined ? {} : { principal };
   return {
     async get(key) {
-      const entry = await tx.get({ namespace, key });
+      const entry = await tx.get({ ...as, namespace, key });
       if (entry === undefined) throw notFound(namespace, 'records.transaction.get');
       return toRecord<T>(entry);
     },
     async find(key) {
-      const entry = await tx.get({ namespace, key });
+      const entry = await tx.get({ ...as, namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      return tx.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.transaction.put') });
+      return tx.put({ ...as, ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.transaction.put') });
     },
     async delete(key, options) {
-      return tx.delete({ ...options, namespace, key });
+      return tx.delete({ ...as, ...options, namespace, key });
     },
   };
 }
@@ -67,39 +80,41 @@ export function createRecordCollection<T>(
   store: RecordStore,
   peer: TransactionPeer,
   schema?: StandardSchemaV1,
+  principal?: Principal,
 ): RecordCollection<T> {
+  const bound: OperationOptions | undefined = principal === undefined ? undefined : Object.freeze({ principal });
   const collection: RecordCollection<T> = {
     namespace,
     async get(key, options) {
-      const entry = await store.get({ ...options, namespace, key });
+      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
       if (entry === undefined) throw notFound(namespace, 'records.get');
       return toRecord<T>(entry);
     },
     async find(key, options) {
-      const entry = await store.get({ ...options, namespace, key });
+      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
       return entry === undefined ? undefined : toRecord<T>(entry);
     },
     async put(key, value, options) {
-      return store.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
+      return store.put({ ...scoped(options, principal, bound), namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
     },
     async delete(key, options) {
-      return store.delete({ ...options, namespace, key });
+      return store.delete({ ...scoped(options, principal, bound), namespace, key });
     },
     async list(options) {
-      const page = await store.list({ ...options, namespace });
+      const page = await store.list({ ...scoped(options, principal, bound), namespace });
       return page as unknown as Awaited<ReturnType<RecordCollection<T>['list']>>;
     },
     async *scan(options) {
       let cursor: string | undefined;
       do {
-        const page = await store.list({ ...options, namespace, ...(cursor === undefined ? {} : { cursor }) });
+        const page = await store.list({ ...scoped(options, principal, bound), namespace, ...(cursor === undefined ? {} : { cursor }) });
         for (const item of page.items) yield toRecord<T>(item);
         cursor = page.cursor;
       } while (cursor !== undefined);
     },
     async getMany(keys, options) {
       if (!store.getMany) throw unsupported(namespace, store.name, 'getMany', 'bulk');
-      const entries = await store.getMany({ ...pick(options), namespace, keys });
+      const entries = await store.getMany({ ...pick(scoped(options, principal, bound)), namespace, keys });
       return entries.map((entry) => (entry === undefined ? undefined : toRecord<T>(entry)));
     },
     async putMany(entries, options) {
@@ -110,19 +125,19 @@ export function createRecordCollection<T>(
           : await Promise.all(
               entries.map(async (entry, i) => ({ ...entry, value: await valueToWrite(schema, entry.value, namespace, 'records.putMany', `entries[${String(i)}].value`) })),
             );
-      return store.putMany({ ...pick(options), namespace, entries: checked });
+      return store.putMany({ ...pick(scoped(options, principal, bound)), namespace, entries: checked });
     },
     async deleteMany(keys, options) {
       if (!store.deleteMany) throw unsupported(namespace, store.name, 'deleteMany', 'bulk');
-      return store.deleteMany({ ...pick(options), namespace, keys });
+      return store.deleteMany({ ...pick(scoped(options, principal, bound)), namespace, keys });
     },
     async transaction(work) {
       if (!store.transaction) throw unsupported(namespace, store.name, 'transaction', 'transactions');
       return store.transaction((tx) => {
         const handle: RecordTransactionCollection<T> & RecordTransaction = {
-          ...transactionCollection<T>(tx, namespace, schema),
+          ...transactionCollection<T>(tx, namespace, schema, principal),
           records(other: string, options?: { readonly schema: StandardSchemaV1 }) {
-            return transactionCollection(tx, peer(other), options?.schema);
+            return transactionCollection(tx, peer(other), options?.schema, principal);
           },
         };
         return work(handle);

@@ -15,6 +15,24 @@ import type { Logger } from '../observability/logger.js';
 import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { ChaosControl } from '../layers/chaos/chaos-control.js';
+import type { AccessPolicy } from '../security/policy.js';
+import type { AuditEvent, AuditSink } from '../spi/audit.js';
+import type { Principal } from '../types/index.js';
+
+/** The code half of access control, audit and redaction (docs/security.md). */
+export interface SecurityRuntime {
+  /**
+   * The policy hook. @default the rule policy built from `security.acl.rules` when the config has
+   * an `acl` section; otherwise no access checks at all
+   */
+  readonly policy?: AccessPolicy;
+  /** Sinks every audit event goes to (besides the record namespace `security.audit.namespace`). */
+  readonly auditSinks?: readonly AuditSink[];
+  /** HMAC key of the redaction hashes (at least 16 bytes). @default 32 random bytes per client */
+  readonly redactionKey?: string | Uint8Array;
+  /** Texts that must never appear in logs, spans, errors or audit events (passwords, tokens). */
+  readonly secrets?: readonly string[];
+}
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -35,6 +53,8 @@ export interface StorageRuntime {
    * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.
    */
   readonly layers?: readonly SlottedLayer[];
+  /** Access policy, audit sinks and the redaction key (docs/security.md). */
+  readonly security?: SecurityRuntime;
 }
 
 /** Read options of the facade. */
@@ -161,7 +181,7 @@ export interface BlobCollection {
   delete(key: string, options?: RecordDeleteOptions): Promise<boolean>;
   list(options?: BlobListOptions): Promise<Page<BlobMeta> & { readonly prefixes: readonly string[] }>;
   /** Needs the adapter's `presign` capability, else UNSUPPORTED. */
-  presign(key: string, options: { readonly method: 'GET' | 'PUT'; readonly expiresInSeconds: number }): Promise<string>;
+  presign(key: string, options: { readonly method: 'GET' | 'PUT'; readonly expiresInSeconds: number; readonly principal?: Principal; readonly correlationId?: string }): Promise<string>;
 }
 
 /** A message as a facade handler receives it, payload decoded from JSON. */
@@ -190,6 +210,8 @@ export interface SubscribeOptions {
   /** Where a new group starts. @default 'earliest' */
   readonly from?: StartPosition;
   readonly onError?: (error: unknown) => void;
+  /** Who consumes; checked for `consume`, and each message by its key (docs/security.md). */
+  readonly principal?: Principal;
 }
 
 /** `client.streams(ns)`: at-least-once publish/subscribe of JSON messages. */
@@ -226,7 +248,21 @@ export interface StorageClient {
   health(): Promise<ClientHealth>;
   /** Closes every adapter once; later calls fail with UNAVAILABLE. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The same client acting as `principal`: every call of the handles it returns (transactions
+   * included) carries it, unless a call passes its own `options.principal`.
+   */
+  as(principal: Principal): ScopedStorage;
+  /**
+   * Writes an event of your own (or of core's encryption tools: `key.rotated`, `subject.erased`)
+   * to every audit sink of the client. Resolves when every sink has written it; rejects with
+   * UNAVAILABLE (or TIMEOUT) otherwise. Identifiers in it are written as given: hash them first.
+   */
+  audit(event: AuditEvent): Promise<void>;
 }
+
+/** `storage.as(principal)`: the client's handles, bound to one principal. */
+export type ScopedStorage = Pick<StorageClient, 'records' | 'blobs' | 'streams'> & { readonly principal: Principal };
 
 /** Re-exported for handle signatures. */
 export type { Consistency, JsonValue };

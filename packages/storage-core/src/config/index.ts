@@ -12,3 +12,5 @@ export { parseConfig, validateConfig } from './parse-config.js';
 export type { ConfigIssue, ConfigValidation } from './parse-config.js';
 export { resilienceConfig } from './resilience-schema.js';
 export type { ResilienceConfig, ResilienceConfigInput } from './resilience-schema.js';
+export { securityConfig, accessRuleConfig, namespaceSecurityConfig } from './security-schema.js';
+export type { SecurityConfig, SecurityConfigInput, AccessRuleConfig, NamespaceSecurityConfig } from './security-schema.js';

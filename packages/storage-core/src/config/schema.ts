@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_TIMER_MS } from '../validation/numbers.js';
 import { resilienceConfig } from './resilience-schema.js';
+import { namespaceSecurityConfig, securityConfig } from './security-schema.js';
 
 /** Config schema versions this release reads. */
 export const SUPPORTED_SCHEMA_VERSIONS = [1] as const;
@@ -40,6 +41,8 @@ const recordNamespace = z
     maxKeyBytes: positiveInt.max(4096).default(1024),
     /** Largest serialized value, in bytes. */
     maxValueBytes: positiveInt.default(4 * 1024 * 1024),
+    /** Access policy and audit settings of this namespace (docs/security.md). */
+    security: namespaceSecurityConfig,
   })
   .strict();
 
@@ -53,6 +56,7 @@ const blobNamespace = z
     /** Largest object accepted, in bytes; absent = no limit beyond the adapter's. */
     maxObjectBytes: positiveInt.optional(),
     acl: z.enum(['private', 'public-read']).default('private'),
+    security: namespaceSecurityConfig,
   })
   .strict();
 
@@ -67,6 +71,7 @@ const streamNamespace = z
     /** How long a publish may wait for room before failing with BACKPRESSURE. */
     publishTimeoutMs: positiveInt.max(MAX_TIMER_MS).default(5_000),
     maxPayloadBytes: positiveInt.default(1024 * 1024),
+    security: namespaceSecurityConfig,
   })
   .strict();
 
@@ -88,6 +93,8 @@ export const storageConfigV1 = z
       })
       .strict()
       .default({}),
+    /** Access control, audit and redaction (docs/security.md). */
+    security: securityConfig,
   })
   .strict();
 

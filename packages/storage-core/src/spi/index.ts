@@ -13,7 +13,9 @@ export type {
   HealthReport,
   OperationOptions,
   StandardSchemaV1,
+  Principal,
 } from '../types/index.js';
+export type { AuditEvent, AuditEventType, AuditSink } from './audit.js';
 export { createNoopLogger } from '../observability/logger.js';
 export type { Logger, LogEvent, LogLevel } from '../observability/logger.js';
 export type { StoreBase, NamespacedRequest } from './store-base.js';

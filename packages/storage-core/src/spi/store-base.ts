@@ -1,4 +1,4 @@
-import type { HealthReport } from '../types/index.js';
+import type { HealthReport, Principal } from '../types/index.js';
 
 /**
  * What every store of every kind has. `open`, `close` and `health` are optional: core calls `open`
@@ -22,4 +22,6 @@ export interface NamespacedRequest {
   readonly namespace: string;
   readonly signal?: AbortSignal;
   readonly correlationId?: string;
+  /** Who is acting; consumed by the access-control layer. Adapters ignore it. */
+  readonly principal?: Principal;
 }

@@ -1,3 +1,5 @@
+import type { Principal } from './principal.js';
+
 /** The three storage kinds, plus the cache that sits under records and blob metadata. */
 export type StoreKind = 'blob' | 'record' | 'stream' | 'cache';
 
@@ -39,4 +41,6 @@ export interface OperationOptions {
   readonly signal?: AbortSignal;
   /** Ties log lines and spans of one request together; generated when absent and needed. */
   readonly correlationId?: string;
+  /** Who is acting; checked by the access policy when the client has one (docs/security.md). */
+  readonly principal?: Principal;
 }

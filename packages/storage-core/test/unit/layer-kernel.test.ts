@@ -138,10 +138,11 @@ describe('layer kernel', () => {
   });
 
   it('orders built-in layers by slot for every kind', () => {
-    // validate, observe, cache | integrity, then resilience and chaos (inside it) for each kind
-    expect(layersOf('record')).toHaveLength(5);
-    expect(layersOf('blob')).toHaveLength(5);
-    expect(layersOf('stream')).toHaveLength(4);
+    // validate, observe, acl, cache | integrity, then resilience and chaos (inside it) for each kind
+    expect(layersOf('record')).toHaveLength(6);
+    expect(layersOf('blob')).toHaveLength(6);
+    expect(layersOf('stream')).toHaveLength(5);
+    expect(layersOf('record').map((layer) => layer.name).slice(0, 4)).toEqual(['validateRecords', 'observeRecords', 'aclRecords', 'cacheRecords']);
     expect(layersOf('record').slice(-2).map((layer) => layer.name)).toEqual(['resilientRecords', 'chaosRecords']);
   });
 });
