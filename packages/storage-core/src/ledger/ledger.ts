@@ -423,6 +423,14 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
       throw refuse(to, 'nothing vouches for the end of the range (no next entry, no tip, no signing key)');
     }
     await backend.replace(replacement, signal);
+    // A missing or forged tip is restored from the source when the source's tip vouches for this range's end.
+    if (tipInfo.status !== 'ok') {
+      const stored = await sourceBackend.readTip(signal);
+      const sourceTip = stored === undefined ? undefined : asTip(stored.value);
+      if (sourceTip !== undefined && tipIsAuthentic(sourceTip, id, signer) && sourceTip.seq === to && sourceTip.hash === anchor) {
+        await backend.writeTip(stored!.value as JsonValue, tipInfo.status === 'missing' ? undefined : tipInfo.etag, signal);
+      }
+    }
     knownBad = knownBad.flatMap((known) => {
       if (known.to < from || known.from > to) return [known];
       const left = known.from < from ? [{ ...known, to: from - 1 }] : [];
