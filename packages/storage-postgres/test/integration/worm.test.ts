@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordWormContract } from '@sanctum/storage-contract-tests';
 import type { Sql } from 'postgres';
 import { createStorageClient, isStorageError, type StorageClient } from '@sanctum/storage-core';
-import { postgresRecords, setWormPolicy, wormPolicy } from '../../src/index.js';
+import { createPostgresRecordStore, postgresRecords, setWormPolicy, wormPolicy } from '../../src/index.js';
 import { adminClient, migratedSchema, type TestSchema } from './support.js';
 
 let db: TestSchema;
@@ -99,4 +100,14 @@ describe('WORM namespaces on PostgreSQL (migration 003 trigger)', () => {
     expect(await short.delete('old')).toBe(true);
     expect(await short.delete('held')).toBe(true);
   });
+});
+
+recordWormContract({
+  runner: { describe, it },
+  title: 'PostgreSQL RecordStore WORM contract',
+  capabilities: { worm: true },
+  create: () => createPostgresRecordStore(db.options({ poolSize: 2 })),
+  enableWorm: (namespace, retentionMs) => setWormPolicy(db.options(), { namespace, retentionMs, legalHold: false }),
+  retentionMs: 500,
+  graceMs: 300,
 });

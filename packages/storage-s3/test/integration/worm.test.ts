@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { blobWormContract } from '@sanctum/storage-contract-tests';
 import { createStorageClient, isStorageError } from '@sanctum/storage-core';
 import { s3Blobs } from '../../src/index.js';
 import { RUN_ID, connection, createStore, dropBucket, makeBucket, rawClient } from './support.js';
@@ -120,4 +121,14 @@ describe('WORM on S3 (Ceph RGW Object Lock)', () => {
     expect(createStore({ bucket: plainBucket }).capabilities.worm ?? false).toBe(false);
     expect(createStore({ bucket: plainBucket, objectLock: worm }).capabilities).toMatchObject({ worm: true, createOnly: false });
   });
+});
+
+blobWormContract({
+  runner: { describe, it },
+  title: 'S3 (Ceph RGW) BlobStore WORM contract, Object Lock COMPLIANCE',
+  capabilities: { worm: true },
+  create: () => createStore({ bucket: lockedBucket, autoCreateBucket: true, objectLock: { mode: 'COMPLIANCE', retentionMs: 1500 } }),
+  retentionMs: 1500,
+  // RGW keeps retain-until dates to the second.
+  graceMs: 1200,
 });
