@@ -237,6 +237,8 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
         if (conflicts > 1000) {
           throw new StorageError('CONSISTENCY', `ledger ${id}: gave up after ${conflicts} append conflicts with other writers`, { operation: 'ledger.append' });
         }
+        // Full jitter, capped at 32 ms, so racing writers spread out instead of colliding again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(32, 2 ** conflicts)));
       }
       const done = sealed.slice(0, written);
       const settled = pending.slice(0, written);
@@ -290,12 +292,22 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
       for (let seq = missingRun.from; seq <= Math.min(missingRun.to, upTo); seq += 1) bad.add(seq, 'missing');
       missingRun = undefined;
     };
+    const batchOf = (start: number) => {
+      const end = explicitTo === undefined ? start + readBatch - 1 : Math.min(explicitTo, start + readBatch - 1);
+      const seqs = Array.from({ length: Math.max(end - start + 1, 0) }, (_, index) => start + index);
+      return { end, seqs, values: seqs.length === 0 ? Promise.resolve([]) : backend.readMany(seqs, signal) };
+    };
+    // One batch is read ahead while the previous one is hashed: memory stays at two batches.
+    let next = batchOf(from);
     for (let start = from; ; start += readBatch) {
       signal?.throwIfAborted();
-      const end = explicitTo === undefined ? start + readBatch - 1 : Math.min(explicitTo, start + readBatch - 1);
+      const { end, seqs } = next;
       if (end < start) break;
-      const seqs = Array.from({ length: end - start + 1 }, (_, index) => start + index);
-      const values = await backend.readMany(seqs, signal);
+      const values = await next.values;
+      const more = explicitTo === undefined || end < explicitTo;
+      next = more ? batchOf(start + readBatch) : { end: start - 1, seqs: [], values: Promise.resolve([]) };
+      // A read-ahead that is not needed in the end must not leave an unhandled rejection.
+      next.values.catch(() => undefined);
       let any = false;
       for (const [index, value] of values.entries()) {
         const seq = seqs[index]!;
