@@ -171,8 +171,6 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
   const appendBatch = batchOption('appendBatch', options.appendBatch);
   const now = options.now ?? (() => new Date());
 
-  // Ranges the last verify found corrupt: reads refuse them until a recover replaces them.
-  let knownBad: CorruptRange[] = [];
   let head: Head | undefined;
   const queue: Array<PendingAppend<T>> = [];
   let flushing = false;
@@ -346,7 +344,6 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
     flushMissing(Math.max(mustExist, lastExisting));
     const to = Math.max(Math.min(lastSeen, Math.max(mustExist, lastExisting)), from - 1);
     const corrupt = bad.toArray();
-    knownBad = [...knownBad.filter((known) => known.to < from || known.from > to), ...corrupt].sort((a, b) => a.from - b.from);
     const counted = Math.max(to - from + 1, 0);
     return {
       ledger: id,
@@ -363,8 +360,6 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
   async function read(seqInput: number, readOptions: { readonly signal?: AbortSignal } = {}): Promise<LedgerEntry<T>> {
     const seq = checkSeq('seq', seqInput);
     const { signal } = readOptions;
-    const known = knownBad.find((range) => seq >= range.from && seq <= range.to);
-    if (known !== undefined) throw violation(id, seq, known.problems[0] ?? 'hash', 'it was found corrupt by verify; recover it from another store');
     const seqs = seq > 1 ? [seq - 1, seq, seq + 1] : [seq, seq + 1];
     const [values, tipInfo] = await Promise.all([backend.readMany(seqs, signal), readTip(signal)]);
     const [before, value, after] = seq > 1 ? values : [undefined, values[0], values[1]];
@@ -443,12 +438,6 @@ export function createLedger<T extends JsonValue = JsonValue>(options: LedgerOpt
         await backend.writeTip(stored!.value as JsonValue, tipInfo.status === 'missing' ? undefined : tipInfo.etag, signal);
       }
     }
-    knownBad = knownBad.flatMap((known) => {
-      if (known.to < from || known.from > to) return [known];
-      const left = known.from < from ? [{ ...known, to: from - 1 }] : [];
-      const right = known.to > to ? [{ ...known, from: to + 1 }] : [];
-      return [...left, ...right];
-    });
     return { from, to, replaced: replacement.length };
   }
 
