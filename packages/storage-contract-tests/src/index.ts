@@ -11,3 +11,5 @@ export { cacheStoreContract } from './cache/cache-contract.js';
 export type { CacheStoreContractOptions } from './cache/cache-contract.js';
 export { facadeGoldenSuite } from './facade/facade-golden.js';
 export type { FacadeGoldenSuiteOptions } from './facade/facade-golden.js';
+export { recordWormContract, blobWormContract } from './worm/worm-contract.js';
+export type { WormContractOptions } from './worm/worm-contract.js';

@@ -107,3 +107,31 @@ export type { ChaosControl, ChaosSettings, ChaosSettingsInput } from './layers/c
 export { IDEMPOTENCY_KEY_HEADER } from './layers/resilience/policy.js';
 export { CIRCUIT_STATE } from './layers/resilience/breaker.js';
 export type { ResilienceConfig, ResilienceConfigInput } from './config/index.js';
+export {
+  createLedger,
+  MAX_RECOVER_RANGE,
+  recordLedgerBackend,
+  blobLedgerBackend,
+  entryKey,
+  GENESIS_HASH,
+  entryHash,
+  ledgerAuditSink,
+} from './ledger/index.js';
+export type {
+  Ledger,
+  LedgerOptions,
+  LedgerRange,
+  CorruptRange,
+  TipStatus,
+  VerifyReport,
+  VerifyProgress,
+  VerifyOptions,
+  AppendResult,
+  RecoverReport,
+  LedgerBackend,
+  StoredTip,
+  LedgerEntry,
+  LedgerTip,
+  LedgerSigning,
+  EntryProblem,
+} from './ledger/index.js';

@@ -42,6 +42,9 @@ export const ERROR_MAPPINGS: {
     // Raised by the putMany statement's guard function (migration 002).
     SN409: map('ALREADY_EXISTS', false, "an ifNoneMatch '*' entry of putMany already exists; nothing was written"),
     SN412: map('PRECONDITION_FAILED', false, 'an ifMatch entry of putMany does not match; nothing was written'),
+    // Raised by the WORM guard (migration 003).
+    SN423: map('RETENTION_LOCKED', false, 'the record is in a WORM namespace under retention or legal hold: it cannot be overwritten or deleted yet'),
+    SN424: map('RETENTION_LOCKED', false, 'a WORM policy can be neither removed nor shortened'),
   },
   sqlstateClass: {
     '08': map('UNAVAILABLE', true, 'the connection to PostgreSQL failed'),

@@ -6,6 +6,8 @@ import { PostgresRecords, type PostgresRecordStore } from './record-store.js';
 
 export { migrateUp, migrationStatus } from './migrations/api.js';
 export type { MigrateUpOptions } from './migrations/api.js';
+export { setWormPolicy, wormPolicy } from './worm.js';
+export type { WormPolicy } from './worm.js';
 export type {
   AppliedMigration,
   ChangedMigration,

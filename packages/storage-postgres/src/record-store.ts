@@ -22,7 +22,7 @@ export interface PostgresRecordStore extends RecordStore {
   sweepExpired(options?: SweepOptions): Promise<number>;
 }
 
-const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true });
+const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true, worm: true });
 
 export class PostgresRecords implements PostgresRecordStore {
   readonly kind = 'record' as const;

@@ -1,6 +1,6 @@
 import type { BlobMeta, BlobWriteResult, HealthReport } from '@sanctum/storage-core';
 import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobObject, BlobPresignRequest, BlobPutRequest, BlobStore } from '@sanctum/storage-core/spi';
-import { createNoopLogger } from '@sanctum/storage-core';
+import { createNoopLogger, isStorageError } from '@sanctum/storage-core';
 import { assertKey, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core/spi';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
@@ -22,6 +22,7 @@ import {
 import { sweepStore, type SweepOptions, type SweepResult } from './multipart/sweep.js';
 import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.js';
 import { putBlob } from './put.js';
+import { lockOf, lockedPutConditions, overwriteRefused } from './worm.js';
 
 /**
  * What this adapter declares by default (see the README's capability table); `acl` follows
@@ -74,7 +75,11 @@ class S3Store implements S3BlobStore {
 
   constructor(options: ResolvedS3Options, tuning: S3StoreTuning) {
     this.#options = options;
-    this.capabilities = options.cannedAcl ? S3_CAPABILITIES : Object.freeze({ ...S3_CAPABILITIES, acl: false });
+    // In WORM mode a create-only put is a HEAD then a PUT (RGW ignores If-None-Match on Object Lock
+    // buckets): not one atomic step, so `createOnly` is not declared.
+    const worm = options.objectLock !== undefined;
+    const plain = options.cannedAcl ? S3_CAPABILITIES : Object.freeze({ ...S3_CAPABILITIES, acl: false });
+    this.capabilities = worm ? Object.freeze({ ...plain, createOnly: false, worm: true }) : plain;
     this.#connection = new S3Connection(options);
     this.#context = {
       connection: this.#connection,
@@ -116,8 +121,27 @@ class S3Store implements S3BlobStore {
     if (request.acl !== undefined && !this.capabilities.acl) {
       throw s3Error('UNSUPPORTED', 'this store was configured without canned ACLs (capability "acl")', this.#where('blobs.put', request));
     }
-    validateBlobPut(request, whereOf(this.#where('blobs.put', request)), { maxKeyBytes: S3_MAX_KEY_BYTES });
-    return putBlob(this.#context, request);
+    const context = this.#where('blobs.put', request);
+    validateBlobPut(request, whereOf(context), { maxKeyBytes: S3_MAX_KEY_BYTES });
+    const lock = this.#options.objectLock;
+    if (lock === undefined) return putBlob(this.#context, request);
+    // Ceph RGW ignores If-None-Match on Object Lock (versioned) buckets (measured), so a HEAD comes
+    // first; the PUT still carries If-None-Match for servers that honour it. A racing create can
+    // slip between the two: the server then keeps both versions, each locked (docs/ledger.md).
+    if (request.ifNoneMatch !== undefined) {
+      throw s3Error('UNSUPPORTED', 'ifNoneMatch is not supported by a WORM (objectLock) store: Ceph RGW ignores If-None-Match on Object Lock buckets (capability "createOnly")', context, {
+        details: { field: 'ifNoneMatch' },
+      });
+    }
+    const { location, key } = this.#locate(request, context);
+    if ((await this.#lockedBecause(location, key, request.signal, context)) !== null) throw overwriteRefused(request, context);
+    try {
+      return await putBlob(this.#context, request, lockedPutConditions(lock, Date.now()));
+    } catch (error) {
+      // A server that honours If-None-Match (AWS, MinIO) refuses the overwrite itself.
+      if (isStorageError(error, 'ALREADY_EXISTS')) throw overwriteRefused(request, context);
+      throw error;
+    }
   }
 
   async get(request: BlobGetRequest): Promise<BlobObject | undefined> {
@@ -160,6 +184,12 @@ class S3Store implements S3BlobStore {
       throw s3Error('UNSUPPORTED', 'conditional deletes are not supported by this adapter (capability "conditionalDelete": Ceph RGW ignores If-Match on DELETE); delete without ifMatch', context);
     }
     const { location, key } = this.#locate(request, context);
+    if (this.#options.objectLock !== undefined) {
+      // A WORM store: refuse what the server would only hide behind a delete marker.
+      const why = await this.#lockedBecause(location, key, request.signal, context);
+      if (why === null) return false;
+      if (why !== undefined) throw s3Error('RETENTION_LOCKED', `the object cannot be deleted: ${why} (S3 Object Lock)`, context, { details: { key: request.key } });
+    }
     // S3 answers 204 whether or not the key existed: a HEAD tells the caller which it was.
     const existed = (await this.#head(location, key, request.key, request.signal, context)) !== undefined;
     if (!existed) return false;
@@ -246,6 +276,20 @@ class S3Store implements S3BlobStore {
     }
   }
 
+  /** Why the object is locked now; undefined when it is not; null when it does not exist. */
+  async #lockedBecause(location: NamespaceLocation, key: string, signal: AbortSignal | undefined, context: ErrorContext): Promise<string | undefined | null> {
+    try {
+      await this.#ensureBucket(location, context);
+      const response = await this.#connection.withSignal(signal, () =>
+        this.#connection.request({ method: 'HEAD', bucketName: location.bucket, objectName: key }, '', [200, 404]),
+      );
+      response.resume();
+      return response.statusCode === 404 ? null : lockOf(response.headers, Date.now());
+    } catch (error) {
+      throw toStorageError(error, context);
+    }
+  }
+
   #where(operation: string, request: { readonly namespace: string; readonly signal?: AbortSignal | undefined }): ErrorContext {
     const context = { operation, namespace: request.namespace, signal: request.signal };
     throwIfAborted(context);
@@ -275,14 +319,30 @@ class S3Store implements S3BlobStore {
   async #createIfMissing(bucket: string): Promise<void> {
     const response = await this.#connection.request({ method: 'HEAD', bucketName: bucket }, '', [200, 404]);
     response.resume();
-    if (response.statusCode === 200) return;
+    if (response.statusCode === 200) return this.#checkObjectLock(bucket);
     if (!this.#options.autoCreateBucket) {
       throw s3Error('CONFIG_INVALID', `bucket "${bucket}" does not exist; create it or set autoCreateBucket`, { operation: 'blobs.open' }, { details: { bucket } });
     }
     try {
-      await this.#connection.client.makeBucket(bucket, this.#options.region);
+      await this.#connection.client.makeBucket(bucket, this.#options.region, this.#options.objectLock === undefined ? {} : { ObjectLocking: true });
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+    await this.#checkObjectLock(bucket);
+  }
+
+  // A WORM store on a bucket without Object Lock would silently lock nothing: refuse it.
+  async #checkObjectLock(bucket: string): Promise<void> {
+    if (this.#options.objectLock === undefined) return;
+    let enabled = false;
+    try {
+      const config = (await (this.#connection.client.getObjectLockConfig(bucket) as unknown as Promise<unknown>)) as { objectLockEnabled?: unknown } | undefined;
+      enabled = config?.objectLockEnabled === 'Enabled';
+    } catch {
+      enabled = false;
+    }
+    if (!enabled) {
+      throw s3Error('CONFIG_INVALID', `bucket "${bucket}" does not have S3 Object Lock enabled; objectLock needs a bucket created with it`, { operation: 'blobs.open' }, { details: { bucket } });
     }
   }
 }

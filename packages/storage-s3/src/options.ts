@@ -1,5 +1,6 @@
 import { parseOptions } from '@sanctum/storage-core/spi';
 import { z } from 'zod';
+import { objectLockSchema, type ResolvedObjectLock, type S3ObjectLockOptions } from './worm.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -76,6 +77,12 @@ export interface S3BlobStoreOptions {
    * always unsigned (TLS protects them). @default false
    */
   readonly signPayload?: boolean | undefined;
+  /**
+   * Make this a WORM store with S3 Object Lock: every put is create-only and carries this retention
+   * (and legal hold); deletes of retained objects fail with RETENTION_LOCKED. Puts must then fit one
+   * PUT (`multipartThreshold`). @default none
+   */
+  readonly objectLock?: S3ObjectLockOptions | undefined;
 }
 
 /** Options after validation, with every default filled in. */
@@ -100,6 +107,7 @@ export interface ResolvedS3Options {
   readonly maxPresignExpirySeconds: number;
   readonly cannedAcl: boolean;
   readonly signPayload: boolean;
+  readonly objectLock: ResolvedObjectLock | undefined;
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3, kib: KIB, mib: MIB, gib: GIB };
@@ -157,6 +165,7 @@ const schema = z
     maxPresignExpirySeconds: z.number().int().min(1).max(MAX_PRESIGN_SECONDS).default(MAX_PRESIGN_SECONDS),
     cannedAcl: z.boolean().default(true),
     signPayload: z.boolean().default(false),
+    objectLock: objectLockSchema.optional(),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -177,6 +186,7 @@ const schema = z
       port: options.port,
       sessionToken: options.sessionToken,
       bucket: options.bucket,
+      objectLock: options.objectLock,
       multipartThreshold: options.multipartThreshold ?? options.partSize * Math.min(2, options.parallelParts),
     }),
   );

@@ -46,10 +46,12 @@ function checkLength(request: BlobPutRequest, received: number, context: ErrorCo
  * assembled under a staging key and copied server-side to its key with the final metadata, so the
  * object appears only once complete and with its checksum.
  */
-export async function putBlob(store: StoreContext, request: BlobPutRequest): Promise<BlobWriteResult> {
+export async function putBlob(store: StoreContext, request: BlobPutRequest, override?: PutConditions): Promise<BlobWriteResult> {
   const context: ErrorContext = { operation: 'blobs.put', namespace: request.namespace, signal: request.signal };
   throwIfAborted(context);
-  const conditions = putConditions(request, context);
+  // `override`: the conditions of a WORM store (create-only plus Object Lock headers).
+  const requested = putConditions(request, context);
+  const conditions = override ?? requested;
   const size = request.body instanceof Uint8Array ? request.body.byteLength : request.contentLength;
   if (conditions !== undefined && size !== undefined && size > store.multipartThreshold) throw conditionalTooLarge(store.multipartThreshold, context);
   const location = store.layout.locate(request.namespace, context);

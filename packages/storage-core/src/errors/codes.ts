@@ -18,6 +18,12 @@ export const STORAGE_ERROR_CODES = [
   'DECRYPT_FAILED',
   'KEY_NOT_FOUND',
   'INTERNAL',
+  // A ledger entry that does not verify against its chain (edited, missing, reordered, forged):
+  // it is never served as data. Recover the range from another store (docs/ledger.md).
+  'INTEGRITY_VIOLATION',
+  // A write or delete of a WORM (write once, read many) item before its retention ends or while a
+  // legal hold is on.
+  'RETENTION_LOCKED',
 ] as const;
 
 /** A stable, machine-readable error code. */
@@ -46,6 +52,8 @@ export const RETRYABLE_BY_DEFAULT: Readonly<Record<StorageErrorCode, boolean>> =
   DECRYPT_FAILED: false,
   KEY_NOT_FOUND: false,
   INTERNAL: false,
+  INTEGRITY_VIOLATION: false,
+  RETENTION_LOCKED: false,
 };
 
 const CODE_SET: ReadonlySet<string> = new Set(STORAGE_ERROR_CODES);

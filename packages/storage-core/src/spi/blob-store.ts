@@ -122,6 +122,12 @@ export interface BlobCapabilities {
   readonly presign: boolean;
   /** Canned ACLs on put. */
   readonly acl: boolean;
+  /**
+   * WORM (write once, read many): the store can keep objects unchangeable — overwrite and delete fail
+   * with RETENTION_LOCKED until a retention ends or while a legal hold is on, enforced by the backend
+   * (S3 Object Lock). How a namespace becomes WORM is the adapter's own option. Absent means false.
+   */
+  readonly worm?: boolean;
 }
 
 /** A blob adapter. */

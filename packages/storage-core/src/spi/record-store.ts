@@ -101,6 +101,12 @@ export interface RecordCapabilities {
   readonly bulk: boolean;
   /** `transaction()` across namespaces of the same store. */
   readonly transactions: boolean;
+  /**
+   * WORM (write once, read many) namespaces: overwrite and delete of a record fail with
+   * RETENTION_LOCKED until its retention ends or while a legal hold is on, enforced by the backend
+   * (a PostgreSQL trigger). How a namespace becomes WORM is the adapter's own API. Absent means false.
+   */
+  readonly worm?: boolean;
 }
 
 /** The operations available inside a transaction: the core ones, bound to one atomic unit. */

@@ -23,7 +23,7 @@ describe('StorageError', () => {
 
   it('has a default retryability for every code', () => {
     for (const code of STORAGE_ERROR_CODES) expect(typeof RETRYABLE_BY_DEFAULT[code]).toBe('boolean');
-    expect(STORAGE_ERROR_CODES).toHaveLength(18);
+    expect(STORAGE_ERROR_CODES).toHaveLength(20);
   });
 
   it('serializes without cause or stack', () => {

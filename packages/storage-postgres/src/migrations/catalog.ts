@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ObjectNames } from '../names.js';
 import { recordsTable } from './001-records-table.js';
 import { putManyGuard } from './002-put-many-guard.js';
+import { wormGuard } from './003-worm-guard.js';
 import type { MigrationInfo, MigrationSource, PlannedMigration } from './types.js';
 
 /** Every migration, in order. Append only: never edit or remove one that shipped. */
-export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard];
+export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard, wormGuard];
 
 /** SHA-256 of a migration's template, line endings normalised. */
 export function checksumOf(source: MigrationSource): string {
@@ -25,6 +26,13 @@ export function render(source: MigrationSource, names: ObjectNames): string {
     table: qualified(names.table),
     putManyFail: qualified(names.putManyFail),
     expiresIndex: quoteIdent(names.expiresIndex),
+    wormPolicies: qualified(names.wormPolicies),
+    wormGuard: qualified(names.wormGuard),
+    wormPolicyGuard: qualified(names.wormPolicyGuard),
+    wormRowTrigger: quoteIdent('sanctum_worm_row_guard'),
+    wormTruncateTrigger: quoteIdent('sanctum_worm_truncate_guard'),
+    wormPolicyTrigger: quoteIdent('sanctum_worm_policy_guard'),
+    wormPolicyTruncateTrigger: quoteIdent('sanctum_worm_policy_truncate_guard'),
   };
   return source.sql.trim().replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];

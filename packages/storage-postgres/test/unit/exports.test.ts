@@ -5,6 +5,6 @@ import * as entry from '../../src/index.js';
 // driver-error mappers stay unexported. Changing this list is a public-API decision.
 describe('@sanctum/storage-postgres exports', () => {
   it('exports exactly the factory, the direct constructor and the documented extras', () => {
-    expect(Object.keys(entry).sort()).toEqual(["createPostgresRecordStore", "migrateUp", "migrationStatus", "postgres", "postgresRecords"]);
+    expect(Object.keys(entry).sort()).toEqual(["createPostgresRecordStore", "migrateUp", "migrationStatus", "postgres", "postgresRecords", "setWormPolicy", "wormPolicy"]);
   });
 });
