@@ -37,7 +37,7 @@ export function callSignal(ctx: CommandContext): AbortSignal {
 /** Runs `body` with a client over the config, closing it afterwards whatever happens. */
 export async function withClient<T>(ctx: CommandContext, body: (client: StorageClient, config: LoadedConfig) => Promise<T>): Promise<T> {
   const config = await requireConfig(ctx);
-  const client = clientFor(config);
+  const client = await clientFor(config);
   try {
     return await body(client, config);
   } finally {

@@ -6,14 +6,8 @@ import { requireConfig } from './context.js';
 import { CliError, EXIT, exitCodeOf } from './exit-codes.js';
 import { createOutput, printJson } from './ui/output.js';
 import { describeError } from './print.js';
-import { startTelemetry, type Telemetry } from './telemetry.js';
-import { runDemo } from './commands/demo.js';
-import { configValidate } from './commands/config-validate.js';
-import { health } from './commands/health.js';
-import { migrateApply, migrateStatus } from './commands/migrate.js';
-import { blobGet, blobList, blobPresign, blobPut, blobRemove } from './commands/blob.js';
-import { recordsGet, recordsList, recordsPut, recordsRemove } from './commands/records.js';
-import { streamPublish, streamTail } from './commands/stream.js';
+import { otlpRequested } from './otel-env.js';
+import type { Telemetry } from './telemetry.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -75,7 +69,7 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
               field: (label: string, value: string | number) => void steps.at(-1)?.fields.push([label, value]),
             }
           : ctx.out;
-        const code = await runDemo(printer, config);
+        const code = await (await import('./commands/demo.js')).runDemo(printer, config);
         return { code, json: { ok: code === EXIT.OK, steps: steps.map((s) => ({ ...s, fields: Object.fromEntries(s.fields) })) } };
       }),
     );
@@ -83,7 +77,7 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
   root
     .command('health')
     .description('open every configured adapter and report its health (exit 1 when one is down)')
-    .action(() => run((ctx) => health(ctx)));
+    .action(() => run(async (ctx) => (await import('./commands/health.js')).health(ctx)));
 
   const migrate = root.command('migrate').description('PostgreSQL schema migrations of the record adapter');
   const adapterOpt = () => new Option('--adapter <name>', 'only this postgres adapter of the config');
@@ -91,17 +85,17 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .command('status')
     .description('applied, pending and edited migrations (exit 1 when not current)')
     .addOption(adapterOpt())
-    .action((o: { adapter?: string }) => run((ctx) => migrateStatus(ctx, o.adapter)));
+    .action((o: { adapter?: string }) => run(async (ctx) => (await import('./commands/migrate.js')).migrateStatus(ctx, o.adapter)));
   migrate
     .command('plan')
     .description('print the SQL that `migrate up` would run; change nothing')
     .addOption(adapterOpt())
-    .action((o: { adapter?: string }) => run((ctx) => migrateApply(ctx, o.adapter, true)));
+    .action((o: { adapter?: string }) => run(async (ctx) => (await import('./commands/migrate.js')).migrateApply(ctx, o.adapter, true)));
   migrate
     .command('up')
     .description('apply pending migrations (each in a transaction, under an advisory lock)')
     .addOption(adapterOpt())
-    .action((o: { adapter?: string }) => run((ctx) => migrateApply(ctx, o.adapter, false)));
+    .action((o: { adapter?: string }) => run(async (ctx) => (await import('./commands/migrate.js')).migrateApply(ctx, o.adapter, false)));
 
   const blob = root.command('blob').description('objects of a blob namespace');
   blob
@@ -110,11 +104,11 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .option('--resume', 'continue an interrupted upload from its state file')
     .option('--state <file>', 'upload state file (default: <file>.upload.json)')
     .option('--content-type <type>', 'Content-Type to store')
-    .action((ns: string, key: string, file: string, o: { resume?: boolean; state?: string; contentType?: string }) => run((ctx) => blobPut(ctx, ns, key, file, o)));
+    .action((ns: string, key: string, file: string, o: { resume?: boolean; state?: string; contentType?: string }) => run(async (ctx) => (await import('./commands/blob.js')).blobPut(ctx, ns, key, file, o)));
   blob
     .command('get <namespace> <key> [out]')
     .description('stream an object down, checksum verified (out: a file, default the key basename; - for stdout)')
-    .action((ns: string, key: string, out: string | undefined) => run((ctx) => blobGet(ctx, ns, key, out)));
+    .action((ns: string, key: string, out: string | undefined) => run(async (ctx) => (await import('./commands/blob.js')).blobGet(ctx, ns, key, out)));
   blob
     .command('ls <namespace>')
     .description('list one page of objects')
@@ -122,43 +116,43 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .option('--delimiter <d>', 'group keys into common prefixes')
     .option('--limit <n>', 'page size', positiveInt)
     .option('--cursor <cursor>', 'continue a listing')
-    .action((ns: string, o: { prefix?: string; delimiter?: string; limit?: number; cursor?: string }) => run((ctx) => blobList(ctx, ns, o)));
+    .action((ns: string, o: { prefix?: string; delimiter?: string; limit?: number; cursor?: string }) => run(async (ctx) => (await import('./commands/blob.js')).blobList(ctx, ns, o)));
   blob
     .command('rm <namespace> <key>')
     .description('delete an object (exit 4 when absent)')
-    .action((ns: string, key: string) => run((ctx) => blobRemove(ctx, ns, key)));
+    .action((ns: string, key: string) => run(async (ctx) => (await import('./commands/blob.js')).blobRemove(ctx, ns, key)));
   blob
     .command('presign <namespace> <key>')
     .description('a time-limited URL')
     .addOption(new Option('--method <method>').choices(['GET', 'PUT']).default('GET'))
     .option('--expires <seconds>', 'lifetime in seconds', positiveInt, 900)
-    .action((ns: string, key: string, o: { method: 'GET' | 'PUT'; expires: number }) => run((ctx) => blobPresign(ctx, ns, key, o)));
+    .action((ns: string, key: string, o: { method: 'GET' | 'PUT'; expires: number }) => run(async (ctx) => (await import('./commands/blob.js')).blobPresign(ctx, ns, key, o)));
 
   const records = root.command('records').description('JSON records of a record namespace');
   records
     .command('get <namespace> <key>')
     .description('a record with its version and etag (exit 4 when absent)')
     .addOption(new Option('--consistency <level>').choices(['strong', 'eventual']))
-    .action((ns: string, key: string, o: { consistency?: 'strong' | 'eventual' }) => run((ctx) => recordsGet(ctx, ns, key, o)));
+    .action((ns: string, key: string, o: { consistency?: 'strong' | 'eventual' }) => run(async (ctx) => (await import('./commands/records.js')).recordsGet(ctx, ns, key, o)));
   records
     .command('put <namespace> <key> [value]')
     .description("write a JSON value (argument, - for stdin, or --file); conditional with --if-match / --create (exit 5 on conflict)")
     .option('--file <file>', 'read the JSON value from a file')
     .option('--if-match <etag>', 'only if the current etag is this')
     .option('--create', 'only if the key does not exist')
-    .action((ns: string, key: string, value: string | undefined, o: { file?: string; ifMatch?: string; create?: boolean }) => run((ctx) => recordsPut(ctx, ns, key, value, o)));
+    .action((ns: string, key: string, value: string | undefined, o: { file?: string; ifMatch?: string; create?: boolean }) => run(async (ctx) => (await import('./commands/records.js')).recordsPut(ctx, ns, key, value, o)));
   records
     .command('ls <namespace>')
     .description('list one page of records')
     .option('--prefix <prefix>')
     .option('--limit <n>', 'page size', positiveInt)
     .option('--cursor <cursor>', 'continue a listing')
-    .action((ns: string, o: { prefix?: string; limit?: number; cursor?: string }) => run((ctx) => recordsList(ctx, ns, o)));
+    .action((ns: string, o: { prefix?: string; limit?: number; cursor?: string }) => run(async (ctx) => (await import('./commands/records.js')).recordsList(ctx, ns, o)));
   records
     .command('rm <namespace> <key>')
     .description('delete a record (exit 4 when absent, 5 when --if-match is stale)')
     .option('--if-match <etag>')
-    .action((ns: string, key: string, o: { ifMatch?: string }) => run((ctx) => recordsRemove(ctx, ns, key, o)));
+    .action((ns: string, key: string, o: { ifMatch?: string }) => run(async (ctx) => (await import('./commands/records.js')).recordsRemove(ctx, ns, key, o)));
 
   const stream = root.command('stream').description('messages of a stream namespace');
   stream
@@ -167,7 +161,7 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .option('--file <file>')
     .option('--key <key>', 'partition/ordering key')
     .option('--header <name=value...>', 'message headers')
-    .action((ns: string, value: string | undefined, o: { file?: string; key?: string; header?: string[] }) => run((ctx) => streamPublish(ctx, ns, value, o)));
+    .action((ns: string, value: string | undefined, o: { file?: string; key?: string; header?: string[] }) => run(async (ctx) => (await import('./commands/stream.js')).streamPublish(ctx, ns, value, o)));
   stream
     .command('tail <namespace>')
     .description('consume and print messages until --count, --for-ms or Ctrl-C')
@@ -175,13 +169,13 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .addOption(new Option('--from <position>').choices(['earliest', 'latest']).default('latest'))
     .option('--count <n>', 'stop after n messages', positiveInt)
     .option('--for-ms <ms>', 'stop after this long', positiveInt)
-    .action((ns: string, o: { group?: string; from: 'earliest' | 'latest'; count?: number; forMs?: number }) => run((ctx) => streamTail(ctx, ns, o)));
+    .action((ns: string, o: { group?: string; from: 'earliest' | 'latest'; count?: number; forMs?: number }) => run(async (ctx) => (await import('./commands/stream.js')).streamTail(ctx, ns, o)));
 
   const config = root.command('config').description('config files');
   config
     .command('validate <file>')
     .description('check a config: schema, references, $env variables, and every installed adapter\'s options')
-    .action((file: string) => run((ctx) => configValidate(ctx, file)));
+    .action((file: string) => run(async (ctx) => (await import('./commands/config-validate.js')).configValidate(ctx, file)));
 
   return root;
 }
@@ -208,7 +202,8 @@ async function main(argv: readonly string[]): Promise<number> {
           throw new CliError(`cannot read --env-file ${opts.envFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`, EXIT.USAGE);
         }
       }
-      telemetry = startTelemetry({ trace: opts.trace, serviceName: 'sanctum-storage-cli' });
+      // The SDK is loaded only when asked for: it is the heaviest import of the CLI.
+      if (opts.trace || otlpRequested(process.env)) telemetry = (await import('./telemetry.js')).startTelemetry({ trace: opts.trace, serviceName: 'sanctum-storage-cli' });
       const result = await action({ out, interrupt: interrupt.signal, timeoutMs: opts.timeoutMs, configFile: configPath(opts.config, process.env) });
       if (json) printJson(result.json);
       exitCode = result.code;

@@ -2,7 +2,7 @@ import { validateConfig, type AdapterFactory, type ConfigIssue } from '@sanctum/
 import { readJsonFile, resolveEnv } from '../config/load.js';
 import type { CommandContext, CommandResult } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { allFactories } from '../runtime.js';
+import { allFactories, installedNames } from '../runtime.js';
 
 /** Exit codes of `config validate`. */
 export const EXIT_OK = EXIT.OK;
@@ -26,19 +26,19 @@ function schemaIssues(factory: AdapterFactory, options: unknown, base: string): 
  * Options of every adapter and cache this CLI ships, checked with each adapter's own schema the way
  * the client would at creation; an unknown `use` names the installed ones.
  */
-export function adapterOptionIssues(input: unknown): ConfigIssue[] {
-  const factories = allFactories();
+export async function adapterOptionIssues(input: unknown): Promise<ConfigIssue[]> {
+  const factories = await allFactories();
   const issues: ConfigIssue[] = [];
   for (const section of ['adapters', 'caches'] as const) {
     const entries = isObject(input) && isObject(input[section]) ? input[section] : {};
-    const candidates = factories.filter((f) => (section === 'caches') === (f.kind === 'cache'));
+    const candidates = factories.filter((f) => f.section === section).map((f) => f.factory);
     for (const [name, entry] of Object.entries(entries)) {
       if (!isObject(entry) || typeof entry['use'] !== 'string') continue;
       const factory = candidates.find((f) => f.name === entry['use']);
       if (factory === undefined) {
         // The embedded memory stores are built into core; they take no adapter entry to check here.
         if (section === 'adapters' && entry['use'] === 'memory') continue;
-        issues.push({ path: `${section}.${name}.use`, message: `unknown ${section === 'caches' ? 'cache' : 'adapter'} "${entry['use']}" (installed: ${candidates.map((f) => f.name).join(', ')})` });
+        issues.push({ path: `${section}.${name}.use`, message: `unknown ${section === 'caches' ? 'cache' : 'adapter'} "${entry['use']}" (installed: ${installedNames(section).join(', ')})` });
         continue;
       }
       issues.push(...schemaIssues(factory, entry['options'], `${section}.${name}`));
@@ -53,7 +53,7 @@ export async function configValidate(ctx: CommandContext, file: string): Promise
   const env = resolveEnv(raw, process.env);
   const result = validateConfig(env.value);
   const seen = new Set<string>();
-  const issues = [...env.issues, ...(result.ok ? [] : result.issues), ...adapterOptionIssues(env.value)].filter((i) => {
+  const issues = [...env.issues, ...(result.ok ? [] : result.issues), ...(await adapterOptionIssues(env.value))].filter((i) => {
     const id = `${i.path}\u0000${i.message}`;
     return seen.has(id) ? false : (seen.add(id), true);
   });

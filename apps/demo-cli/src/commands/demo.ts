@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createNoopMetrics, createStorageClient, isStorageError, type CacheLabels, type StorageClient, type StorageConfigInput, type StorageMetrics } from '@sanctum/storage-core';
 import { memoryCache } from '@sanctum/storage-cache-memory';
-import { allFactories } from '../runtime.js';
+import { factoriesFor } from '../runtime.js';
 import type { LoadedConfig } from '../config/load.js';
 import { describeError, type Printer } from '../print.js';
 
@@ -134,7 +134,7 @@ export async function runDemo(out: Printer, config?: LoadedConfig): Promise<numb
   } else {
     RUN = `demo-${Date.now().toString(36)}-${process.pid}/`;
     out.line(`sanctum-storage demo: @sanctum/storage on the adapters of ${config.file}`);
-    client = createStorageClient(config.input, { adapters: allFactories(), metrics });
+    client = createStorageClient(config.input, { adapters: await factoriesFor(config), metrics });
   }
   try {
     out.step(1, 'Create the client');
