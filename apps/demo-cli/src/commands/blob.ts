@@ -92,7 +92,7 @@ async function resumablePut(ctx: CommandContext, options: S3BlobStoreOptions, na
     }
     const start = upload.state.bytes;
     if (start > 0) ctx.out.note(`resuming ${namespace}/${key} at ${humanBytes(start)} of ${humanBytes(size)}`);
-    const progress = createProgress(`put ${key}`, size, start);
+    const progress = createProgress('put', size, start);
     try {
       let sent = start;
       for await (const chunk of createReadStream(file, { start, highWaterMark: 1 << 20 })) {
@@ -126,7 +126,7 @@ export async function blobPut(ctx: CommandContext, namespace: string, key: strin
   if (s3 !== undefined) return resumablePut(ctx, s3, namespace, key, file, size, flags);
   if (flags.resume === true) throw new CliError(`--resume needs a namespace on the s3 adapter; "${namespace}" is not`, EXIT.USAGE);
   return withClient(ctx, async (client) => {
-    const progress = createProgress(`put ${key}`, size);
+    const progress = createProgress('put', size);
     try {
       const body = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter(0, progress));
       const result = await client.blobs(namespace).put(key, body, { contentLength: size, signal: ctx.interrupt, ...(flags.contentType === undefined ? {} : { contentType: flags.contentType }) });
@@ -144,7 +144,7 @@ export async function blobGet(ctx: CommandContext, namespace: string, key: strin
   return withClient(ctx, async (client, config) => {
     namespaceOf(config, namespace, 'blob');
     const download = await client.blobs(namespace).get(key, { signal: ctx.interrupt });
-    const progress = createProgress(`get ${key}`, download.meta.size);
+    const progress = createProgress('get', download.meta.size);
     const target = output ?? basename(key);
     try {
       if (target === '-') {

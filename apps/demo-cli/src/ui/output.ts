@@ -34,7 +34,8 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
   const line = (text = '') => {
     if (!options.json) stdout.write(`${text}\n`);
   };
-  const paint = (style: Style, text: string) => (colour ? styleText(style, text) : text);
+  // `validateStream: false`: the decision is `colourEnabled`'s alone (one rule, tested), not Node's.
+  const paint = (style: Style, text: string) => (colour ? styleText(style, text, { validateStream: false }) : text);
   return {
     json: options.json,
     line,
@@ -48,7 +49,7 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
     },
     note(text) {
       const c = colourEnabled(stderr);
-      stderr.write(`${c ? styleText('yellow', text) : text}\n`);
+      stderr.write(`${c ? styleText('yellow', text, { validateStream: false }) : text}\n`);
     },
   };
 }

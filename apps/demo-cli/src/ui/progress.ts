@@ -35,9 +35,12 @@ export function createProgress(label: string, total: number, startAt = 0, stream
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${label} [{bar}] {percentage}% | {done} / {size} | {rate}/s | ETA {eta}`,
-      barsize: 24,
+      // Fits 80 columns (cli-progress cuts longer lines): the command's result line names the key.
+      format: `${label} [{bar}] {percentage}% {done}/{size} {rate}/s ETA {remaining}`,
+      barsize: 20,
       hideCursor: true,
+      // Whether to draw is decided above (terminal only), not by cli-progress's own TTY check.
+      noTTYOutput: true,
       clearOnComplete: false,
       fps: 8,
       etaBuffer: 20,
@@ -47,7 +50,7 @@ export function createProgress(label: string, total: number, startAt = 0, stream
   const payload = (bytes: number) => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? (bytes - startAt) / seconds : 0;
-    return { done: human(bytes), size: human(total), rate: human(rate), eta: eta(rate > 0 ? (total - bytes) / rate : Number.NaN) };
+    return { done: human(bytes), size: human(total), rate: human(rate), remaining: eta(rate > 0 ? (total - bytes) / rate : Number.NaN) };
   };
   bar.start(Math.max(total, 1), startAt, payload(startAt));
   return {
