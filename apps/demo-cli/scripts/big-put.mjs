@@ -106,6 +106,7 @@ try {
     storedSha256: stored.sha256,
     downloadedSha256: back,
     sameSha256: source === back && source === stored.sha256,
+    // eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
     lastProgressOfFirstRun: first.out.replace(/\u001b(\[[0-9;?]*[A-Za-z]|7|8)/g, '\n').split(/[\r\n]/).filter((l) => l.includes('ETA')).at(-1)?.trim(),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

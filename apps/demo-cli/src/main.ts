@@ -189,7 +189,6 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let root: Command;
   const run = async (action: (ctx: CommandContext) => Promise<CommandResult>): Promise<void> => {
     const opts = root.opts<GlobalOptions>();
     json = opts.json;
@@ -214,7 +213,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: ${describeError(error)}\n`);
     }
   };
-  root = program(run);
+  const root: Command = program(run);
   try {
     await root.parseAsync(argv, { from: 'user' });
     if (root.args.length === 0 && process.exitCode === undefined && argv.length === 0) {

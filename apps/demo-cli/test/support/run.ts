@@ -39,4 +39,5 @@ export function json(run: Run): Record<string, unknown> {
 }
 
 /** ANSI escape sequences (colour, cursor). */
+// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
 export const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/;

@@ -8,6 +8,7 @@ import { ANSI, BIN, cli } from '../support/run.js';
 import { haveTmux, TmuxRun } from '../support/tmux.js';
 
 const memory = fileURLToPath(new URL('./fixtures/memory.json', import.meta.url));
+// eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
 const SGR = /\u001b\[[0-9;]*m/;
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 const command = (env: string, ...args: string[]) => `env -u FORCE_COLOR ${env} ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}`;
