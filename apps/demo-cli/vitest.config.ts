@@ -6,7 +6,9 @@ export default defineConfig({
   test: {
     ...jsonReport,
     include: ['test/**/*.test.ts'],
-    // Each test starts the CLI in a child process (tsx compiles it on the fly).
-    testTimeout: 30_000,
+    // Each test starts the CLI in a child process (tsx compiles it on the fly); two cores are shared.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
   },
 });

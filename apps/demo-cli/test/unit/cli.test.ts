@@ -1,25 +1,9 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ANSI, cli as run, json } from '../support/run.js';
 
-const BIN = fileURLToPath(new URL('../bin/sanctum-storage.js', import.meta.url));
+const cli = (...args: string[]) => run(args);
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI the way its `bin` does, in a child process, from an unrelated working directory. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: fileURLToPath(new URL('./fixtures/', import.meta.url)), timeout: 25_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('sanctum-storage demo', () => {
   it('runs the tour on the embedded stores and exits 0', async () => {
@@ -89,30 +73,53 @@ describe('sanctum-storage config validate', () => {
   it('exits 2 with usage when FILE is missing', async () => {
     const run = await cli('config', 'validate');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('missing FILE');
-    expect(run.stderr).toContain('Usage: sanctum-storage');
+    expect(run.stderr).toContain("missing required argument 'file'");
   });
 });
 
 describe('sanctum-storage usage', () => {
-  it('prints help with --help and exits 0', async () => {
+  it('prints help with --help and exits 0, listing the commands and the exit codes', async () => {
     const run = await cli('--help');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage: sanctum-storage <command>');
-    expect(run.stdout).toContain('config validate FILE');
+    expect(run.stdout).toContain('Usage: sanctum-storage [options] [command]');
+    for (const command of ['demo', 'health', 'migrate', 'blob', 'records', 'stream', 'config']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect(run.stdout).toContain('Exit codes:');
+    expect(run.stdout).not.toMatch(ANSI);
   });
 
-  it('prints usage and exits 2 for an unknown command', async () => {
-    const run = await cli('frobnicate');
+  it('prints the package version with --version', async () => {
+    const run = await cli('--version');
+    expect(run).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
+  });
+
+  it('exits 2 for an unknown command, suggesting the closest one', async () => {
+    const run = await cli('heath');
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('error: unknown command: frobnicate');
-    expect(run.stderr).toContain('Usage: sanctum-storage <command>');
+    expect(run.stderr).toContain("unknown command 'heath'");
+    expect(run.stderr).toContain('health');
   });
 
   it('prints usage and exits 2 without a command', async () => {
     const run = await cli();
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('error: missing command');
+    expect(run.stderr).toContain('Usage: sanctum-storage');
+  });
+
+  it('demo --json prints one document with every step', async () => {
+    const run = await cli('--json', 'demo');
+    expect(run.code).toBe(0);
+    const doc = json(run) as { ok: boolean; steps: Array<{ step: number; title: string; fields: Record<string, string> }> };
+    expect(doc.ok).toBe(true);
+    expect(doc.steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(doc.steps[2]!.fields['error code']).toBe('PRECONDITION_FAILED');
+  });
+
+  it('config validate --json lists the issues as data', async () => {
+    const run = await cli('--json', 'config', 'validate', fixture('bad.json'));
+    expect(run.code).toBe(1);
+    const doc = json(run) as { ok: boolean; issues: Array<{ path: string; message: string }> };
+    expect(doc.ok).toBe(false);
+    expect(doc.issues).toHaveLength(7);
   });
 });
