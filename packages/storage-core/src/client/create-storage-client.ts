@@ -11,6 +11,8 @@ import { createRecordCollection, type TransactionPeer } from './record-collectio
 import { createStreamTopic } from './stream-topic.js';
 import { withLayeredTransactions } from './transaction-stack.js';
 import { checkUserLayers } from './user-layers.js';
+import { sealedCacheFor } from '../layers/encryption/sealed-cache.js';
+import { namespaceKeys } from '../layers/encryption/namespace-keys.js';
 import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
@@ -24,6 +26,8 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
   const userLayers = checkUserLayers(runtime.layers);
   const layerRuntime: LayerRuntime = resolveLayerRuntime(parsed, runtime);
   const instances = createAdapterInstances(parsed, runtime.adapters ?? [], layerRuntime.logger);
+  // An encrypted namespace without a (suitable) key provider fails here, not at its first operation.
+  for (const [name, ns] of Object.entries(parsed.namespaces)) if (ns.encryption !== undefined) namespaceKeys(name, ns.encryption, runtime.keys);
   const handles = new Map<string, unknown>();
   const contexts = new Map<string, LayerContext<NamespaceConfig>>();
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -66,7 +70,9 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     if (context === undefined) {
       const instance = instanceOf<{ name: string }>(config.kind, config.adapter);
       const cacheName = config.kind === 'record' ? config.cache : undefined;
-      const cache = cacheName === undefined ? undefined : instanceOf<CacheStore>('cache', cacheName).store;
+      const configured = cacheName === undefined ? undefined : instanceOf<CacheStore>('cache', cacheName).store;
+      // A shared cache of an encrypted namespace sees sealed values only (ADR-020).
+      const cache = configured === undefined ? undefined : sealedCacheFor(configured, namespace, config.encryption, runtime.keys);
       const state = new Map<symbol, unknown>();
       context = {
         namespace,

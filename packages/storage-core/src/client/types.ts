@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { ChaosControl } from '../layers/chaos/chaos-control.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -30,6 +31,11 @@ export interface StorageRuntime {
   readonly now?: () => number;
   /** Fault injection for game days (docs/resilience.md); no chaos layer at all when absent. */
   readonly chaos?: ChaosControl;
+  /**
+   * Holds the key-encryption keys of encrypted namespaces (`localKeyring({ keys })` or a KMS-style
+   * provider). Required when any namespace has `encryption`; key material never goes in the config.
+   */
+  readonly keys?: KeyProvider;
   /**
    * Your own layers (made with `defineLayer`). Each runs in the slot it names, just inside the
    * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.

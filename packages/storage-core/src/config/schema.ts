@@ -21,6 +21,26 @@ const adapterInstance = z
   })
   .strict();
 
+
+// ---- encryption (issue 14; docs/encryption.md) -------------------------------------------------
+/**
+ * Envelope encryption of a namespace. Only key ids live here: key material comes from the
+ * runtime's `keys` provider, never from this JSON.
+ */
+const encryptionConfig = z
+  .object({
+    /** Id of the key-encryption key that wraps new data keys (the provider's id). */
+    keyId: z.string().min(1).max(255),
+    /**
+     * When set, the data keys of each subject are wrapped by that subject's own key, so
+     * `eraseSubject` can crypto-shred them. The subject id is this `/`-separated segment of the key
+     * (0 = the first), e.g. `0` for keys like `<subjectId>/orders/17`.
+     */
+    subjectSegment: z.number().int().min(0).max(64).optional(),
+  })
+  .strict();
+// ---- end of encryption -------------------------------------------------------------------------
+
 const recordNamespace = z
   .object({
     kind: z.literal('record'),
@@ -40,6 +60,8 @@ const recordNamespace = z
     maxKeyBytes: positiveInt.max(4096).default(1024),
     /** Largest serialized value, in bytes. */
     maxValueBytes: positiveInt.default(4 * 1024 * 1024),
+    /** Envelope encryption; absent = stored as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -53,6 +75,8 @@ const blobNamespace = z
     /** Largest object accepted, in bytes; absent = no limit beyond the adapter's. */
     maxObjectBytes: positiveInt.optional(),
     acl: z.enum(['private', 'public-read']).default('private'),
+    /** Envelope encryption of bodies and user metadata; absent = stored as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -67,6 +91,8 @@ const streamNamespace = z
     /** How long a publish may wait for room before failing with BACKPRESSURE. */
     publishTimeoutMs: positiveInt.max(MAX_TIMER_MS).default(5_000),
     maxPayloadBytes: positiveInt.default(1024 * 1024),
+    /** Envelope encryption of payloads; absent = published as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -99,4 +125,6 @@ export type NamespaceConfig = StorageConfig['namespaces'][string];
 export type RecordNamespaceConfig = z.output<typeof recordNamespace>;
 export type BlobNamespaceConfig = z.output<typeof blobNamespace>;
 export type StreamNamespaceConfig = z.output<typeof streamNamespace>;
+/** A namespace's `encryption` section. */
+export type EncryptionConfig = z.output<typeof encryptionConfig>;
 export type AdapterInstanceConfig = z.output<typeof adapterInstance>;

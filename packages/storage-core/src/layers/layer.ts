@@ -4,6 +4,7 @@ import type { StorageMetrics } from '../observability/metrics.js';
 import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/index.js';
 import type { ResilienceConfig } from '../config/index.js';
 import type { ChaosControl } from './chaos/chaos-control.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
 
 /** What every layer may use; resolved once per client. */
 export interface LayerRuntime {
@@ -11,6 +12,8 @@ export interface LayerRuntime {
   readonly metrics: StorageMetrics;
   readonly tracer: Tracer;
   readonly now: () => number;
+  /** The runtime's key provider, for encrypted namespaces. */
+  readonly keys?: KeyProvider;
 }
 
 /**
