@@ -93,3 +93,9 @@ export type { ChaosControl, ChaosSettings, ChaosSettingsInput } from './layers/c
 export { IDEMPOTENCY_KEY_HEADER } from './layers/resilience/policy.js';
 export { CIRCUIT_STATE } from './layers/resilience/breaker.js';
 export type { ResilienceConfig, ResilienceConfigInput } from './config/index.js';
+export { localKeyring } from './crypto/local-keyring.js';
+export type { LocalKeyring, LocalKeyringOptions, SubjectKeyStore } from './crypto/local-keyring.js';
+export type { KeyProvider, EncryptionContext } from './crypto/key-provider.js';
+export type { EncryptionConfig } from './config/index.js';
+export type { RotateKeysOptions, RotationReport } from './layers/encryption/rotate.js';
+export type { EraseSubjectOptions, EraseReport } from './layers/encryption/erase.js';

@@ -13,6 +13,9 @@ import { withLayeredTransactions } from './transaction-stack.js';
 import { checkUserLayers } from './user-layers.js';
 import { sealedCacheFor } from '../layers/encryption/sealed-cache.js';
 import { namespaceKeys } from '../layers/encryption/namespace-keys.js';
+import { rotateNamespace, type RotateKeysOptions, type RotationReport } from '../layers/encryption/rotate.js';
+import { eraseSubject, type EraseReport, type EraseSubjectOptions, type EraseTarget } from '../layers/encryption/erase.js';
+import { cacheKey } from '../layers/cache/cache-key.js';
 import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
@@ -164,6 +167,43 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         const store = composeLayers(adapter, streamLayers, contextOf(namespace, ns));
         return createStreamTopic<T>(namespace, store, ns);
       });
+    },
+    async rotateKeys(namespace: string, options?: RotateKeysOptions): Promise<RotationReport> {
+      const ns = Object.hasOwn(parsed.namespaces, namespace) ? parsed.namespaces[namespace] : undefined;
+      if (ns === undefined || ns.kind === 'stream' || ns.encryption === undefined) {
+        throw new StorageError('INVALID_ARGUMENT', `namespace "${namespace}" is not an encrypted record or blob namespace; only those have data keys to re-wrap (stream messages keep the key they were published with)`, {
+          namespace,
+          operation: 'keys.rotate',
+          details: { field: 'namespace' },
+        });
+      }
+      const base = { namespace, toKeyId: ns.encryption.keyId, provider: runtime.keys!, now: layerRuntime.now };
+      if (ns.kind === 'blob') return rotateNamespace({ ...base, blobs: instanceOf<BlobStore>('blob', ns.adapter).store }, options);
+      const cache = contextOf(namespace, namespaceOf(namespace, 'record')).cache;
+      const purge = cache === undefined ? undefined : async (keys: readonly string[]) => {
+        const physical = keys.map((key) => cacheKey(namespace, key));
+        await cache.delete(physical);
+        await cache.publishInvalidation?.(physical);
+      };
+      return rotateNamespace({ ...base, records: instanceOf<RecordStore>('record', ns.adapter).store, ...(purge === undefined ? {} : { purge }) }, options);
+    },
+    async eraseSubject(subjectId: string, options?: EraseSubjectOptions): Promise<EraseReport> {
+      const targets: EraseTarget[] = [];
+      for (const [name, ns] of Object.entries(parsed.namespaces)) {
+        const segment = ns.encryption?.subjectSegment;
+        if (segment === undefined) continue;
+        if (ns.kind === 'record') {
+          const records = this.records(name);
+          targets.push({ namespace: name, subjectSegment: segment, records: { raw: instanceOf<RecordStore>('record', ns.adapter).store, delete: (key) => records.delete(key) } });
+        } else if (ns.kind === 'blob') {
+          const blobs = this.blobs(name);
+          targets.push({ namespace: name, subjectSegment: segment, blobs: { raw: instanceOf<BlobStore>('blob', ns.adapter).store, delete: (key) => blobs.delete(key) } });
+        }
+      }
+      if (runtime.keys === undefined) {
+        throw new StorageError('CONFIG_INVALID', 'eraseSubject needs runtime.keys (the key provider holding subject keys)', { operation: 'keys.eraseSubject' });
+      }
+      return eraseSubject(subjectId, targets, runtime.keys, options);
     },
     async health(): Promise<ClientHealth> {
       const reports: Record<string, HealthReport> = {};

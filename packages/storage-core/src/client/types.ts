@@ -16,6 +16,8 @@ import type { SlottedLayer } from '../layers/pipeline.js';
 import type { StorageMetrics } from '../observability/metrics.js';
 import type { ChaosControl } from '../layers/chaos/chaos-control.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
+import type { RotateKeysOptions, RotationReport } from '../layers/encryption/rotate.js';
+import type { EraseReport, EraseSubjectOptions } from '../layers/encryption/erase.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -230,6 +232,18 @@ export interface StorageClient {
   blobs(namespace: string): BlobCollection;
   streams<T extends JsonShaped<T> = JsonValue>(namespace: string): StreamTopic<T>;
   health(): Promise<ClientHealth>;
+  /**
+   * Re-wraps the data keys of an encrypted record or blob namespace under its configured
+   * `encryption.keyId`, without re-encrypting data (docs/encryption.md). Resumable by `cursor`;
+   * emits `key.rotated` to `options.audit`. Afterwards the old key ids can be retired.
+   */
+  rotateKeys(namespace: string, options?: RotateKeysOptions): Promise<RotationReport>;
+  /**
+   * Deletes a subject's records and blobs in every namespace with per-subject keys
+   * (`encryption.subjectSegment`) and destroys the subject's key (crypto-shredding); emits
+   * `subject.erased` to `options.audit`.
+   */
+  eraseSubject(subjectId: string, options?: EraseSubjectOptions): Promise<EraseReport>;
   /** Closes every adapter once; later calls fail with UNAVAILABLE. Idempotent. */
   close(): Promise<void>;
 }
