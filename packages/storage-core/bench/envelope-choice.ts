@@ -17,6 +17,7 @@ import { FrameSealer, FrameOpener, fullWindow, openBytes, openHeader, sealBytes,
 
 const dir = process.env['AWS_CRYPTO_DIR'];
 if (dir === undefined) throw new Error('set AWS_CRYPTO_DIR to a folder where @aws-crypto/client-node is installed');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK is loaded from outside the workspace, untyped here
 const sdk = createRequire(`${dir}/index.js`)('@aws-crypto/client-node') as any;
 const { encrypt, decrypt, encryptStream, decryptUnsignedMessageStream } = sdk.buildClient(sdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const kek = randomBytes(32);

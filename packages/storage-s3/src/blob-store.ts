@@ -43,6 +43,9 @@ export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
 /** The S3 blob store: the SPI plus resumable uploads and the stale-upload sweep. */
 export interface S3BlobStore extends BlobStore {
   presign(request: BlobPresignRequest): Promise<string>;
+  /** Replaces user metadata and content type by a server-side copy onto itself (no data moves). */
+  replaceMetadata(request: BlobReplaceMetadataRequest): Promise<BlobWriteResult>;
+  close(): Promise<void>;
   /** Starts an upload whose progress can be persisted and resumed after a restart. */
   createUpload(request: CreateUploadRequest): Promise<ResumableUpload>;
   /** Continues an upload from a state `onProgress` reported (also in another process). */

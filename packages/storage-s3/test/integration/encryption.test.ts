@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { createStorageClient, isStorageError, localKeyring, type StorageClient } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Blobs } from '../../src/index.js';
+import { createS3BlobStore, s3Blobs, type S3BlobStoreOptions } from '../../src/index.js';
 import { RUN_ID, connection, dropBucket, makeBucket, rawClient, service } from './support.js';
 
 // Issue 14 on a real S3 (Ceph RGW): ciphertext only at rest, tamper → DECRYPT_FAILED, rotation by
@@ -150,7 +150,7 @@ describe('encrypted blob namespace on S3', () => {
   });
 
   it('replaceMetadata refuses a stale ETag and a missing key', async () => {
-    const store = (await import('../../src/index.js')).createS3BlobStore({ ...connection, bucket, prefix: 'enc/' } as never);
+    const store = createS3BlobStore({ ...connection, bucket, prefix: 'enc/' } as S3BlobStoreOptions);
     await store.put({ namespace: 'direct', key: 'x', body: Buffer.from('abc') });
     const head = (await store.head({ namespace: 'direct', key: 'x' }))!;
     expect(await codeOf(store.replaceMetadata({ namespace: 'direct', key: 'x', metadata: { a: '1' }, ifMatch: 'stale' }))).toBe('PRECONDITION_FAILED');

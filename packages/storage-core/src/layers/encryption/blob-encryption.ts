@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobGetRequest, BlobMeta, BlobObject, BlobStore } from '../../spi/index.js';
