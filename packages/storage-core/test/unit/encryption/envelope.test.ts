@@ -18,7 +18,8 @@ import {
   sealBytes,
   startFramed,
 } from '../../../src/crypto/envelope.js';
-import { TAG_BYTES } from '../../../src/crypto/envelope-format.js';
+import { TAG_BYTES, deriveKeys, openFrame, sealFrame } from '../../../src/crypto/envelope-format.js';
+import type { KeyProvider } from '../../../src/crypto/key-provider.js';
 
 const kek = randomBytes(32);
 const keys = () => localKeyring({ keys: { k1: kek, k2: randomBytes(32) } });
@@ -176,5 +177,31 @@ describe('framed envelope (blobs)', () => {
     await fails(header, Buffer.concat([body, frames[0]!])); // extended
     await fails(header, body, { namespace: 'users', key: 'other-object' }); // moved to another key
     await fails(header, body, { namespace: 'other-ns', key: ctx.key }); // moved to another namespace
+  });
+});
+
+describe('defence in depth (each guard on its own)', () => {
+  it('the header binds the context even when the key provider ignores it', async () => {
+    // A provider that wraps without any AAD: only the header tag can catch a moved ciphertext.
+    const kek = randomBytes(32);
+    const careless: KeyProvider = {
+      name: 'careless',
+      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
+      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
+    };
+    const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
+    expect((await openBytes(careless, sealed, ctx)).toString()).toBe('value');
+    expect(await codeOf(openBytes(careless, sealed, { ...ctx, key: 'other' }))).toBe('DECRYPT_FAILED');
+    expect(await codeOf(openBytes(careless, sealed, { ...ctx, namespace: 'other' }))).toBe('DECRYPT_FAILED');
+  });
+
+  it('a frame sealed as not-last does not open as the last frame, and the reverse', () => {
+    const keys = deriveKeys(randomBytes(32), randomBytes(16));
+    const id = randomBytes(16);
+    const middle = sealFrame(keys, id, 2, false, Buffer.from('abc'));
+    const last = sealFrame(keys, id, 2, true, Buffer.from('abc'));
+    expect(openFrame(keys, id, 2, false, middle).toString()).toBe('abc');
+    expect(() => openFrame(keys, id, 2, true, middle)).toThrow(/does not authenticate/);
+    expect(() => openFrame(keys, id, 2, false, last)).toThrow(/does not authenticate/);
   });
 });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { createStorageClient, isStorageError, localKeyring, type StorageRuntime } from '../../../src/index.js';
+import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError, localKeyring, type StorageRuntime } from '../../../src/index.js';
 import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore } from '../../../src/spi/index.js';
 import type { AuditEvent } from '../../../src/spi/audit.js';
 import { createTestCache, factoryOf } from '../../support/map-cache.js';
@@ -120,6 +120,8 @@ describe('blob encryption through the facade', () => {
     expect(JSON.stringify(raw.meta.metadata)).not.toContain(MARKER);
     const digest = createHash('sha256').update(plain).digest('hex');
     expect(JSON.stringify(raw.meta.metadata)).not.toContain(digest);
+    // No digest at all: the AEAD authenticates (and a digest would force S3 to stage and copy).
+    expect(raw.meta.metadata[CHECKSUM_METADATA_KEY]).toBeUndefined();
     expect((await client.blobs('media').getBytes('a.bin')).equals(plain)).toBe(true);
     const head = await client.blobs('media').head('a.bin');
     expect(head.size).toBe(plain.length);
