@@ -138,10 +138,9 @@ describe('layer kernel', () => {
   });
 
   it('orders built-in layers by slot for every kind', () => {
-    // validate, observe, cache | integrity, then resilience and chaos (inside it) for each kind
-    expect(layersOf('record')).toHaveLength(5);
-    expect(layersOf('blob')).toHaveLength(5);
-    expect(layersOf('stream')).toHaveLength(4);
-    expect(layersOf('record').slice(-2).map((layer) => layer.name)).toEqual(['resilientRecords', 'chaosRecords']);
+    // validate, observe, cache | encryption | integrity, then resilience and chaos (inside it) for each kind
+    expect(layersOf('record').map((layer) => layer.name)).toEqual(['validateRecords', 'observeRecords', 'cacheRecords', 'encryptRecords', 'resilientRecords', 'chaosRecords']);
+    expect(layersOf('blob').map((layer) => layer.name)).toEqual(['validateBlobs', 'observeBlobs', 'encryptBlobs', 'integrityBlobs', 'resilientBlobs', 'chaosBlobs']);
+    expect(layersOf('stream').map((layer) => layer.name)).toEqual(['validateStreams', 'observeStreams', 'encryptStreams', 'resilientStreams', 'chaosStreams']);
   });
 });
