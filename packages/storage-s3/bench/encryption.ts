@@ -2,7 +2,8 @@
  * Issue 14's blob figures: upload and download of 16 and 256 MiB through the facade on an
  * encrypted namespace vs the same facade path unencrypted (default namespace: SHA-256 integrity),
  * interleaved rounds in alternating order, median of per-round ratios encrypted / plain. Then the
- * peak RSS of a 1 GiB encrypted streamed upload in a child process at default settings.
+ * peak RSS of a 1 GiB encrypted streamed upload in a child process at default settings, on the
+ * built packages (run `pnpm build` in core and here first; BENCH_SIZES_MIB=0 runs only the RSS part).
  * Run under the machine's bench lock: node --conditions=@sanctum/source --import tsx bench/encryption.ts
  */
 import { spawn } from 'node:child_process';
@@ -72,7 +73,8 @@ if (SIZES.length > 0 && SIZES[0]! > 0) {
 
 if (process.env['BENCH_SKIP_RSS'] !== '1') {
   for (const encrypted of [true, false]) {
-    const child = spawn(process.execPath, ['--conditions=@sanctum/source', '--import', 'tsx', fileURLToPath(new URL('./rss-encrypted-child.ts', import.meta.url))], {
+    // On dist/ (build core and this package first), like bench/rss-child.mjs.
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./rss-encrypted-child.mjs', import.meta.url))], {
       env: { ...process.env, RSS_CHILD: JSON.stringify({ connection, bucket, bytes: RSS_BYTES, encrypted }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
