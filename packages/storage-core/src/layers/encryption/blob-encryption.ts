@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobGetRequest, BlobMeta, BlobObject, BlobStore } from '../../spi/index.js';
-import { FrameOpener, FrameSealer, cipherSizeOf, frameRange, fullWindow, openHeader, plainSizeOf, startFramed, type OpenedHeader } from '../../crypto/envelope.js';
+import { DEFAULT_FRAME_BYTES, FrameOpener, FrameSealer, cipherSizeOf, frameRange, fullWindow, openHeader, plainSizeOf, startFramed, type OpenedHeader } from '../../crypto/envelope.js';
 import { decryptFailed, openMetadata, sealMetadata, sealFrame } from '../../crypto/envelope-format.js';
 import type { Layer } from '../layer.js';
 import { namespaceKeys } from './namespace-keys.js';
@@ -137,7 +137,7 @@ export const encryptBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) 
         // Listings carry no header; every object is written with the default frame size.
         let size = meta.size;
         try {
-          size = plainSizeOf(meta.size, 64 * 1024);
+          size = plainSizeOf(meta.size, DEFAULT_FRAME_BYTES);
         } catch {
           // Not an object this layer wrote: report its stored size.
         }
