@@ -112,7 +112,8 @@ describe('encrypted record namespace on PostgreSQL', () => {
       keys.addKey('k1', randomBytes(32));
       await next.close();
     }
-  });
+    // 10k puts and 10k re-wraps: ~25 s on a quiet 2-core machine, more under load.
+  }, 180_000);
 
   it('eraseSubject: records gone, and a raw row copied before cannot be decrypted after a restore', async () => {
     await client.records('people').put('alice/profile', { ssn: MARKER });
