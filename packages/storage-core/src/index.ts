@@ -135,3 +135,9 @@ export type {
   LedgerSigning,
   EntryProblem,
 } from './ledger/index.js';
+export { localKeyring } from './crypto/local-keyring.js';
+export type { LocalKeyring, LocalKeyringOptions, SubjectKeyStore } from './crypto/local-keyring.js';
+export type { KeyProvider, EncryptionContext } from './crypto/key-provider.js';
+export type { EncryptionConfig } from './config/index.js';
+export type { RotateKeysOptions, RotationReport } from './layers/encryption/rotate.js';
+export type { EraseSubjectOptions, EraseReport } from './layers/encryption/erase.js';

@@ -1,14 +1,14 @@
 import type { BlobMeta, BlobWriteResult, HealthReport } from '@sanctum/storage-core';
-import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobObject, BlobPresignRequest, BlobPutRequest, BlobStore } from '@sanctum/storage-core/spi';
+import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobObject, BlobPresignRequest, BlobPutRequest, BlobReplaceMetadataRequest, BlobStore } from '@sanctum/storage-core/spi';
 import { createNoopLogger, isStorageError } from '@sanctum/storage-core';
 import { assertKey, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core/spi';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
 import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
-import { contentLength, contentRange, metaOf } from './headers.js';
+import { contentLength, contentRange, metaOf, objectHeaders } from './headers.js';
 import { Layout, S3_MAX_KEY_BYTES, type NamespaceLocation } from './layout.js';
 import { listBlobs } from './list.js';
-import { deleteObject } from './multipart/copy.js';
+import { copyObject, deleteObject } from './multipart/copy.js';
 import { initiateUpload } from './multipart/requests.js';
 import {
   S3ResumableUpload,
@@ -44,6 +44,9 @@ export const S3_CAPABILITIES: BlobCapabilities = Object.freeze({
 /** The S3 blob store: the SPI plus resumable uploads and the stale-upload sweep. */
 export interface S3BlobStore extends BlobStore {
   presign(request: BlobPresignRequest): Promise<string>;
+  /** Replaces user metadata and content type by a server-side copy onto itself (no data moves). */
+  replaceMetadata(request: BlobReplaceMetadataRequest): Promise<BlobWriteResult>;
+  close(): Promise<void>;
   /** Starts an upload whose progress can be persisted and resumed after a restart. */
   createUpload(request: CreateUploadRequest): Promise<ResumableUpload>;
   /** Continues an upload from a state `onProgress` reported (also in another process). */
@@ -196,6 +199,29 @@ class S3Store implements S3BlobStore {
     try {
       await this.#connection.withSignal(request.signal, () => deleteObject(this.#connection, { bucket: location.bucket, key }));
       return true;
+    } catch (error) {
+      throw toStorageError(error, context);
+    }
+  }
+
+  /**
+   * A server-side copy of the object onto itself with `x-amz-metadata-directive: REPLACE` and
+   * `x-amz-copy-source-if-match`: no object bytes pass through this process (key rotation).
+   */
+  async replaceMetadata(request: BlobReplaceMetadataRequest): Promise<BlobWriteResult> {
+    const context = this.#where('blobs.replaceMetadata', request);
+    const { location, key } = this.#locate(request, context);
+    const current = await this.#head(location, key, request.key, request.signal, context);
+    if (current === undefined) throw s3Error('NOT_FOUND', 'no object under this key', context);
+    if (current.etag !== request.ifMatch) throw s3Error('PRECONDITION_FAILED', 'ifMatch does not match the current ETag', context);
+    const headers = {
+      ...objectHeaders({ contentType: request.contentType, metadata: request.metadata }),
+      'x-amz-copy-source-if-match': `"${request.ifMatch}"`,
+    };
+    const target = { bucket: location.bucket, key };
+    try {
+      const etag = await this.#connection.withSignal(request.signal, () => copyObject(this.#connection, target, target, current.size, headers, this.#context.copy));
+      return { etag: etag ?? current.etag, version: etag ?? current.etag, size: current.size };
     } catch (error) {
       throw toStorageError(error, context);
     }

@@ -14,6 +14,11 @@ import { createStreamTopic } from './stream-topic.js';
 import { withLayeredTransactions } from './transaction-stack.js';
 import { checkUserLayers } from './user-layers.js';
 import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, ScopedStorage, StorageClient, StorageRuntime, StreamTopic } from './types.js';
+import { sealedCacheFor } from '../layers/encryption/sealed-cache.js';
+import { namespaceKeys } from '../layers/encryption/namespace-keys.js';
+import { rotateNamespace, type RotateKeysOptions, type RotationReport } from '../layers/encryption/rotate.js';
+import { eraseSubject, type EraseReport, type EraseSubjectOptions, type EraseTarget } from '../layers/encryption/erase.js';
+import { cacheKey } from '../layers/cache/cache-key.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
 
@@ -32,6 +37,8 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
   }));
   const layerRuntime: LayerRuntime = securityConfigured ? { ...baseRuntime, security } : baseRuntime;
   const instances = createAdapterInstances(parsed, runtime.adapters ?? [], layerRuntime.logger);
+  // An encrypted namespace without a (suitable) key provider fails here, not at its first operation.
+  for (const [name, ns] of Object.entries(parsed.namespaces)) if (ns.encryption !== undefined) namespaceKeys(name, ns.encryption, runtime.keys);
   const handles = new Map<string, unknown>();
   const contexts = new Map<string, LayerContext<NamespaceConfig>>();
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -74,7 +81,9 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     if (context === undefined) {
       const instance = instanceOf<{ name: string }>(config.kind, config.adapter);
       const cacheName = config.kind === 'record' ? config.cache : undefined;
-      const cache = cacheName === undefined ? undefined : instanceOf<CacheStore>('cache', cacheName).store;
+      const configured = cacheName === undefined ? undefined : instanceOf<CacheStore>('cache', cacheName).store;
+      // A shared cache of an encrypted namespace sees sealed values only (ADR-020).
+      const cache = configured === undefined ? undefined : sealedCacheFor(configured, namespace, config.encryption, runtime.keys);
       const state = new Map<symbol, unknown>();
       context = {
         namespace,
@@ -199,6 +208,43 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     async audit(event) {
       if (closed !== undefined) throw new StorageError('UNAVAILABLE', 'storage client is closed', { retryable: false });
       await security.auditor.emit(event, 'fail-closed');
+    },
+    async rotateKeys(namespace: string, options?: RotateKeysOptions): Promise<RotationReport> {
+      const ns = Object.hasOwn(parsed.namespaces, namespace) ? parsed.namespaces[namespace] : undefined;
+      if (ns === undefined || ns.kind === 'stream' || ns.encryption === undefined) {
+        throw new StorageError('INVALID_ARGUMENT', `namespace "${namespace}" is not an encrypted record or blob namespace; only those have data keys to re-wrap (stream messages keep the key they were published with)`, {
+          namespace,
+          operation: 'keys.rotate',
+          details: { field: 'namespace' },
+        });
+      }
+      const base = { namespace, toKeyId: ns.encryption.keyId, provider: runtime.keys!, now: layerRuntime.now };
+      if (ns.kind === 'blob') return rotateNamespace({ ...base, blobs: instanceOf<BlobStore>('blob', ns.adapter).store }, options);
+      const cache = contextOf(namespace, namespaceOf(namespace, 'record')).cache;
+      const purge = cache === undefined ? undefined : async (keys: readonly string[]) => {
+        const physical = keys.map((key) => cacheKey(namespace, key));
+        await cache.delete(physical);
+        await cache.publishInvalidation?.(physical);
+      };
+      return rotateNamespace({ ...base, records: instanceOf<RecordStore>('record', ns.adapter).store, ...(purge === undefined ? {} : { purge }) }, options);
+    },
+    async eraseSubject(subjectId: string, options?: EraseSubjectOptions): Promise<EraseReport> {
+      const targets: EraseTarget[] = [];
+      for (const [name, ns] of Object.entries(parsed.namespaces)) {
+        const segment = ns.encryption?.subjectSegment;
+        if (segment === undefined) continue;
+        if (ns.kind === 'record') {
+          const records = this.records(name);
+          targets.push({ namespace: name, subjectSegment: segment, records: { raw: instanceOf<RecordStore>('record', ns.adapter).store, delete: (key) => records.delete(key) } });
+        } else if (ns.kind === 'blob') {
+          const blobs = this.blobs(name);
+          targets.push({ namespace: name, subjectSegment: segment, blobs: { raw: instanceOf<BlobStore>('blob', ns.adapter).store, delete: (key) => blobs.delete(key) } });
+        }
+      }
+      if (runtime.keys === undefined) {
+        throw new StorageError('CONFIG_INVALID', 'eraseSubject needs runtime.keys (the key provider holding subject keys)', { operation: 'keys.eraseSubject' });
+      }
+      return eraseSubject(subjectId, targets, runtime.keys, options);
     },
     async health(): Promise<ClientHealth> {
       const reports: Record<string, HealthReport> = {};

@@ -28,5 +28,6 @@ export function resolveLayerRuntime(config: StorageConfig, runtime: StorageRunti
     metrics: runtime.metrics ?? createNoopMetrics(),
     tracer: runtime.tracer ?? trace.getTracer(TRACER_NAME, CORE_VERSION),
     now: runtime.now ?? Date.now,
+    ...(runtime.keys === undefined ? {} : { keys: runtime.keys }),
   };
 }

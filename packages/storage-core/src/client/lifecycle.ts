@@ -73,7 +73,7 @@ const SYNC_METHODS: ReadonlySet<string> = new Set(['onInvalidation']);
 /** The operations of each kind that go through `openOnUse`. */
 export const STORE_METHODS = {
   record: ['get', 'put', 'delete', 'list', 'getMany', 'putMany', 'deleteMany', 'transaction'],
-  blob: ['put', 'get', 'head', 'delete', 'list', 'presign'],
+  blob: ['put', 'get', 'head', 'delete', 'list', 'presign', 'replaceMetadata'],
   stream: ['publish', 'subscribe'],
   // `onInvalidation` must be here, or the cache layer never hears other clients' writes.
   cache: ['get', 'set', 'delete', 'clear', 'publishInvalidation', 'onInvalidation'],

@@ -33,6 +33,9 @@ export interface SecurityRuntime {
   /** Texts that must never appear in logs, spans, errors or audit events (passwords, tokens). */
   readonly secrets?: readonly string[];
 }
+import type { KeyProvider } from '../crypto/key-provider.js';
+import type { RotateKeysOptions, RotationReport } from '../layers/encryption/rotate.js';
+import type { EraseReport, EraseSubjectOptions } from '../layers/encryption/erase.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -48,6 +51,11 @@ export interface StorageRuntime {
   readonly now?: () => number;
   /** Fault injection for game days (docs/resilience.md); no chaos layer at all when absent. */
   readonly chaos?: ChaosControl;
+  /**
+   * Holds the key-encryption keys of encrypted namespaces (`localKeyring({ keys })` or a KMS-style
+   * provider). Required when any namespace has `encryption`; key material never goes in the config.
+   */
+  readonly keys?: KeyProvider;
   /**
    * Your own layers (made with `defineLayer`). Each runs in the slot it names, just inside the
    * built-in layer of that slot; see docs/architecture.md for the slots and what each sees.
@@ -246,6 +254,18 @@ export interface StorageClient {
   blobs(namespace: string): BlobCollection;
   streams<T extends JsonShaped<T> = JsonValue>(namespace: string): StreamTopic<T>;
   health(): Promise<ClientHealth>;
+  /**
+   * Re-wraps the data keys of an encrypted record or blob namespace under its configured
+   * `encryption.keyId`, without re-encrypting data (docs/encryption.md). Resumable by `cursor`;
+   * emits `key.rotated` to `options.audit`. Afterwards the old key ids can be retired.
+   */
+  rotateKeys(namespace: string, options?: RotateKeysOptions): Promise<RotationReport>;
+  /**
+   * Deletes a subject's records and blobs in every namespace with per-subject keys
+   * (`encryption.subjectSegment`) and destroys the subject's key (crypto-shredding); emits
+   * `subject.erased` to `options.audit`.
+   */
+  eraseSubject(subjectId: string, options?: EraseSubjectOptions): Promise<EraseReport>;
   /** Closes every adapter once; later calls fail with UNAVAILABLE. Idempotent. */
   close(): Promise<void>;
   /**

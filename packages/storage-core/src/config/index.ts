@@ -7,6 +7,7 @@ export type {
   BlobNamespaceConfig,
   StreamNamespaceConfig,
   AdapterInstanceConfig,
+  EncryptionConfig,
 } from './schema.js';
 export { parseConfig, validateConfig } from './parse-config.js';
 export type { ConfigIssue, ConfigValidation } from './parse-config.js';

@@ -22,6 +22,26 @@ const adapterInstance = z
   })
   .strict();
 
+
+// ---- encryption (issue 14; docs/encryption.md) -------------------------------------------------
+/**
+ * Envelope encryption of a namespace. Only key ids live here: key material comes from the
+ * runtime's `keys` provider, never from this JSON.
+ */
+const encryptionConfig = z
+  .object({
+    /** Id of the key-encryption key that wraps new data keys (the provider's id). */
+    keyId: z.string().min(1).max(255),
+    /**
+     * When set, the data keys of each subject are wrapped by that subject's own key, so
+     * `eraseSubject` can crypto-shred them. The subject id is this `/`-separated segment of the key
+     * (0 = the first), e.g. `0` for keys like `<subjectId>/orders/17`.
+     */
+    subjectSegment: z.number().int().min(0).max(64).optional(),
+  })
+  .strict();
+// ---- end of encryption -------------------------------------------------------------------------
+
 const recordNamespace = z
   .object({
     kind: z.literal('record'),
@@ -43,6 +63,8 @@ const recordNamespace = z
     maxValueBytes: positiveInt.default(4 * 1024 * 1024),
     /** Access policy and audit settings of this namespace (docs/security.md). */
     security: namespaceSecurityConfig,
+    /** Envelope encryption; absent = stored as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -57,6 +79,8 @@ const blobNamespace = z
     maxObjectBytes: positiveInt.optional(),
     acl: z.enum(['private', 'public-read']).default('private'),
     security: namespaceSecurityConfig,
+    /** Envelope encryption of bodies and user metadata; absent = stored as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -72,6 +96,8 @@ const streamNamespace = z
     publishTimeoutMs: positiveInt.max(MAX_TIMER_MS).default(5_000),
     maxPayloadBytes: positiveInt.default(1024 * 1024),
     security: namespaceSecurityConfig,
+    /** Envelope encryption of payloads; absent = published as given. */
+    encryption: encryptionConfig.optional(),
   })
   .strict();
 
@@ -106,4 +132,6 @@ export type NamespaceConfig = StorageConfig['namespaces'][string];
 export type RecordNamespaceConfig = z.output<typeof recordNamespace>;
 export type BlobNamespaceConfig = z.output<typeof blobNamespace>;
 export type StreamNamespaceConfig = z.output<typeof streamNamespace>;
+/** A namespace's `encryption` section. */
+export type EncryptionConfig = z.output<typeof encryptionConfig>;
 export type AdapterInstanceConfig = z.output<typeof adapterInstance>;

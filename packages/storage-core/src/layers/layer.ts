@@ -5,6 +5,7 @@ import type { BlobStore, CacheStore, RecordStore, StreamStore } from '../spi/ind
 import type { ResilienceConfig } from '../config/index.js';
 import type { ChaosControl } from './chaos/chaos-control.js';
 import type { SecurityContext } from '../security/context.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
 
 /** What every layer may use; resolved once per client. */
 export interface LayerRuntime {
@@ -14,6 +15,8 @@ export interface LayerRuntime {
   readonly now: () => number;
   /** Access policy, redaction and audit; absent when the client uses none of them. */
   readonly security?: SecurityContext;
+  /** The runtime's key provider, for encrypted namespaces. */
+  readonly keys?: KeyProvider;
 }
 
 /**

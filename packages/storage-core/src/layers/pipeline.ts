@@ -7,6 +7,9 @@ import { validateStreams } from './validate/stream-validate.js';
 import { observeBlobs, observeRecords, observeStreams } from './observe/observe-layers.js';
 import { cacheRecords } from './cache/record-cache.js';
 import { integrityBlobs } from './integrity/blob-integrity.js';
+import { encryptRecords } from './encryption/record-encryption.js';
+import { encryptBlobs } from './encryption/blob-encryption.js';
+import { encryptStreams } from './encryption/stream-encryption.js';
 import { resilientBlobs, resilientRecords, resilientStreams } from './resilience/resilience-layers.js';
 import { aclBlobs, aclRecords, aclStreams } from './acl/acl-layers.js';
 import { chaosBlobs, chaosRecords, chaosStreams } from './chaos/chaos-layers.js';
@@ -51,7 +54,7 @@ export function defineLayer<K extends keyof LayerKinds>(layer: SlottedLayer<K>):
 }
 
 /**
- * The built-in layers, each in its slot. encryption arrives with its issue. chaos runs
+ * The built-in layers, each in its slot. chaos runs
  * inside resilience (same slot, listed after it) so the faults it injects meet the same deadlines,
  * retries and breaker as real ones.
  */
@@ -60,13 +63,16 @@ export const BUILT_IN_LAYERS: readonly SlottedLayer[] = [
   { kind: 'record', slot: 'observe', name: 'observe', layer: observeRecords },
   { kind: 'record', slot: 'acl', name: 'acl', layer: aclRecords },
   { kind: 'record', slot: 'cache', name: 'cache', layer: cacheRecords },
+  { kind: 'record', slot: 'encryption', name: 'encryption', layer: encryptRecords },
   { kind: 'blob', slot: 'validate', name: 'validate', layer: validateBlobs },
   { kind: 'blob', slot: 'observe', name: 'observe', layer: observeBlobs },
   { kind: 'blob', slot: 'acl', name: 'acl', layer: aclBlobs },
+  { kind: 'blob', slot: 'encryption', name: 'encryption', layer: encryptBlobs },
   { kind: 'blob', slot: 'integrity', name: 'integrity', layer: integrityBlobs },
   { kind: 'stream', slot: 'validate', name: 'validate', layer: validateStreams },
   { kind: 'stream', slot: 'observe', name: 'observe', layer: observeStreams },
   { kind: 'stream', slot: 'acl', name: 'acl', layer: aclStreams },
+  { kind: 'stream', slot: 'encryption', name: 'encryption', layer: encryptStreams },
   { kind: 'record', slot: 'resilience', name: 'resilience', layer: resilientRecords },
   { kind: 'record', slot: 'resilience', name: 'chaos', layer: chaosRecords },
   { kind: 'blob', slot: 'resilience', name: 'resilience', layer: resilientBlobs },

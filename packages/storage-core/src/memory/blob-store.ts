@@ -5,6 +5,7 @@ import type {
   BlobCapabilities,
   BlobDeleteRequest,
   BlobGetRequest,
+  BlobReplaceMetadataRequest,
   BlobHeadRequest,
   BlobListPage,
   BlobListRequest,
@@ -82,6 +83,26 @@ class MemoryBlobStore implements BlobStore {
       metadata,
     };
     table.set(key, { bytes, meta });
+    return { version: meta.version, etag: meta.etag, size: meta.size };
+  }
+
+  async replaceMetadata(request: BlobReplaceMetadataRequest): Promise<BlobWriteResult> {
+    const { namespace, key } = request;
+    throwIfAborted(request.signal, 'blobs.replaceMetadata', namespace);
+    const table = this.#table(namespace);
+    const blob = table.get(key);
+    if (blob === undefined) throw memoryError('NOT_FOUND', 'no object under this key', 'blobs.replaceMetadata', namespace);
+    if (blob.meta.etag !== request.ifMatch) throw memoryError('PRECONDITION_FAILED', 'ifMatch does not match the current ETag', 'blobs.replaceMetadata', namespace);
+    const { contentType: _old, ...rest } = blob.meta;
+    const meta: BlobMeta = {
+      ...rest,
+      etag: randomBytes(16).toString('hex'),
+      version: randomUUID(),
+      lastModified: new Date(this.#now()),
+      ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+      metadata: lowerCaseKeys(request.metadata),
+    };
+    table.set(key, { bytes: blob.bytes, meta });
     return { version: meta.version, etag: meta.etag, size: meta.size };
   }
 

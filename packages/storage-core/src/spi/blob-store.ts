@@ -81,6 +81,19 @@ export interface BlobListRequest extends NamespacedRequest {
   readonly limit?: number;
 }
 
+/**
+ * Replaces an object's user metadata (and content type) without sending its bytes: a server-side
+ * copy onto itself on S3. Used by key rotation to re-wrap a blob's data key.
+ */
+export interface BlobReplaceMetadataRequest extends NamespacedRequest {
+  readonly key: string;
+  /** The complete new user metadata (the old is dropped); keys are lower-cased. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+  /** Replace only if the current ETag equals this; else PRECONDITION_FAILED and nothing changes. */
+  readonly ifMatch: string;
+}
+
 /** One page of a blob listing. */
 export interface BlobListPage extends Page<BlobMeta> {
   /** Common prefixes when a delimiter was given, in key order. */
@@ -140,4 +153,6 @@ export interface BlobStore extends StoreBase<'blob', BlobCapabilities> {
   delete(request: BlobDeleteRequest): Promise<boolean>;
   list(request: BlobListRequest): Promise<BlobListPage>;
   presign?(request: BlobPresignRequest): Promise<string>;
+  /** Optional: metadata rewrite without moving data (key rotation of encrypted namespaces needs it). */
+  replaceMetadata?(request: BlobReplaceMetadataRequest): Promise<BlobWriteResult>;
 }

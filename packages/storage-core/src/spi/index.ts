@@ -48,6 +48,7 @@ export type {
   BlobListRequest,
   BlobListPage,
   BlobPresignRequest,
+  BlobReplaceMetadataRequest,
   BlobObject,
   BlobCapabilities,
   BlobStore,
@@ -66,6 +67,7 @@ export type {
   StreamStore,
 } from './stream-store.js';
 export type { CacheEntry, CacheCapabilities, CacheStore } from './cache-store.js';
+export type { KeyProvider, EncryptionContext } from '../crypto/key-provider.js';
 export { defineAdapter } from './factory.js';
 export type { AnyStore, AdapterContext, AdapterFactory } from './factory.js';
 export { abortReasonError, abortedError, throwIfAborted } from './helpers/abort.js';

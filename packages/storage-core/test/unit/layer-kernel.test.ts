@@ -138,11 +138,9 @@ describe('layer kernel', () => {
   });
 
   it('orders built-in layers by slot for every kind', () => {
-    // validate, observe, acl, cache | integrity, then resilience and chaos (inside it) for each kind
-    expect(layersOf('record')).toHaveLength(6);
-    expect(layersOf('blob')).toHaveLength(6);
-    expect(layersOf('stream')).toHaveLength(5);
-    expect(layersOf('record').map((layer) => layer.name).slice(0, 4)).toEqual(['validateRecords', 'observeRecords', 'aclRecords', 'cacheRecords']);
-    expect(layersOf('record').slice(-2).map((layer) => layer.name)).toEqual(['resilientRecords', 'chaosRecords']);
+    // validate, observe, acl, cache | encryption | integrity, then resilience and chaos (inside it) for each kind
+    expect(layersOf('record').map((layer) => layer.name)).toEqual(['validateRecords', 'observeRecords', 'aclRecords', 'cacheRecords', 'encryptRecords', 'resilientRecords', 'chaosRecords']);
+    expect(layersOf('blob').map((layer) => layer.name)).toEqual(['validateBlobs', 'observeBlobs', 'aclBlobs', 'encryptBlobs', 'integrityBlobs', 'resilientBlobs', 'chaosBlobs']);
+    expect(layersOf('stream').map((layer) => layer.name)).toEqual(['validateStreams', 'observeStreams', 'aclStreams', 'encryptStreams', 'resilientStreams', 'chaosStreams']);
   });
 });

@@ -6,10 +6,12 @@ import { CHECKSUM_METADATA_KEY, HashingStream, sha256Hex, verifyingStream } from
 /**
  * SHA-256 of every blob's plaintext, computed in the same pass that uploads it and stored as
  * metadata; every full read is verified as it streams and fails with CHECKSUM_MISMATCH at the end.
- * Range reads cannot be verified and are passed through.
+ * Range reads cannot be verified and are passed through. Encrypted namespaces get no digest at all
+ * (a plaintext digest in clear metadata would leak the content of small objects): their frames'
+ * AEAD tags authenticate every byte, full and range reads alike (docs/encryption.md).
  */
 export const integrityBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) => {
-  if (ctx.config.checksum !== 'sha256') return undefined;
+  if (ctx.config.checksum !== 'sha256' || ctx.config.encryption !== undefined) return undefined;
   const where = { namespace: ctx.namespace, adapter: store.name };
   return {
     kind: 'blob',

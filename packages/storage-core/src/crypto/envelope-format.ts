@@ -1,0 +1,220 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { StorageError } from '../errors/index.js';
+import type { EncryptionContext } from './key-provider.js';
+
+/*
+ * Envelope format v1 (docs/adr/019-envelope-encryption.md):
+ *
+ *   header = "SNE" 0x01 | flags u8 | messageId[16] | keyIdLen u8 | keyId | wrappedLen u16 | wrapped
+ *            | frameSize u32 | commitment[32] | headerTag[16]
+ *   body   = frame* final-frame ; frame = AES-256-GCM(frameSize bytes) ‖ tag[16]
+ *
+ * encKey and commitKey come from HKDF-SHA256(dataKey, salt = messageId). The commitment (commitKey)
+ * is stored and compared on open, so one ciphertext cannot decrypt under two data keys. The header
+ * tag is a GCM tag over the header and the encryption context; frame i uses IV = 0^8 ‖ u32(i + 1)
+ * and AAD = messageId ‖ kind ‖ u32(i) ‖ u32(plaintext length), kind 'F' or 'L' (last), so a
+ * swapped, dropped, repeated or truncated frame fails. A data key is fresh per object/record.
+ */
+
+export const MAGIC = Buffer.from([0x53, 0x4e, 0x45, 0x01]);
+export const TAG_BYTES = 16;
+const ID_BYTES = 16;
+const COMMIT_BYTES = 32;
+const DATA_KEY_BYTES = 32;
+
+/** Canonical bytes of an encryption context (length-prefixed, so no two contexts collide). */
+export function contextBytes(context: EncryptionContext): Buffer {
+  const ns = Buffer.from(context.namespace, 'utf8');
+  const key = Buffer.from(context.key, 'utf8');
+  const out = Buffer.allocUnsafe(8 + ns.length + key.length);
+  out.writeUInt32BE(ns.length, 0);
+  ns.copy(out, 4);
+  out.writeUInt32BE(key.length, 4 + ns.length);
+  key.copy(out, 8 + ns.length);
+  return out;
+}
+
+/** A parsed header. */
+export interface EnvelopeHeader {
+  readonly messageId: Buffer;
+  readonly keyId: string;
+  readonly wrapped: Buffer;
+  /** Plaintext bytes per frame; 0 for a single-frame (record or message) envelope. */
+  readonly frameSize: number;
+  readonly commitment: Buffer;
+  readonly tag: Buffer;
+  /** The header's length in bytes, tag included. */
+  readonly length: number;
+}
+
+/** The keys derived from one data key. */
+export interface DerivedKeys {
+  readonly encKey: Buffer;
+  readonly commitment: Buffer;
+}
+
+export function decryptFailed(reason: string, cause?: unknown): StorageError {
+  return new StorageError('DECRYPT_FAILED', `ciphertext does not authenticate: ${reason}. It was tampered with, truncated, or moved from another key or namespace`, {
+    cause,
+    details: { reason },
+  });
+}
+
+/** A fresh data key and message id. */
+export function freshDataKey(): { dataKey: Buffer; messageId: Buffer } {
+  const bytes = randomBytes(DATA_KEY_BYTES + ID_BYTES);
+  return { dataKey: bytes.subarray(0, DATA_KEY_BYTES), messageId: bytes.subarray(DATA_KEY_BYTES) };
+}
+
+export function deriveKeys(dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
+  const okm = Buffer.from(hkdfSync('sha256', dataKey, messageId, 'sanctum/envelope/v1', 64));
+  return { encKey: okm.subarray(0, 32), commitment: okm.subarray(32) };
+}
+
+function headerBody(messageId: Buffer, keyId: string, wrapped: Uint8Array, frameSize: number, commitment: Buffer): Buffer {
+  const id = Buffer.from(keyId, 'utf8');
+  if (id.length > 255) throw new StorageError('CONFIG_INVALID', `key id "${keyId.slice(0, 40)}…" is longer than 255 bytes`, { details: { field: 'encryption.keyId' } });
+  const out = Buffer.allocUnsafe(4 + 1 + ID_BYTES + 1 + id.length + 2 + wrapped.byteLength + 4 + COMMIT_BYTES);
+  let at = MAGIC.copy(out, 0);
+  out[at++] = frameSize > 0 ? 1 : 0;
+  at += messageId.copy(out, at);
+  out[at++] = id.length;
+  at += id.copy(out, at);
+  out.writeUInt16BE(wrapped.byteLength, at);
+  at += 2;
+  out.set(wrapped, at);
+  at += wrapped.byteLength;
+  out.writeUInt32BE(frameSize, at);
+  at += 4;
+  commitment.copy(out, at);
+  return out;
+}
+
+function headerTag(encKey: Buffer, body: Buffer, context: EncryptionContext): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', encKey, Buffer.alloc(12));
+  cipher.setAAD(Buffer.concat([body, contextBytes(context)]));
+  cipher.final();
+  return cipher.getAuthTag();
+}
+
+/** Serializes a header (with its tag) for `context`. */
+export function writeHeader(keys: DerivedKeys, messageId: Buffer, keyId: string, wrapped: Uint8Array, frameSize: number, context: EncryptionContext): Buffer {
+  const body = headerBody(messageId, keyId, wrapped, frameSize, keys.commitment);
+  return Buffer.concat([body, headerTag(keys.encKey, body, context)]);
+}
+
+/** Parses a header at the start of `bytes`; DECRYPT_FAILED when it is malformed. */
+export function readHeader(bytes: Buffer): EnvelopeHeader {
+  const fail = () => decryptFailed('malformed envelope header');
+  if (bytes.length < 4 + 1 + ID_BYTES + 1 || !bytes.subarray(0, 4).equals(MAGIC)) throw fail();
+  let at = 4;
+  const flags = bytes[at++]!;
+  const messageId = bytes.subarray(at, at + ID_BYTES);
+  at += ID_BYTES;
+  const idLength = bytes[at++]!;
+  if (bytes.length < at + idLength + 2) throw fail();
+  const keyId = bytes.toString('utf8', at, at + idLength);
+  at += idLength;
+  const wrappedLength = bytes.readUInt16BE(at);
+  at += 2;
+  if (bytes.length < at + wrappedLength + 4 + COMMIT_BYTES + TAG_BYTES) throw fail();
+  const wrapped = bytes.subarray(at, at + wrappedLength);
+  at += wrappedLength;
+  const frameSize = bytes.readUInt32BE(at);
+  at += 4;
+  if ((flags === 1) !== frameSize > 0 || flags > 1) throw fail();
+  const commitment = bytes.subarray(at, at + COMMIT_BYTES);
+  at += COMMIT_BYTES;
+  const tag = bytes.subarray(at, at + TAG_BYTES);
+  at += TAG_BYTES;
+  return { messageId, keyId, wrapped, frameSize, commitment, tag, length: at };
+}
+
+/** Checks key commitment and the header tag; returns the derived keys. DECRYPT_FAILED otherwise. */
+export function verifyHeader(header: EnvelopeHeader, bytes: Buffer, dataKey: Uint8Array, context: EncryptionContext): DerivedKeys {
+  const keys = deriveKeys(dataKey, header.messageId);
+  if (!timingSafeEqual(keys.commitment, header.commitment)) throw decryptFailed('key commitment does not match the data key');
+  const expected = headerTag(keys.encKey, bytes.subarray(0, header.length - TAG_BYTES), context);
+  if (!timingSafeEqual(expected, header.tag)) throw decryptFailed('header tag does not match (header or encryption context changed)');
+  return keys;
+}
+
+function frameIv(index: number): Buffer {
+  const iv = Buffer.alloc(12);
+  iv.writeUInt32BE(index + 1, 8);
+  return iv;
+}
+
+function frameAad(messageId: Buffer, index: number, last: boolean, length: number): Buffer {
+  const aad = Buffer.allocUnsafe(ID_BYTES + 9);
+  messageId.copy(aad, 0);
+  aad[ID_BYTES] = last ? 0x4c : 0x46;
+  aad.writeUInt32BE(index, ID_BYTES + 1);
+  aad.writeUInt32BE(length, ID_BYTES + 5);
+  return aad;
+}
+
+/** Encrypts frame `index`; returns ciphertext ‖ tag. */
+export function sealFrame(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, plaintext: Uint8Array): Buffer {
+  if (index >= 0xffffffff) throw new StorageError('PAYLOAD_TOO_LARGE', 'an encrypted object has at most 2^32-1 frames', {});
+  const cipher = createCipheriv('aes-256-gcm', keys.encKey, frameIv(index));
+  cipher.setAAD(frameAad(messageId, index, last, plaintext.byteLength));
+  const out = Buffer.allocUnsafe(plaintext.byteLength + TAG_BYTES);
+  const written = cipher.update(plaintext);
+  written.copy(out, 0);
+  cipher.final();
+  cipher.getAuthTag().copy(out, plaintext.byteLength);
+  return out;
+}
+
+/** Decrypts frame `index` (ciphertext ‖ tag); DECRYPT_FAILED when it does not authenticate. */
+export function openFrame(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, sealed: Buffer): Buffer {
+  if (sealed.length < TAG_BYTES) throw decryptFailed('frame shorter than its tag');
+  const length = sealed.length - TAG_BYTES;
+  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, frameIv(index));
+  decipher.setAAD(frameAad(messageId, index, last, length));
+  decipher.setAuthTag(sealed.subarray(length));
+  try {
+    const out = decipher.update(sealed.subarray(0, length));
+    decipher.final();
+    return out;
+  } catch (cause) {
+    throw decryptFailed(`frame ${index} does not authenticate`, cause);
+  }
+}
+
+/** Recomputes the tag of a header whose wrapped key changed (rotation: the data key is the same). */
+export function rewrapHeader(header: EnvelopeHeader, keys: DerivedKeys, keyId: string, wrapped: Uint8Array, context: EncryptionContext): Buffer {
+  return writeHeader(keys, header.messageId, keyId, wrapped, header.frameSize, context);
+}
+
+/**
+ * Seals a blob's user metadata with the object's keys. Its IV space (first byte 1) and AAD kind
+ * ('M') differ from every frame's, so it cannot be swapped with a frame.
+ */
+export function sealMetadata(keys: DerivedKeys, messageId: Buffer, plaintext: Uint8Array): Buffer {
+  const iv = Buffer.alloc(12);
+  iv[0] = 1;
+  const cipher = createCipheriv('aes-256-gcm', keys.encKey, iv);
+  cipher.setAAD(Buffer.concat([messageId, Buffer.from('M')]));
+  const body = cipher.update(plaintext);
+  cipher.final();
+  return Buffer.concat([body, cipher.getAuthTag()]);
+}
+
+/** Opens what {@link sealMetadata} sealed; DECRYPT_FAILED when it does not authenticate. */
+export function openMetadata(keys: DerivedKeys, messageId: Buffer, sealed: Buffer): Buffer {
+  if (sealed.length < TAG_BYTES) throw decryptFailed('sealed metadata shorter than its tag');
+  const iv = Buffer.alloc(12);
+  iv[0] = 1;
+  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, iv);
+  decipher.setAAD(Buffer.concat([messageId, Buffer.from('M')]));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  try {
+    const out = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    decipher.final();
+    return out;
+  } catch (cause) {
+    throw decryptFailed('sealed metadata does not authenticate', cause);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Issue 14's record figure: put through the facade on an encrypted namespace vs the same
+ * namespace unencrypted, at c=32, PostgreSQL adapter, interleaved rounds in alternating order,
+ * median of per-round ratios encrypted / plain. Also get (decrypt) for context.
+ * Run under the bench lock: node --conditions=@sanctum/source --import tsx bench/encryption.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { createStorageClient, localKeyring } from '@sanctum/storage-core';
+import { resolveService } from '@sanctum/test-services';
+import postgresJs from 'postgres';
+import { migrateUp, postgresRecords } from '../src/index.js';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 9);
+const OPS = Number(process.env['BENCH_OPS'] ?? 4000);
+const CONCURRENCY = 32;
+const POOL = 10;
+const value = { name: 'Ada Lovelace', email: 'ada@example.org', plan: 'pro', tags: ['a', 'b', 'c'], visits: 42, address: { city: 'London', zip: 'NW1' } };
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < OPS; i = next++) await op(i);
+    }),
+  );
+  return OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const { url } = await resolveService('postgres');
+const schema = `sanctum_bench_enc_${String(process.pid)}`;
+await migrateUp({ url, schema });
+const client = createStorageClient(
+  {
+    schemaVersion: 1,
+    adapters: { pg: { use: 'postgres', options: { url, schema, poolSize: POOL } } },
+    namespaces: { plain: { kind: 'record', adapter: 'pg' }, encrypted: { kind: 'record', adapter: 'pg', encryption: { keyId: 'bench' } } },
+  },
+  { adapters: [postgresRecords()], keys: localKeyring({ keys: { bench: randomBytes(32) } }) },
+);
+const NAMES = ['plain', 'encrypted'] as const;
+const got = { put: { plain: [] as number[], encrypted: [] as number[] }, get: { plain: [] as number[], encrypted: [] as number[] } };
+try {
+  for (let round = 0; round <= ROUNDS; round += 1) {
+    const order = round % 2 === 0 ? NAMES : ([...NAMES].reverse() as unknown as typeof NAMES);
+    for (const name of order) {
+      const records = client.records(name);
+      const put = await measure((i) => records.put(`k-${String(i % 1000)}`, value));
+      const get = await measure((i) => records.get(`k-${String(i % 1000)}`));
+      if (round > 0) {
+        got.put[name].push(put);
+        got.get[name].push(get);
+      }
+    }
+  }
+  console.log(`records on PostgreSQL, c=${String(CONCURRENCY)}, pool ${String(POOL)}, ${String(OPS)} ops per round, ${String(ROUNDS)} rounds`);
+  for (const op of ['put', 'get'] as const) {
+    const ratios = got[op].encrypted.map((v, i) => v / got[op].plain[i]!);
+    console.log(`${op.padEnd(4)} plain ${median(got[op].plain).toFixed(0).padStart(6)} ops/s  encrypted ${median(got[op].encrypted).toFixed(0).padStart(6)} ops/s  ratio ${median(ratios).toFixed(2)}   per-round ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  }
+} finally {
+  await client.close();
+  const admin = postgresJs(url, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+  await admin.end({ timeout: 5 });
+}
