@@ -8,6 +8,14 @@ export interface ObjectNames {
   readonly putManyFail: string;
   /** The partial index the TTL sweep scans (migration 001). */
   readonly expiresIndex: string;
+  /** The transactional outbox of this table's transactions (migration 003, ADR-022). */
+  readonly outbox: string;
+  /** The outbox's partial index of pending rows (migration 003). */
+  readonly outboxPendingIndex: string;
+  /** The outbox's per-(stream, key) index of pending rows, for per-key order (migration 003). */
+  readonly outboxKeyIndex: string;
+  /** The outbox's index of sent rows, for the retention purge (migration 003). */
+  readonly outboxSentIndex: string;
 }
 
 /** Object names for a schema and table (both already validated as plain identifiers). */
@@ -18,5 +26,9 @@ export function objectNames(schema: string, table: string): ObjectNames {
     migrations: `${table}_migrations`,
     putManyFail: `${table}_put_many_fail`,
     expiresIndex: `${table}_expires_at_idx`,
+    outbox: `${table}_outbox`,
+    outboxPendingIndex: `${table}_outbox_pending_idx`,
+    outboxKeyIndex: `${table}_outbox_key_idx`,
+    outboxSentIndex: `${table}_outbox_sent_idx`,
   };
 }

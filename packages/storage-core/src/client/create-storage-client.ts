@@ -11,6 +11,8 @@ import { createRecordCollection, type TransactionPeer } from './record-collectio
 import { createStreamTopic } from './stream-topic.js';
 import { withLayeredTransactions } from './transaction-stack.js';
 import { checkUserLayers } from './user-layers.js';
+import { createOutboxHandle } from '../outbox/outbox-handle.js';
+import type { Outbox } from '../outbox/outbox-handle.js';
 import type { BlobCollection, ClientHealth, RecordCollection, RecordCollectionOptions, StorageClient, StorageRuntime, StreamTopic } from './types.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
@@ -139,9 +141,10 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         });
       }
       // Without a schema the handle is memoized; with one it is a thin wrapper made per call.
+      const streamPeer = (stream: string): void => void namespaceOf(stream, 'stream');
       return schema === undefined
-        ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter)))
-        : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema);
+        ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), undefined, streamPeer))
+        : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema, streamPeer);
     },
     blobs(namespace: string): BlobCollection {
       const ns = namespaceOf(namespace, 'blob');
@@ -157,6 +160,20 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         const adapter = instanceOf<StreamStore>('stream', ns.adapter).store;
         const store = composeLayers(adapter, streamLayers, contextOf(namespace, ns));
         return createStreamTopic<T>(namespace, store, ns);
+      });
+    },
+    outbox(adapter: string): Outbox {
+      if (closed !== undefined) throw new StorageError('UNAVAILABLE', 'storage client is closed', { operation: 'outbox', retryable: false });
+      return memo(`outbox:${String(adapter)}`, () => {
+        const instance = typeof adapter === 'string' ? instances.get(`record:${adapter}`) : undefined;
+        if (instance === undefined) {
+          const known = [...instances.keys()].filter((id) => id.startsWith('record:')).map((id) => id.slice('record:'.length));
+          throw new StorageError('INVALID_ARGUMENT', `no record adapter instance "${String(adapter)}" is used by this client's namespaces (record adapters: ${known.length ? known.join(', ') : 'none'})`, {
+            operation: 'outbox',
+            details: { field: 'adapter' },
+          });
+        }
+        return createOutboxHandle(adapter, instance, layerRuntime);
       });
     },
     async health(): Promise<ClientHealth> {

@@ -2,6 +2,7 @@ import { StorageError } from '../errors/index.js';
 import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
 import type { JsonValue, OperationOptions, StandardSchemaV1 } from '../types/index.js';
 import { conformToSchema } from '../validation/index.js';
+import { transactionTopic, type StreamPeer } from '../outbox/transaction-topic.js';
 import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
 
 function toRecord<T>(entry: RecordEntry): StoredRecord<T> {
@@ -67,6 +68,7 @@ export function createRecordCollection<T>(
   store: RecordStore,
   peer: TransactionPeer,
   schema?: StandardSchemaV1,
+  streamPeer?: StreamPeer,
 ): RecordCollection<T> {
   const collection: RecordCollection<T> = {
     namespace,
@@ -123,6 +125,10 @@ export function createRecordCollection<T>(
           ...transactionCollection<T>(tx, namespace, schema),
           records(other: string, options?: { readonly schema: StandardSchemaV1 }) {
             return transactionCollection(tx, peer(other), options?.schema);
+          },
+          streams(stream: string) {
+            streamPeer?.(stream);
+            return transactionTopic(tx, namespace, store.name, stream);
           },
         };
         return work(handle);

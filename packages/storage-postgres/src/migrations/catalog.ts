@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ObjectNames } from '../names.js';
 import { recordsTable } from './001-records-table.js';
 import { putManyGuard } from './002-put-many-guard.js';
+import { outboxTable } from './003-outbox-table.js';
 import type { MigrationInfo, MigrationSource, PlannedMigration } from './types.js';
 
 /** Every migration, in order. Append only: never edit or remove one that shipped. */
-export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard];
+export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard, outboxTable];
 
 /** SHA-256 of a migration's template, line endings normalised. */
 export function checksumOf(source: MigrationSource): string {
@@ -25,6 +26,10 @@ export function render(source: MigrationSource, names: ObjectNames): string {
     table: qualified(names.table),
     putManyFail: qualified(names.putManyFail),
     expiresIndex: quoteIdent(names.expiresIndex),
+    outbox: qualified(names.outbox),
+    outboxPendingIndex: quoteIdent(names.outboxPendingIndex),
+    outboxKeyIndex: quoteIdent(names.outboxKeyIndex),
+    outboxSentIndex: quoteIdent(names.outboxSentIndex),
   };
   return source.sql.trim().replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];
