@@ -83,8 +83,26 @@ function headersOf(row: OutboxRow): Record<string, string> {
   return { ...row.headers, [IDEMPOTENCY_KEY_HEADER]: row.id, [OUTBOX_ID_HEADER]: row.id };
 }
 
+function payloadOf(row: OutboxRow): JsonValue {
+  try {
+    return JSON.parse(row.payload) as JsonValue;
+  } catch (cause) {
+    // Core wrote valid JSON; anything else was put there by hand: a poison row, never retried.
+    throw new StorageError('INVALID_ARGUMENT', `outbox row ${row.id} holds a payload that is not JSON`, { operation: 'outbox.relay', namespace: row.stream, retryable: false, cause });
+  }
+}
+
 function messageOf(row: OutboxRow): { payload: JsonValue; key?: string; headers: Record<string, string> } {
-  return { payload: JSON.parse(row.payload) as JsonValue, ...(row.key === undefined ? {} : { key: row.key }), headers: headersOf(row) };
+  return { payload: payloadOf(row), ...(row.key === undefined ? {} : { key: row.key }), headers: headersOf(row) };
+}
+
+/** A dead letter carries the payload as it was; text that is not JSON travels as a JSON string. */
+function deadPayloadOf(row: OutboxRow): JsonValue {
+  try {
+    return JSON.parse(row.payload) as JsonValue;
+  } catch {
+    return row.payload;
+  }
 }
 
 function describe(error: unknown): string {
@@ -133,7 +151,8 @@ async function publishRows(options: Resolved, rows: readonly OutboxRow[], result
             try {
               await topic.deadLetters().publishBatch([
                 {
-                  ...messageOf(row),
+                  payload: deadPayloadOf(row),
+                  ...(row.key === undefined ? {} : { key: row.key }),
                   headers: { ...headersOf(row), [DEAD_LETTER.errorHeader]: describe(error), [DEAD_LETTER.attemptsHeader]: String(row.attempts + 1), [DEAD_LETTER.originalIdHeader]: row.id },
                 },
               ]);
@@ -162,7 +181,7 @@ async function once(options: Resolved, signal?: AbortSignal): Promise<OutboxRela
 }
 
 /** Relays one batch of the outbox and returns what it did (for tests, cron jobs and custom loops). */
-export function relayOutboxOnce(options: OutboxRelayOptions): Promise<OutboxRelayResult> {
+export async function relayOutboxOnce(options: OutboxRelayOptions): Promise<OutboxRelayResult> {
   return once(resolve(options));
 }
 

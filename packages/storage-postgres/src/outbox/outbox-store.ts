@@ -12,7 +12,8 @@ interface ClaimedRow {
   readonly stream: string;
   readonly msg_key: string | null;
   readonly payload: string;
-  readonly headers: Record<string, string>;
+  /** JSON text (parsed here, whatever the connection's type parsers do). */
+  readonly headers: string;
   readonly created_at: Date;
   readonly attempts: number;
 }
@@ -38,12 +39,13 @@ export function outboxStatements(names: ObjectNames): OutboxStatements {
   const table = `${quoteIdent(names.schema)}.${quoteIdent(names.outbox)}`;
   return {
     enqueue: {
-      text: `insert into ${table} (stream, msg_key, payload, headers) values ($1::text, $2::text, $3::text, $4::jsonb) returning id::text as id`,
+      text: `insert into ${table} (stream, msg_key, payload, headers) values ($1::text, $2::text, $3::text, $4::text::jsonb) returning id::text as id`,
       bind: (a) => [a.stream, a.key, a.payload, a.headers],
     },
     // Oldest pending rows nobody else holds; the lock lasts until the relay's transaction ends.
-    claim: `select id::text as id, stream, msg_key, payload, headers, created_at, attempts from ${table}
-      where status = 0 order by id limit $1::int for update skip locked`,
+    // `order by o.id`: the bigint column, not the text alias (which would put 10 before 9).
+    claim: `select o.id::text as id, o.stream, o.msg_key, o.payload, o.headers::text as headers, o.created_at, o.attempts from ${table} o
+      where o.status = 0 order by o.id limit $1::int for update of o skip locked`,
     // Per (stream, key) we hold: the oldest pending row up to our newest that we do NOT hold. Our rows
     // of that key from there on must wait (another relay holds an older one, or it committed late).
     fences: `select o.stream, o.msg_key, min(o.id)::text as fence
@@ -57,7 +59,7 @@ export function outboxStatements(names: ObjectNames): OutboxStatements {
       from unnest($1::bigint[], $2::text[], $3::boolean[]) as f(id, error, dead) where o.id = f.id`,
     stats: `select (select count(*) from ${table} where status = 0)::int as pending,
       (select count(*) from ${table} where status = 2)::int as dead,
-      (select created_at from ${table} where status = 0 order by id limit 1) as oldest`,
+      (select o.created_at from ${table} o where o.status = 0 order by o.id limit 1) as oldest`,
     purge: `with doomed as (select id from ${table} where status = 1 and sent_at < $1::timestamptz limit $2::int)
       delete from ${table} o using doomed where o.id = doomed.id`,
   };
@@ -81,7 +83,7 @@ function toRow(row: ClaimedRow): OutboxRow {
     stream: row.stream,
     ...(row.msg_key === null ? {} : { key: row.msg_key }),
     payload: row.payload,
-    headers: row.headers,
+    headers: JSON.parse(row.headers) as Record<string, string>,
     createdAt: row.created_at,
     attempts: row.attempts,
   };
