@@ -24,7 +24,7 @@ const registry = new Registry();
 beforeAll(async () => {
   db = await migratedSchema('outbox');
   scenario = { pgUrl: db.url, schema: db.schema, redisUrl: (await resolveService('redis')).url, redisPrefix: `outbox-${randomBytes(4).toString('hex')}:` };
-  client = scenarioClient(scenario, { metrics: createPrometheusMetrics({ registry }) });
+  client = await scenarioClient(scenario, { metrics: createPrometheusMetrics({ registry }) });
 });
 
 afterAll(async () => {

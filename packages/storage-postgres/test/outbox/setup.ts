@@ -1,7 +1,6 @@
 // Shared by the outbox tests, their child processes (app, relay, consumer) and the bench.
 import { createStorageClient, type StorageClient, type StorageMetrics } from '@sanctum/storage-core';
 import { redisStreams } from '@sanctum/storage-stream/redis';
-import { kafkaStreams } from '@sanctum/storage-stream/kafka';
 import { postgresRecords } from '../../src/index.js';
 
 /** Where one outbox scenario lives; passed to child processes as JSON in argv. */
@@ -17,7 +16,9 @@ export interface Scenario {
 }
 
 /** A client with `orders`, `handled` and `effects` on PostgreSQL and the `events` stream. */
-export function scenarioClient(scenario: Scenario, extra: { readonly metrics?: StorageMetrics; readonly resilience?: boolean } = {}): StorageClient {
+export async function scenarioClient(scenario: Scenario, extra: { readonly metrics?: StorageMetrics; readonly resilience?: boolean } = {}): Promise<StorageClient> {
+  // kafkajs loads only when Kafka is used: child processes start faster.
+  const streamFactory = scenario.kafkaBrokers === undefined ? redisStreams() : (await import('@sanctum/storage-stream/kafka')).kafkaStreams();
   const events =
     scenario.kafkaBrokers === undefined
       ? { use: 'redis-streams', options: { url: scenario.redisUrl, keyPrefix: scenario.redisPrefix, reclaimGraceMs: 2_000, reclaimIntervalMs: 500 } }
@@ -36,7 +37,7 @@ export function scenarioClient(scenario: Scenario, extra: { readonly metrics?: S
         events: { kind: 'stream', adapter: 'bus', maxInFlight: 64, maxDeliveries: 1000, ackTimeoutMs: 30_000 },
       },
     },
-    { adapters: [postgresRecords(), redisStreams(), kafkaStreams()], ...(extra.metrics === undefined ? {} : { metrics: extra.metrics }) },
+    { adapters: [postgresRecords(), streamFactory], ...(extra.metrics === undefined ? {} : { metrics: extra.metrics }) },
   );
 }
 
