@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveService } from '@sanctum/test-services';
 import { adminClient, migratedSchema, type TestSchema } from './support.js';
 import { runCrashScenario } from '../outbox/crash.js';
 import { scenarioClient, type OrderEvent, type Scenario } from '../outbox/setup.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { bundleChildren } from '../outbox/children.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const schemas: TestSchema[] = [];
 afterAll(async () => {
@@ -36,15 +33,14 @@ describe('outbox under crashes (real child processes)', () => {
     schemas.push(db);
     const scenario: Scenario = { pgUrl: db.url, schema: db.schema, redisUrl: (await resolveService('redis')).url, redisPrefix: `outbox-pair-${randomBytes(4).toString('hex')}:` };
     const client = await scenarioClient(scenario);
+    const bundle = await bundleChildren();
     const children: ChildProcess[] = [];
     const admin = adminClient(db.url, 1);
     try {
       const ready: Array<Promise<void>> = [];
       for (let c = 0; c < 2; c++) {
-        const child = spawn(process.execPath, ['--conditions=@sanctum/source', '--import', 'tsx', join(here, '..', 'outbox', 'consumer.ts'), JSON.stringify(scenario), 'pair', '1'], {
-          cwd: join(here, '..', '..'),
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
+        const child = bundle.spawn('consumer', [JSON.stringify(scenario), 'pair', '1']);
+        child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
         children.push(child);
         ready.push(new Promise((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())));
       }
@@ -78,6 +74,7 @@ describe('outbox under crashes (real child processes)', () => {
       for (const child of children) child.kill('SIGTERM');
       await client.close();
       await admin.end({ timeout: 5 });
+      await bundle.remove();
     }
   }, 180_000);
 });

@@ -3,18 +3,14 @@
 // idempotent helper (claim + effect in one PostgreSQL transaction) runs in this process. Everything
 // is checked against PostgreSQL afterwards. Used by test/integration/outbox-crash.test.ts (small
 // profile) and by `pnpm --filter @sanctum/storage-postgres outbox:crash` (10k transactions).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgresJs from 'postgres';
 import { idempotentTransaction, type Message } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
 import { migrateUp } from '../../src/index.js';
 import { scenarioClient, type OrderEvent, type Scenario } from './setup.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..', '..');
+import { bundleChildren } from './children.js';
 
 export interface CrashOptions {
   /** Transactions the app attempts (every 10th rolls back). */
@@ -51,6 +47,7 @@ interface Child {
   readonly name: 'app' | 'relay';
   process: ChildProcess;
   ready: boolean;
+  readyAt: number;
   finished: boolean;
 }
 
@@ -62,8 +59,8 @@ function streamOrder(id: string): [number, number] {
 }
 
 export async function runCrashScenario(options: CrashOptions): Promise<CrashReport> {
-  const log = options.log ?? (() => undefined);
   const started = performance.now();
+  const log = (line: string) => options.log?.(`${((performance.now() - started) / 1000).toFixed(1)}s ${line}`);
   const pgUrl = (await resolveService('postgres')).url;
   const redisUrl = (await resolveService('redis')).url;
   const tag = randomBytes(4).toString('hex');
@@ -72,6 +69,8 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   const scenario: Scenario = { pgUrl, schema, redisUrl, redisPrefix: `outbox-crash-${tag}:` };
   const admin = postgresJs(pgUrl, { max: 2, onnotice: () => undefined });
   const client = await scenarioClient(scenario);
+  const bundle = await bundleChildren();
+  log('children bundled');
   const children: Child[] = [];
   const kills = { app: 0, relay: 0 };
   let stopping = false;
@@ -91,17 +90,18 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     );
 
     const spawnChild = (name: Child['name'], args: string[]): Child => {
-      const child: Child = { name, process: undefined as never, ready: false, finished: false };
+      const child: Child = { name, process: undefined as never, ready: false, readyAt: 0, finished: false };
       const start = () => {
-        const proc = spawn(process.execPath, ['--conditions=@sanctum/source', '--import', 'tsx', join(here, `${name}.ts`), JSON.stringify(scenario), ...args], {
-          cwd: packageDir,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const proc = bundle.spawn(name, [JSON.stringify(scenario), ...args]);
         child.process = proc;
         child.ready = false;
         proc.stdout!.on('data', (chunk: Buffer) => {
           const text = chunk.toString();
-          if (text.includes('ready')) child.ready = true;
+          if (text.includes('ready')) {
+            child.ready = true;
+            child.readyAt = performance.now();
+            log(`${name} ready`);
+          }
           if (text.includes('done')) child.finished = true;
         });
         proc.stderr!.on('data', (chunk: Buffer) => log(`[${name}] ${chunk.toString().trim()}`));
@@ -133,7 +133,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       const wantApp = appDue && (!relayDue || turn % 2 === 0);
       turn += 1;
       const target = wantApp ? app : relays[Math.floor(Math.random() * relays.length)]!;
-      if (!target.ready) continue;
+      if (!target.ready || performance.now() - target.readyAt < 200 + Math.random() * 800) continue;
       target.ready = false;
       target.process.kill('SIGKILL');
       kills[target.name] += 1;
@@ -207,6 +207,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     stopping = true;
     for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
     await client.close().catch(() => undefined);
+    await bundle.remove();
     await admin.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
     await admin.end({ timeout: 5 });
   }
