@@ -22,7 +22,8 @@ export async function scenarioClient(scenario: Scenario, extra: { readonly metri
   const events =
     scenario.kafkaBrokers === undefined
       ? { use: 'redis-streams', options: { url: scenario.redisUrl, keyPrefix: scenario.redisPrefix, reclaimGraceMs: 2_000, reclaimIntervalMs: 500 } }
-      : { use: 'kafka', options: { brokers: scenario.kafkaBrokers.split(','), topicPrefix: scenario.redisPrefix.replace(/[^a-z0-9.-]/gi, '-'), sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 3_000, heartbeatIntervalMs: 500 } };
+      : { use: 'kafka', options: { brokers: scenario.kafkaBrokers.split(','), topicPrefix: scenario.redisPrefix.replace(/[^a-z0-9.-]/gi, '-'), idempotent: false, sessionTimeoutMs: 4_000, rebalanceTimeoutMs: 3_000, heartbeatIntervalMs: 300, maxWaitTimeMs: 100 } };
+  // (librdkafka's mock cluster serves no InitProducerId: no idempotent producer there.)
   return createStorageClient(
     {
       schemaVersion: 1,

@@ -14,6 +14,7 @@ describe('migration catalog', () => {
     expect(MIGRATIONS.map((m) => [m.id, m.name, checksumOf(m)])).toEqual([
       [1, 'records-table', '20d47c601982b51d6d6e1f75b59bad3640440928802786d64f586c32aab5c70d'],
       [2, 'put-many-guard', '20872b5738ef0482102bad22f19c162b5b5e1ca544c7688f8b8218dfb7d78fd2'],
+      [3, 'outbox-table', '3cea0b48757201c612945451f5c07c8dd3398b5fb66a260b9b8c0485baa01717'],
     ]);
   });
 
@@ -38,9 +39,9 @@ describe('compareHistory', () => {
 
   it('classifies applied, pending, changed and unknown migrations', () => {
     expect(compareHistory([])).toMatchObject({ current: false, applied: [], changed: [], unknown: [] });
-    expect(compareHistory([row(1)]).pending.map((m) => m.id)).toEqual([2]);
-    expect(compareHistory([row(1), row(2)]).current).toBe(true);
-    const status = compareHistory([row(1, 'edited'), row(2), { id: 7, name: 'future', checksum: 'c', applied_at: at }]);
+    expect(compareHistory([row(1)]).pending.map((m) => m.id)).toEqual([2, 3]);
+    expect(compareHistory([row(1), row(2), row(3)]).current).toBe(true);
+    const status = compareHistory([row(1, 'edited'), row(2), row(3), { id: 7, name: 'future', checksum: 'c', applied_at: at }]);
     expect(status.current).toBe(false);
     expect(status.changed).toEqual([{ id: 1, name: 'records-table', applied: 'edited', current: checksumOf(MIGRATIONS[0]!) }]);
     expect(status.unknown).toEqual([{ id: 7, name: 'future', checksum: 'c', appliedAt: at }]);
