@@ -12,6 +12,14 @@ export interface ObjectNames {
   readonly wormPolicies: string;
   readonly wormGuard: string;
   readonly wormPolicyGuard: string;
+  /** The transactional outbox of this table's transactions (migration 004, ADR-022). */
+  readonly outbox: string;
+  /** The outbox's partial index of pending rows (migration 004). */
+  readonly outboxPendingIndex: string;
+  /** The outbox's per-(stream, key) index of pending rows, for per-key order (migration 004). */
+  readonly outboxKeyIndex: string;
+  /** The outbox's index of sent rows, for the retention purge (migration 004). */
+  readonly outboxSentIndex: string;
 }
 
 /** Object names for a schema and table (both already validated as plain identifiers). */
@@ -25,5 +33,9 @@ export function objectNames(schema: string, table: string): ObjectNames {
     wormPolicies: `${table}_worm`,
     wormGuard: `${table}_worm_g`,
     wormPolicyGuard: `${table}_worm_pg`,
+    outbox: `${table}_outbox`,
+    outboxPendingIndex: `${table}_outbox_pending_idx`,
+    outboxKeyIndex: `${table}_outbox_key_idx`,
+    outboxSentIndex: `${table}_outbox_sent_idx`,
   };
 }

@@ -8,6 +8,7 @@ import { assertMigrated, runMigrations } from './migrations/runner.js';
 import { objectNames, type ObjectNames } from './names.js';
 import type { ResolvedPostgresOptions } from './options.js';
 import { RecordOps } from './record-ops.js';
+import { PostgresOutbox, enqueueOn, outboxStatements, type OutboxStatements } from './outbox/outbox-store.js';
 import { compileStatements, type Statements } from './sql/statements.js';
 
 /** Options of {@link PostgresRecordStore.sweepExpired}. */
@@ -22,7 +23,7 @@ export interface PostgresRecordStore extends RecordStore {
   sweepExpired(options?: SweepOptions): Promise<number>;
 }
 
-const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true, worm: true });
+const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true, worm: true, outbox: true });
 
 export class PostgresRecords implements PostgresRecordStore {
   readonly kind = 'record' as const;
@@ -36,6 +37,9 @@ export class PostgresRecords implements PostgresRecordStore {
   readonly #exec: Executor;
   readonly #ops: RecordOps;
   readonly #bulk: BulkOps;
+  readonly #outboxSql: OutboxStatements;
+  /** The relay side of the transactional outbox (ADR-022). */
+  readonly outbox: PostgresOutbox;
   #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: ResolvedPostgresOptions, logger: Logger) {
@@ -49,6 +53,8 @@ export class PostgresRecords implements PostgresRecordStore {
     this.#exec = poolExecutor(this.#lanes);
     this.#ops = new RecordOps(this.#exec, this.#sql);
     this.#bulk = new BulkOps(this.#exec, this.#sql);
+    this.#outboxSql = outboxStatements(this.#names);
+    this.outbox = new PostgresOutbox(this.#lanes, this.#outboxSql);
   }
 
   async open(): Promise<void> {
@@ -137,7 +143,15 @@ export class PostgresRecords implements PostgresRecordStore {
     let result: { readonly value: T };
     try {
       result = await lane.client.begin(`isolation level ${this.#options.isolation}`, async (tx) => {
-        const ops = new RecordOps(transactionExecutor(tx, () => open), this.#sql);
+        const executor = transactionExecutor(tx, () => open);
+        const records = new RecordOps(executor, this.#sql);
+        const ops: RecordOperations = {
+          get: (request) => records.get(request),
+          put: (request) => records.put(request),
+          delete: (request) => records.delete(request),
+          list: (request) => records.list(request),
+          enqueueOutbox: enqueueOn(executor, this.#outboxSql),
+        };
         // Wrapped: postgres.js would treat a returned array as queries to await.
         const outcome = await work(ops).then(
           (value) => ({ value }),

@@ -19,6 +19,8 @@ import { namespaceKeys } from '../layers/encryption/namespace-keys.js';
 import { rotateNamespace, type RotateKeysOptions, type RotationReport } from '../layers/encryption/rotate.js';
 import { eraseSubject, type EraseReport, type EraseSubjectOptions, type EraseTarget } from '../layers/encryption/erase.js';
 import { cacheKey } from '../layers/cache/cache-key.js';
+import { createOutboxHandle } from '../outbox/outbox-handle.js';
+import type { Outbox } from '../outbox/outbox-handle.js';
 
 const ACCESSOR: Readonly<Record<Exclude<StoreKind, 'cache'>, string>> = { record: 'records', blob: 'blobs', stream: 'streams' };
 
@@ -149,6 +151,9 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     });
   }
 
+  /** Checks, inside `tx.streams(name)`, that the outbox's target is a configured stream namespace. */
+  const streamPeer = (stream: string): void => void namespaceOf(stream, 'stream');
+
   function records<T>(namespace: string, options: RecordCollectionOptions | undefined, principal: Principal | undefined): RecordCollection<T> {
     const ns = namespaceOf(namespace, 'record');
     const store = recordStore(namespace);
@@ -161,8 +166,8 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
     }
     // Without a schema or principal the handle is memoized; otherwise it is a thin wrapper made per call.
     return schema === undefined && principal === undefined
-      ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter)))
-      : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema, principal);
+      ? memo(`record-handle:${namespace}`, () => createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), undefined, undefined, streamPeer))
+      : createRecordCollection<T>(namespace, store, transactionPeer(ns.adapter), schema, principal, streamPeer);
   }
 
   function blobs(namespace: string, principal: Principal | undefined): BlobCollection {
@@ -245,6 +250,20 @@ export function createStorageClient(config: unknown, runtime: StorageRuntime = {
         throw new StorageError('CONFIG_INVALID', 'eraseSubject needs runtime.keys (the key provider holding subject keys)', { operation: 'keys.eraseSubject' });
       }
       return eraseSubject(subjectId, targets, runtime.keys, options);
+    },
+    outbox(adapter: string): Outbox {
+      if (closed !== undefined) throw new StorageError('UNAVAILABLE', 'storage client is closed', { operation: 'outbox', retryable: false });
+      return memo(`outbox:${String(adapter)}`, () => {
+        const instance = typeof adapter === 'string' ? instances.get(`record:${adapter}`) : undefined;
+        if (instance === undefined) {
+          const known = [...instances.keys()].filter((id) => id.startsWith('record:')).map((id) => id.slice('record:'.length));
+          throw new StorageError('INVALID_ARGUMENT', `no record adapter instance "${String(adapter)}" is used by this client's namespaces (record adapters: ${known.length ? known.join(', ') : 'none'})`, {
+            operation: 'outbox',
+            details: { field: 'adapter' },
+          });
+        }
+        return createOutboxHandle(adapter, instance, layerRuntime);
+      });
     },
     async health(): Promise<ClientHealth> {
       const reports: Record<string, HealthReport> = {};

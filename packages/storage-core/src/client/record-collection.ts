@@ -2,6 +2,7 @@ import { StorageError } from '../errors/index.js';
 import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
 import type { JsonValue, OperationOptions, Principal, StandardSchemaV1 } from '../types/index.js';
 import { conformToSchema } from '../validation/index.js';
+import { transactionTopic, type StreamPeer } from '../outbox/transaction-topic.js';
 import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
 
 function toRecord<T>(entry: RecordEntry): StoredRecord<T> {
@@ -81,6 +82,7 @@ export function createRecordCollection<T>(
   peer: TransactionPeer,
   schema?: StandardSchemaV1,
   principal?: Principal,
+  streamPeer?: StreamPeer,
 ): RecordCollection<T> {
   const bound: OperationOptions | undefined = principal === undefined ? undefined : Object.freeze({ principal });
   const collection: RecordCollection<T> = {
@@ -138,6 +140,10 @@ export function createRecordCollection<T>(
           ...transactionCollection<T>(tx, namespace, schema, principal),
           records(other: string, options?: { readonly schema: StandardSchemaV1 }) {
             return transactionCollection(tx, peer(other), options?.schema, principal);
+          },
+          streams(stream: string) {
+            streamPeer?.(stream);
+            return transactionTopic(tx, namespace, store.name, stream);
           },
         };
         return work(handle);

@@ -47,6 +47,8 @@ export function withLayeredTransactions(store: RecordStore, stackOf: Transaction
           put: (request) => stack(request.namespace).put(request),
           delete: (request) => stack(request.namespace).delete(request),
           list: (request) => stack(request.namespace).list(request),
+          // Outbox rows are written as given: the facade (outbox/transaction-topic.ts) checked them.
+          ...(raw.enqueueOutbox === undefined ? {} : { enqueueOutbox: raw.enqueueOutbox.bind(raw) }),
         });
       });
       const settled = await Promise.allSettled(effects.map(async (effect) => effect()));

@@ -36,6 +36,8 @@ export interface SecurityRuntime {
 import type { KeyProvider } from '../crypto/key-provider.js';
 import type { RotateKeysOptions, RotationReport } from '../layers/encryption/rotate.js';
 import type { EraseReport, EraseSubjectOptions } from '../layers/encryption/erase.js';
+import type { OutboxTopic } from '../outbox/transaction-topic.js';
+import type { Outbox } from '../outbox/outbox-handle.js';
 
 /** The code half of a client: everything that is not plain data. */
 export interface StorageRuntime {
@@ -113,6 +115,11 @@ export interface RecordTransaction {
   records<U extends JsonShaped<U> = JsonValue>(namespace: string): RecordTransactionCollection<U>;
   /** Another namespace, its writes checked by `schema` (see {@link RecordCollectionOptions}). */
   records<S extends StandardSchemaV1>(namespace: string, options: RecordCollectionOptions<S>): RecordTransactionCollection<StandardSchemaV1.InferOutput<S>>;
+  /**
+   * A stream namespace whose publishes commit with this transaction (transactional outbox, ADR-022).
+   * Needs a record adapter with the `outbox` capability (postgres), else UNSUPPORTED on publish.
+   */
+  streams<U extends JsonShaped<U> = JsonValue>(namespace: string): OutboxTopic<U>;
 }
 
 /** Options of `client.records(namespace, options)`. */
@@ -253,6 +260,11 @@ export interface StorageClient {
   records<S extends StandardSchemaV1>(namespace: string, options: RecordCollectionOptions<S>): RecordCollection<StandardSchemaV1.InferOutput<S>>;
   blobs(namespace: string): BlobCollection;
   streams<T extends JsonShaped<T> = JsonValue>(namespace: string): StreamTopic<T>;
+  /**
+   * The outbox of a configured record adapter instance (`adapters.<name>` in the config), for relays
+   * and monitoring; see `runOutboxRelay`. UNSUPPORTED when that adapter has no outbox.
+   */
+  outbox(adapter: string): Outbox;
   health(): Promise<ClientHealth>;
   /**
    * Re-wraps the data keys of an encrypted record or blob namespace under its configured

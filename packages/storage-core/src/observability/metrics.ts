@@ -58,6 +58,10 @@ export interface StorageMetrics {
   readonly circuitState: Gauge<AdapterLabels>;
   /** `storage_consistency_violations_total` */
   readonly consistencyViolationsTotal: Counter<NamespaceLabels>;
+  /** `storage_outbox_pending`: outbox rows not yet sent, per record adapter instance (optional: absent records nothing). */
+  readonly outboxPending?: Gauge<AdapterLabels>;
+  /** `storage_outbox_lag_seconds`: age of the oldest pending outbox row; 0 when none is pending. */
+  readonly outboxLagSeconds?: Gauge<AdapterLabels>;
 }
 
 const NOOP_BOUND: BoundCounter & BoundHistogram & BoundGauge = { inc() {}, observe() {}, set() {} };
@@ -74,5 +78,7 @@ export function createNoopMetrics(): StorageMetrics {
     cacheRequestsTotal: NOOP_INSTRUMENT,
     circuitState: NOOP_INSTRUMENT,
     consistencyViolationsTotal: NOOP_INSTRUMENT,
+    outboxPending: NOOP_INSTRUMENT,
+    outboxLagSeconds: NOOP_INSTRUMENT,
   };
 }

@@ -51,5 +51,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     cacheRequestsTotal: counter('storage_cache_requests_total', 'Cache lookups by result.'),
     circuitState: gauge('storage_circuit_state', 'Circuit breaker state: 0 closed, 1 half-open, 2 open.'),
     consistencyViolationsTotal: counter('storage_consistency_violations_total', 'Strong reads that could not observe the client’s own write in time.'),
+    outboxPending: gauge('storage_outbox_pending', 'Transactional outbox rows not yet published, per record adapter instance.'),
+    outboxLagSeconds: gauge('storage_outbox_lag_seconds', 'Age in seconds of the oldest unpublished outbox row (0 when none).'),
   };
 }

@@ -37,6 +37,16 @@ export type {
   RecordStore,
 } from './record-store.js';
 export type {
+  OutboxEnqueueRequest,
+  OutboxReceipt,
+  OutboxRow,
+  OutboxBatchOutcome,
+  OutboxClaimRequest,
+  OutboxStats,
+  OutboxStore,
+  OutboxOperations,
+} from './outbox-store.js';
+export type {
   BlobMeta,
   BlobWriteResult,
   BlobAcl,

@@ -1,5 +1,6 @@
 import type { Consistency, JsonValue, Page, WriteResult } from '../types/index.js';
 import type { NamespacedRequest, StoreBase } from './store-base.js';
+import type { OutboxEnqueueRequest, OutboxReceipt, OutboxStore } from './outbox-store.js';
 
 /** One stored record as an adapter returns it. */
 export interface RecordEntry {
@@ -107,6 +108,8 @@ export interface RecordCapabilities {
    * (a PostgreSQL trigger). How a namespace becomes WORM is the adapter's own API. Absent means false.
    */
   readonly worm?: boolean;
+  /** Transactions can write outbox rows (`enqueueOutbox`) and the store has an `outbox` relay side (ADR-022). */
+  readonly outbox?: boolean;
 }
 
 /** The operations available inside a transaction: the core ones, bound to one atomic unit. */
@@ -115,6 +118,8 @@ export interface RecordOperations {
   put(request: RecordPutRequest): Promise<RecordWriteResult>;
   delete(request: RecordDeleteRequest): Promise<boolean>;
   list(request: RecordListRequest): Promise<Page<RecordEntry>>;
+  /** Inside a transaction only, on adapters with the `outbox` capability: writes one outbox row. */
+  enqueueOutbox?(request: OutboxEnqueueRequest): Promise<OutboxReceipt>;
 }
 
 /**
@@ -134,4 +139,6 @@ export interface RecordStore extends StoreBase<'record', RecordCapabilities>, Re
    * surface as retryable errors (CONSISTENCY or UNAVAILABLE) so the caller may run `work` again.
    */
   transaction?<T>(work: (tx: RecordOperations) => Promise<T>): Promise<T>;
+  /** The relay side of the outbox, on adapters with the `outbox` capability (valid once opened). */
+  readonly outbox?: OutboxStore;
 }

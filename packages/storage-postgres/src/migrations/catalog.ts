@@ -3,10 +3,11 @@ import type { ObjectNames } from '../names.js';
 import { recordsTable } from './001-records-table.js';
 import { putManyGuard } from './002-put-many-guard.js';
 import { wormGuard } from './003-worm-guard.js';
+import { outboxTable } from './004-outbox-table.js';
 import type { MigrationInfo, MigrationSource, PlannedMigration } from './types.js';
 
 /** Every migration, in order. Append only: never edit or remove one that shipped. */
-export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard, wormGuard];
+export const MIGRATIONS: readonly MigrationSource[] = [recordsTable, putManyGuard, wormGuard, outboxTable];
 
 /** SHA-256 of a migration's template, line endings normalised. */
 export function checksumOf(source: MigrationSource): string {
@@ -33,6 +34,10 @@ export function render(source: MigrationSource, names: ObjectNames): string {
     wormTruncateTrigger: quoteIdent('sanctum_worm_truncate_guard'),
     wormPolicyTrigger: quoteIdent('sanctum_worm_policy_guard'),
     wormPolicyTruncateTrigger: quoteIdent('sanctum_worm_policy_truncate_guard'),
+    outbox: qualified(names.outbox),
+    outboxPendingIndex: quoteIdent(names.outboxPendingIndex),
+    outboxKeyIndex: quoteIdent(names.outboxKeyIndex),
+    outboxSentIndex: quoteIdent(names.outboxSentIndex),
   };
   return source.sql.trim().replace(/\{\{(\w+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];

@@ -5,7 +5,8 @@ export interface MigrationSource {
   readonly name: string;
   /**
    * SQL with placeholders for the configured names: `{{schema}}`, `{{table}}`, `{{putManyFail}}`
-   * (schema-qualified) and `{{expiresIndex}}`. The checksum covers this text, so it does not
+   * (schema-qualified), `{{expiresIndex}}`, `{{outbox}}` (schema-qualified), `{{outboxPendingIndex}}`,
+   * `{{outboxKeyIndex}}` and `{{outboxSentIndex}}`. The checksum covers this text, so it does not
    * depend on the names; editing it after it was applied anywhere is refused.
    */
   readonly sql: string;

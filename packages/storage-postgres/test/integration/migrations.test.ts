@@ -91,11 +91,12 @@ describe('migrations', () => {
       expect(results.every((r) => r.ok)).toBe(true);
       // They really raced: both were migrating at the same moment.
       expect(Math.max(...results.map((r) => r.startedAt))).toBeLessThan(Math.min(...results.map((r) => r.finishedAt)));
-      expect(results.map((r) => r.applied).sort((a, b) => b.length - a.length)).toEqual([[1, 2, 3], []]);
+      expect(results.map((r) => r.applied).sort((a, b) => b.length - a.length)).toEqual([[1, 2, 3, 4], []]);
       expect(await history(schema)).toEqual([
         { id: 1, name: 'records-table' },
         { id: 2, name: 'put-many-guard' },
         { id: 3, name: 'worm-guard' },
+        { id: 4, name: 'outbox-table' },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -112,20 +113,20 @@ describe('migrations', () => {
     } finally {
       await Promise.all(stores.map((store) => store.close!()));
     }
-    expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3]);
+    expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4]);
   });
 
   it('status and a dry run report pending migrations and change nothing', async () => {
     const schema = freshSchema('dry');
     const before = await migrationStatus({ url, schema });
     expect(before).toMatchObject({ current: false, applied: [], changed: [], unknown: [] });
-    expect(before.pending.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(before.pending.map((m) => m.id)).toEqual([1, 2, 3, 4]);
     const plan = await migrateUp({ url, schema }, { dryRun: true });
     expect(plan.dryRun).toBe(true);
-    expect(plan.migrations.map((m) => m.name)).toEqual(['records-table', 'put-many-guard', 'worm-guard']);
+    expect(plan.migrations.map((m) => m.name)).toEqual(['records-table', 'put-many-guard', 'worm-guard', 'outbox-table']);
     expect(plan.script).toContain(`CREATE TABLE "${schema}"."records"`);
     expect(plan.script).toContain(`INSERT INTO "${schema}"."records_migrations"`);
-    expect((await migrationStatus({ url, schema })).pending).toHaveLength(3);
+    expect((await migrationStatus({ url, schema })).pending).toHaveLength(4);
     const admin = adminClient(url, 1);
     try {
       expect(await admin`select 1 from pg_namespace where nspname = ${schema}`).toHaveLength(0);
@@ -134,17 +135,18 @@ describe('migrations', () => {
     }
     const events: LogEvent[] = [];
     const applied = await migrateUp({ url, schema }, { logger: { log: (event) => events.push(event) } });
-    expect(applied.migrations.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(applied.migrations.map((m) => m.id)).toEqual([1, 2, 3, 4]);
     expect(events.map((event) => [event.event, event['id']])).toEqual([
       ['postgres.migration.applied', 1],
       ['postgres.migration.applied', 2],
       ['postgres.migration.applied', 3],
+      ['postgres.migration.applied', 4],
     ]);
     expect(await migrateUp({ url, schema })).toEqual({ dryRun: false, migrations: [], script: '' });
     expect((await migrateUp({ url, schema }, { dryRun: true })).migrations).toEqual([]);
     const after = await migrationStatus({ url, schema });
     expect(after.current).toBe(true);
-    expect(after.applied.map((m) => m.appliedAt instanceof Date)).toEqual([true, true, true]);
+    expect(after.applied.map((m) => m.appliedAt instanceof Date)).toEqual([true, true, true, true]);
   });
 
   it('an edited applied migration is refused by migrateUp, status and open()', async () => {
@@ -155,10 +157,10 @@ describe('migrations', () => {
     try {
       // This package's copy of migration 1 differs from what the database applied.
       const edited = MIGRATIONS.map((m) => (m.id === 1 ? { ...m, sql: `${m.sql}\nCREATE INDEX ON {{table}} (updated_at);` } : m));
-      const error = await rejection(runMigrations(client, objectNames(schema, 'records'), { migrations: [...edited, { id: 4, name: 'more', sql: 'SELECT 1' }] }));
+      const error = await rejection(runMigrations(client, objectNames(schema, 'records'), { migrations: [...edited, { id: 5, name: 'more', sql: 'SELECT 1' }] }));
       expect(error.code).toBe('CONFIG_INVALID');
       expect(error.message).toContain('1 (records-table)');
-      expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3]);
+      expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4]);
     } finally {
       await client.end();
     }
@@ -191,16 +193,16 @@ describe('migrations', () => {
     const client = createClient(resolveOptions({ url, schema }), createNoopLogger(), 1);
     const names = objectNames(schema, 'records');
     try {
-      const broken = [...MIGRATIONS, { id: 4, name: 'broken', sql: 'ALTER TABLE {{table}} ADD COLUMN extra int;\nSELECT no_such_function();' }];
+      const broken = [...MIGRATIONS, { id: 5, name: 'broken', sql: 'ALTER TABLE {{table}} ADD COLUMN extra int;\nSELECT no_such_function();' }];
       await expect(runMigrations(client, names, { migrations: broken })).rejects.toMatchObject({ code: '42883' });
-      expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3]);
-      const good = [...MIGRATIONS, { id: 4, name: 'extra', sql: 'ALTER TABLE {{table}} ADD COLUMN extra int;' }];
-      expect((await runMigrations(client, names, { migrations: good })).migrations.map((m) => m.id)).toEqual([4]);
       expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4]);
-      // Migration 4 is unknown to this package: reported, not refused.
+      const good = [...MIGRATIONS, { id: 5, name: 'extra', sql: 'ALTER TABLE {{table}} ADD COLUMN extra int;' }];
+      expect((await runMigrations(client, names, { migrations: good })).migrations.map((m) => m.id)).toEqual([5]);
+      expect((await history(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4, 5]);
+      // Migration 5 is unknown to this package: reported, not refused.
       const status = await migrationStatus({ url, schema });
       expect(status.current).toBe(true);
-      expect(status.unknown.map((m) => m.id)).toEqual([4]);
+      expect(status.unknown.map((m) => m.id)).toEqual([5]);
     } finally {
       await client.end();
     }
@@ -213,7 +215,7 @@ describe('migrations', () => {
       const error = await rejection(store.open!());
       expect(error.code).toBe('UNAVAILABLE');
       expect(error.retryable).toBe(false);
-      expect(error.details).toEqual({ pending: [1, 2, 3] });
+      expect(error.details).toEqual({ pending: [1, 2, 3, 4] });
       await migrateUp({ url, schema });
       await store.open!();
       expect((await store.put({ namespace: 'n', key: 'k', value: 1 })).version).toBe(1);

@@ -15,6 +15,7 @@ describe('migration catalog', () => {
       [1, 'records-table', '20d47c601982b51d6d6e1f75b59bad3640440928802786d64f586c32aab5c70d'],
       [2, 'put-many-guard', '20872b5738ef0482102bad22f19c162b5b5e1ca544c7688f8b8218dfb7d78fd2'],
       [3, 'worm-guard', '678052ba5bdcc0b16217b3eafefa50f12fda48ff8d7276a19cc170214c15daa5'],
+      [4, 'outbox-table', '3cea0b48757201c612945451f5c07c8dd3398b5fb66a260b9b8c0485baa01717'],
     ]);
   });
 
@@ -39,9 +40,9 @@ describe('compareHistory', () => {
 
   it('classifies applied, pending, changed and unknown migrations', () => {
     expect(compareHistory([])).toMatchObject({ current: false, applied: [], changed: [], unknown: [] });
-    expect(compareHistory([row(1)]).pending.map((m) => m.id)).toEqual([2, 3]);
-    expect(compareHistory([row(1), row(2), row(3)]).current).toBe(true);
-    const status = compareHistory([row(1, 'edited'), row(2), { id: 7, name: 'future', checksum: 'c', applied_at: at }]);
+    expect(compareHistory([row(1)]).pending.map((m) => m.id)).toEqual([2, 3, 4]);
+    expect(compareHistory([row(1), row(2), row(3), row(4)]).current).toBe(true);
+    const status = compareHistory([row(1, 'edited'), row(2), row(3), row(4), { id: 7, name: 'future', checksum: 'c', applied_at: at }]);
     expect(status.current).toBe(false);
     expect(status.changed).toEqual([{ id: 1, name: 'records-table', applied: 'edited', current: checksumOf(MIGRATIONS[0]!) }]);
     expect(status.unknown).toEqual([{ id: 7, name: 'future', checksum: 'c', appliedAt: at }]);

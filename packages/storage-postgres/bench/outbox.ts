@@ -1,0 +1,168 @@
+/**
+ * The transactional outbox.
+ * 1. Relay throughput (msg/s) to Redis Streams and to Kafka: M rows in the outbox, one in-process
+ *    relay drains them (claim → publishBatch through the facade → mark sent). "raw" is the same
+ *    messages published straight through the facade's stream namespace in the same batch size, with
+ *    no outbox: the ceiling. Rounds interleave raw and relay (order alternating) in one process; the
+ *    ratio is the median of per-round ratios relay/raw.
+ * 2. Commit-to-handler latency at a steady rate (1,000 tx/s by default): transactions that write a
+ *    record and publish through the outbox; an in-process relay; a consumer group; latency = the
+ *    handler's start minus the moment the transaction's commit resolved. p50/p99 over the run.
+ *
+ * Run: pnpm --filter @sanctum/storage-postgres bench:outbox (wrap in the bench lock).
+ * Knobs: BENCH_ROUNDS (3), BENCH_MESSAGES (10000), BENCH_BATCH (500), BENCH_RATE (1000),
+ *        BENCH_SECONDS (10), BENCH_ONLY (redis | kafka | latency).
+ */
+import { randomBytes } from 'node:crypto';
+import postgresJs from 'postgres';
+import { relayOutboxOnce, startOutboxRelay, type StorageClient } from '@sanctum/storage-core';
+import { resolveService } from '@sanctum/test-services';
+import { migrateUp } from '../src/index.js';
+import { scenarioClient, type OrderEvent, type Scenario } from '../test/outbox/setup.js';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 10_000);
+const BATCH = Number(process.env['BENCH_BATCH'] ?? 500);
+const RATE = Number(process.env['BENCH_RATE'] ?? 1_000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ONLY = process.env['BENCH_ONLY'];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+const pgUrl = (await resolveService('postgres')).url;
+const redisUrl = (await resolveService('redis')).url;
+const admin = postgresJs(pgUrl, { max: 2, onnotice: () => undefined });
+
+async function fresh(kafkaBrokers?: string): Promise<{ scenario: Scenario; client: StorageClient; drop: () => Promise<void> }> {
+  const tag = randomBytes(4).toString('hex');
+  const schema = `sanctum_b_outbox_${tag}`;
+  await migrateUp({ url: pgUrl, schema });
+  const scenario: Scenario = { pgUrl, schema, redisUrl, redisPrefix: `bench-outbox-${tag}:`, poolSize: 8, ...(kafkaBrokers === undefined ? {} : { kafkaBrokers }) };
+  const client = await scenarioClient(scenario);
+  return {
+    scenario,
+    client,
+    drop: async () => {
+      await client.close();
+      await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+    },
+  };
+}
+
+const payloadOf = (i: number): OrderEvent => ({ i, key: `k${String(i % 64)}` });
+
+async function fill(schema: string, n: number): Promise<void> {
+  await admin.unsafe(
+    `insert into "${schema}"."records_outbox" (stream, msg_key, payload)
+     select 'events', 'k' || (g % 64), json_build_object('i', g, 'key', 'k' || (g % 64))::text from generate_series(0, $1::int - 1) g`,
+    [n],
+  );
+}
+
+async function rawPublish(client: StorageClient, n: number): Promise<number> {
+  const events = client.streams<OrderEvent>('events');
+  const started = performance.now();
+  for (let i = 0; i < n; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => {
+      const p = payloadOf(i + j);
+      return { payload: p, key: p.key, headers: { 'idempotency-key': String(i + j) } };
+    });
+    await events.publishBatch(batch);
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function relayDrain(client: StorageClient, schema: string, n: number): Promise<number> {
+  await fill(schema, n);
+  const started = performance.now();
+  let sent = 0;
+  while (sent < n) sent += (await relayOutboxOnce({ client, adapter: 'pg', batchSize: BATCH })).sent;
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function throughput(label: string, kafkaBrokers?: string): Promise<void> {
+  const { scenario, client, drop } = await fresh(kafkaBrokers);
+  try {
+    await rawPublish(client, BATCH); // connect and warm
+    const ratios: number[] = [];
+    const raws: number[] = [];
+    const relays: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      let raw: number;
+      let relay: number;
+      if (round % 2 === 0) {
+        raw = await rawPublish(client, MESSAGES);
+        relay = await relayDrain(client, scenario.schema, MESSAGES);
+      } else {
+        relay = await relayDrain(client, scenario.schema, MESSAGES);
+        raw = await rawPublish(client, MESSAGES);
+      }
+      raws.push(raw);
+      relays.push(relay);
+      ratios.push(relay / raw);
+      console.log(`${label} round ${String(round + 1)}: raw publish ${raw.toFixed(0)} msg/s, relay ${relay.toFixed(0)} msg/s, ratio ${(relay / raw).toFixed(2)}`);
+    }
+    console.log(`${label}: relay median ${median(relays).toFixed(0)} msg/s, raw publish median ${median(raws).toFixed(0)} msg/s, median ratio ${median(ratios).toFixed(2)} (batch ${String(BATCH)}, ${String(MESSAGES)} msgs/round)`);
+  } finally {
+    await drop();
+  }
+}
+
+async function latency(): Promise<void> {
+  const { client, drop } = await fresh();
+  const committedAt = new Map<number, number>();
+  const latencies: number[] = [];
+  const relay = startOutboxRelay({ client, adapter: 'pg', idleMs: 5, batchSize: 200 });
+  const subscription = await client.streams<OrderEvent>('events').subscribe(
+    'latency',
+    async (message) => {
+      const at = committedAt.get(message.payload.i);
+      if (at !== undefined) latencies.push(performance.now() - at);
+    },
+    { maxInFlight: 256 },
+  );
+  try {
+    const orders = client.records('orders');
+    const total = RATE * SECONDS;
+    const started = performance.now();
+    let behind = 0;
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      else if (wait < -50) behind++;
+      const p: Promise<void> = orders
+        .transaction(async (tx) => {
+          await tx.put(`o/${String(i)}`, { i });
+          await tx.streams<OrderEvent>('events').publish(payloadOf(i), { key: payloadOf(i).key });
+        })
+        .then(() => void committedAt.set(i, performance.now()))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 64) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const achieved = total / ((performance.now() - started) / 1000);
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(
+      `latency at ${String(RATE)} tx/s target (achieved ${achieved.toFixed(0)} tx/s, ${String(behind)} tx started >50 ms late): ` +
+        `${String(sorted.length)}/${String(total)} delivered, commit→handler p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+    );
+  } finally {
+    await subscription.close();
+    await relay.close();
+    await drop();
+  }
+}
+
+try {
+  if (ONLY === undefined || ONLY === 'redis') await throughput('redis');
+  if (ONLY === undefined || ONLY === 'kafka') await throughput('kafka', (await resolveService('kafka')).brokers.join(','));
+  if (ONLY === undefined || ONLY === 'latency') await latency();
+} finally {
+  await admin.end({ timeout: 5 });
+}
