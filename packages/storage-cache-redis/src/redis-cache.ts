@@ -185,6 +185,8 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
     open: connect,
     close,
     get,
+    // L1 only, under the same condition as `get` uses it; a miss here sends the caller to `get`.
+    peek: (key) => (l1 !== undefined && bus.connected ? l1.peek(key) : undefined),
     set,
     delete: (keys) => remove(keys, 'cache.delete'),
     async clear() {

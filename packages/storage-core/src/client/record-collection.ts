@@ -28,6 +28,11 @@ function pick(options: OperationOptions | undefined): OperationOptions {
   };
 }
 
+/** The request of a keyed call: no spread when the caller passed no options (the common case). */
+function keyRequest<O extends object>(namespace: string, key: string, options: O | undefined): O & { namespace: string; key: string } {
+  return (options === undefined ? { namespace, key } : { ...options, namespace, key }) as O & { namespace: string; key: string };
+}
+
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
 export type TransactionPeer = (namespace: string) => string;
 
@@ -68,22 +73,44 @@ export function createRecordCollection<T>(
   peer: TransactionPeer,
   schema?: StandardSchemaV1,
 ): RecordCollection<T> {
+  const foundOrThrow = (entry: RecordEntry | undefined): RecordEntry => {
+    if (entry === undefined) throw notFound(namespace, 'records.get');
+    return entry;
+  };
   const collection: RecordCollection<T> = {
     namespace,
-    async get(key, options) {
-      const entry = await store.get({ ...options, namespace, key });
-      if (entry === undefined) throw notFound(namespace, 'records.get');
-      return toRecord<T>(entry);
+    // get / find / put / delete are the hot path: plain functions returning the layered store's
+    // promise (a synchronous throw, e.g. from validation, becomes a rejection), no async frame.
+    get(key, options) {
+      try {
+        return store.get(keyRequest(namespace, key, options)).then(foundOrThrow) as Promise<StoredRecord<T>>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async find(key, options) {
-      const entry = await store.get({ ...options, namespace, key });
-      return entry === undefined ? undefined : toRecord<T>(entry);
+    find(key, options) {
+      try {
+        return store.get(keyRequest(namespace, key, options)) as Promise<StoredRecord<T> | undefined>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async put(key, value, options) {
-      return store.put({ ...options, namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
+    put(key, value, options) {
+      if (schema !== undefined) {
+        return valueToWrite(schema, value, namespace, 'records.put').then((checked) => store.put({ ...options, namespace, key, value: checked }));
+      }
+      try {
+        return store.put(options === undefined ? { namespace, key, value: value as JsonValue } : { ...options, namespace, key, value: value as JsonValue });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async delete(key, options) {
-      return store.delete({ ...options, namespace, key });
+    delete(key, options) {
+      try {
+        return store.delete(keyRequest(namespace, key, options));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     async list(options) {
       const page = await store.list({ ...options, namespace });
