@@ -20,7 +20,7 @@ export const MAX_MESSAGE_KEY_BYTES = 1024;
  * (`Buffer.from` rather than TextEncoder: measurably cheaper on the publish path; the text is
  * well-formed, lone surrogates having been refused.)
  */
-export function encodeJsonPayload(payload: unknown, where: Where, field = 'payload'): Uint8Array {
+export function encodeJsonPayload(payload: unknown, where: Where, field: string | (() => string) = 'payload'): Uint8Array {
   return Buffer.from(serializeJson(payload, where, { field }), 'utf8');
 }
 
