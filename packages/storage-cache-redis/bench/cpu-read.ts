@@ -1,3 +1,7 @@
+// Client CPU per read (process.cpuUsage, best of 3), raw node-redis GET vs RedisCacheStore.get vs an
+// eventual read through the facade served by Redis, at c=1 and c=64. CPU time tells where client
+// time goes on a shared, busy machine where throughput ratios are noisy; read-path.ts gives the ratios.
+// Run: node --conditions=@sanctum/source --import tsx bench/cpu-read.ts (N=20000 reads per window).
 import { randomUUID } from 'node:crypto';
 import { createClient, RESP_TYPES } from 'redis';
 import { createStorageClient, type AdapterFactory } from '@sanctum/storage-core';
