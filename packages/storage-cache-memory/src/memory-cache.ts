@@ -16,6 +16,8 @@ const RESOLVED_VOID: Promise<void> = Promise.resolve();
 
 /** A memory cache: the CacheStore SPI plus a few read-only gauges. */
 export interface MemoryCacheStore extends CacheStore {
+  /** What `get` resolves to, synchronously (entries live in this process). */
+  peek(key: string): CacheEntry | undefined;
   /** Entries currently held (expired entries count until they are touched or evicted). */
   readonly size: number;
   /** Estimated bytes held; 0 when `maxBytes` is not set (sizes are then not computed). */
@@ -67,6 +69,8 @@ export function buildMemoryCache(options: MemoryCacheOptions, runtime: MemoryCac
       const entry = lru.get(key);
       return entry === undefined ? RESOLVED_UNDEFINED : Promise.resolve(entry);
     },
+    // The same lookup as `get`, without the promise: core's cache layer serves hits from it.
+    peek: (key) => lru.get(key),
     set(key, entry, ttlMs) {
       try {
         // `!(ttlMs > 0)` also catches NaN: an entry that is already expired replaces nothing stale.

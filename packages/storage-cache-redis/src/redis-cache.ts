@@ -81,24 +81,34 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
     if (ttl > 0) await l1.set(key, entry, ttl);
   }
 
-  async function get(key: string): Promise<CacheEntry | undefined> {
-    if (l1 !== undefined && bus.connected) {
-      const local = await l1.get(key);
-      if (local !== undefined) return local;
-    }
-    const redis = connected('cache.get');
-    const token = fence.start();
-    let bytes: Buffer | null;
-    try {
-      bytes = (await redis.get(physical(key))) as Buffer | null;
-    } catch (error) {
-      throw mapRedisCacheError(error, 'cache.get');
-    }
+  /** A Redis reply as the entry it holds; kept in L1 (when there is one) unless fenced since `token`. */
+  function fromRedis(key: string, bytes: Buffer | null, token: number): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     if (bytes === null) return undefined;
     const stored = decodeEntry(bytes);
     if (stored === undefined) return undefined;
-    await keepLocally(key, stored.entry, stored.expiresAt, token);
-    return stored.entry;
+    if (l1 === undefined) return stored.entry;
+    return keepLocally(key, stored.entry, stored.expiresAt, token).then(() => stored.entry);
+  }
+
+  // A promise chain rather than an async function: without L1 a read is one GET and one `then`.
+  function get(key: string): Promise<CacheEntry | undefined> {
+    if (l1 !== undefined && bus.connected) {
+      const local = l1.peek(key);
+      if (local !== undefined) return Promise.resolve(local);
+    }
+    let redis: CacheClient;
+    try {
+      redis = connected('cache.get');
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const token = l1 === undefined ? 0 : fence.start();
+    return redis.get(physical(key)).then(
+      (bytes) => fromRedis(key, bytes, token),
+      (error: unknown) => {
+        throw mapRedisCacheError(error, 'cache.get');
+      },
+    );
   }
 
   async function remove(keys: readonly string[], operation: string): Promise<void> {
@@ -185,6 +195,9 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
     open: connect,
     close,
     get,
+    // L1 only, under the same condition as `get` uses it; a miss here sends the caller to `get`.
+    // Without L1 there is nothing in memory: no `peek`, so the cache layer goes straight to `get`.
+    ...(l1 === undefined ? {} : { peek: (key: string) => (bus.connected ? l1.peek(key) : undefined) }),
     set,
     delete: (keys) => remove(keys, 'cache.delete'),
     async clear() {

@@ -134,6 +134,22 @@ describe('RedisCacheStore on a real Redis', () => {
     expect((await cache.get('b'))?.value).toBe('b');
   });
 
+  it('peek answers from L1 only while invalidations are live: nothing kept locally is served once the bus is down', async () => {
+    const redis = await PrivateRedis.start();
+    servers.push(redis);
+    const cache = await open(createRedisCacheStore({ url: redis.url, commandTimeoutMs: 200, l1: { maxEntries: 10 } }));
+    await cache.set('k', entry('v'), 60_000);
+    expect(cache.peek?.('k')?.value).toBe('v');
+    await redis.kill();
+    const deadline = Date.now() + 5_000;
+    while ((await cache.health()).details?.['invalidationsLive'] !== false && Date.now() < deadline) await sleep(20);
+    // Invalidations sent now would be lost: the L1 copy may be stale, so neither peek nor get use it.
+    expect(cache.peek?.('k')).toBeUndefined();
+    expect(isStorageError(await failure(cache.get('k')), 'UNAVAILABLE')).toBe(true);
+    // Without L1 there is no peek at all: the cache layer goes straight to get.
+    expect(createRedisCacheStore({ url: redis.url }).peek).toBeUndefined();
+  });
+
   it('every operation fails with a StorageError when Redis is down, and health says so', async () => {
     const redis = await PrivateRedis.start();
     servers.push(redis);

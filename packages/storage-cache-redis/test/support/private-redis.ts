@@ -52,7 +52,8 @@ export class PrivateRedis {
         await probe.close();
         return;
       } catch (error) {
-        probe.destroy();
+        // A probe whose connect failed has closed itself already; destroy() would throw.
+        if (probe.isOpen) probe.destroy();
         if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -68,7 +68,7 @@ export function openOnUse<S extends AnyStore>(store: S, lifecycle: Lifecycle, me
 }
 
 /** Methods that return at once (no promise) and must not wait for `open()`. */
-const SYNC_METHODS: ReadonlySet<string> = new Set(['onInvalidation']);
+const SYNC_METHODS: ReadonlySet<string> = new Set(['onInvalidation', 'peek']);
 
 /** The operations of each kind that go through `openOnUse`. */
 export const STORE_METHODS = {
@@ -76,5 +76,5 @@ export const STORE_METHODS = {
   blob: ['put', 'get', 'head', 'delete', 'list', 'presign', 'replaceMetadata'],
   stream: ['publish', 'subscribe'],
   // `onInvalidation` must be here, or the cache layer never hears other clients' writes.
-  cache: ['get', 'set', 'delete', 'clear', 'publishInvalidation', 'onInvalidation'],
+  cache: ['get', 'peek', 'set', 'delete', 'clear', 'publishInvalidation', 'onInvalidation'],
 } as const;

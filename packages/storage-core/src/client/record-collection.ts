@@ -41,6 +41,11 @@ export function scoped<O extends OperationOptions>(options: O | undefined, princ
   return options.principal === undefined ? ({ ...options, principal } as O) : options;
 }
 
+/** The request of a keyed call: no spread when the caller passed no options (the common case). */
+function keyRequest<O extends object>(namespace: string, key: string, options: O | undefined): O & { namespace: string; key: string } {
+  return (options === undefined ? { namespace, key } : { ...options, namespace, key }) as O & { namespace: string; key: string };
+}
+
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
 export type TransactionPeer = (namespace: string) => string;
 
@@ -85,22 +90,45 @@ export function createRecordCollection<T>(
   streamPeer?: StreamPeer,
 ): RecordCollection<T> {
   const bound: OperationOptions | undefined = principal === undefined ? undefined : Object.freeze({ principal });
+  const foundOrThrow = (entry: RecordEntry | undefined): RecordEntry => {
+    if (entry === undefined) throw notFound(namespace, 'records.get');
+    return entry;
+  };
   const collection: RecordCollection<T> = {
     namespace,
-    async get(key, options) {
-      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
-      if (entry === undefined) throw notFound(namespace, 'records.get');
-      return toRecord<T>(entry);
+    // get / find / put / delete are the hot path: plain functions returning the layered store's
+    // promise (a synchronous throw, e.g. from validation, becomes a rejection), no async frame.
+    get(key, options) {
+      try {
+        return store.get(keyRequest(namespace, key, scoped(options, principal, bound))).then(foundOrThrow) as Promise<StoredRecord<T>>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async find(key, options) {
-      const entry = await store.get({ ...scoped(options, principal, bound), namespace, key });
-      return entry === undefined ? undefined : toRecord<T>(entry);
+    find(key, options) {
+      try {
+        return store.get(keyRequest(namespace, key, scoped(options, principal, bound))) as Promise<StoredRecord<T> | undefined>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async put(key, value, options) {
-      return store.put({ ...scoped(options, principal, bound), namespace, key, value: await valueToWrite(schema, value, namespace, 'records.put') });
+    put(key, value, callOptions) {
+      const options = scoped(callOptions, principal, bound);
+      if (schema !== undefined) {
+        return valueToWrite(schema, value, namespace, 'records.put').then((checked) => store.put({ ...options, namespace, key, value: checked }));
+      }
+      try {
+        return store.put(options === undefined ? { namespace, key, value: value as JsonValue } : { ...options, namespace, key, value: value as JsonValue });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
-    async delete(key, options) {
-      return store.delete({ ...scoped(options, principal, bound), namespace, key });
+    delete(key, options) {
+      try {
+        return store.delete(keyRequest(namespace, key, scoped(options, principal, bound)));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     async list(options) {
       const page = await store.list({ ...scoped(options, principal, bound), namespace });

@@ -1,11 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { StorageError } from '../errors/index.js';
 import type { StreamNamespaceConfig } from '../config/index.js';
-import { deadLetterNamespace, type StreamMessage, type StreamStore } from '../spi/index.js';
+import { deadLetterNamespace, type PublishReceipt, type StreamMessage, type StreamPublishRequest, type StreamStore } from '../spi/index.js';
 import { encodeJsonPayload, invalidArgument } from '../validation/index.js';
 import type { Redactor } from '../security/redaction.js';
 import type { JsonValue, Principal } from '../types/index.js';
-import type { Message, StreamTopic } from './types.js';
+import type { Message, PublishOptions, StreamTopic } from './types.js';
+
+const first = (receipts: readonly PublishReceipt[]): PublishReceipt => receipts[0]!;
 
 /** The principal a scoped handle acts as, and the redactor that scrubs handler errors. */
 export interface TopicScope {
@@ -24,14 +26,44 @@ function decode<T>(message: StreamMessage): Message<T> {
     // Thrown inside the handler wrapper: the message is redelivered and, in the end, dead-lettered.
     throw new StorageError('INVALID_ARGUMENT', `message ${message.id} is not valid UTF-8 JSON`, { operation: 'streams.consume', namespace: message.namespace, cause });
   }
-  return {
+  // Built without spreads: this runs once per consumed message.
+  const decoded: { -readonly [K in keyof Message<T>]: Message<T>[K] } = {
     id: message.id,
-    ...(message.key === undefined ? {} : { key: message.key }),
     payload,
     headers: message.headers,
     publishedAt: message.publishedAt,
     deliveryCount: message.deliveryCount,
   };
+  if (message.key !== undefined) decoded.key = message.key;
+  return decoded;
+}
+
+/** The publish request of a call's options (no spreads: publish is a hot path). */
+function publishRequest(
+  namespace: string,
+  config: StreamNamespaceConfig,
+  options: PublishOptions | undefined,
+  messages: StreamPublishRequest['messages'],
+  principal: Principal | undefined,
+): StreamPublishRequest {
+  const request: { -readonly [K in keyof StreamPublishRequest]: StreamPublishRequest[K] } = {
+    namespace,
+    timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
+    messages,
+  };
+  if (options?.signal !== undefined) request.signal = options.signal;
+  if (options?.correlationId !== undefined) request.correlationId = options.correlationId;
+  if (principal !== undefined) request.principal = principal;
+  return request;
+}
+
+type OutgoingMessage = StreamPublishRequest['messages'][number];
+
+function outgoing(payload: Uint8Array, key: string | undefined, headers: Readonly<Record<string, string>> | undefined): OutgoingMessage {
+  const message: { -readonly [K in keyof OutgoingMessage]: OutgoingMessage[K] } = { payload };
+  if (key !== undefined) message.key = key;
+  if (headers !== undefined) message.headers = headers;
+  return message;
 }
 
 /** The facade handle of one stream namespace, over its layered store. */
@@ -62,40 +94,28 @@ export function createStreamTopic<T>(namespace: string, store: StreamStore, conf
       }
     };
   };
+  const publishAt = { operation: 'streams.publish', namespace };
+  const request = (options: PublishOptions | undefined, messages: StreamPublishRequest['messages']): StreamPublishRequest =>
+    publishRequest(namespace, config, options, messages, options?.principal ?? scope.principal);
   return {
     namespace,
-    async publish(payload, options) {
-      const [receipt] = await store.publish({
-        namespace,
-        timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
-        ...as(options?.principal),
-        ...(options?.signal === undefined ? {} : { signal: options.signal }),
-        ...(options?.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-        messages: [
-          {
-            payload: encodeJsonPayload(payload, { operation: 'streams.publish', namespace }),
-            ...(options?.key === undefined ? {} : { key: options.key }),
-            ...(options?.headers === undefined ? {} : { headers: options.headers }),
-          },
-        ],
-      });
-      return receipt!;
+    publish(payload, options) {
+      try {
+        const message = outgoing(encodeJsonPayload(payload, publishAt), options?.key, options?.headers);
+        return store.publish(request(options, [message])).then(first);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     async publishBatch(messages, options) {
-      const where = { operation: 'streams.publish', namespace };
-      if (!Array.isArray(messages)) throw invalidArgument(where, 'messages', 'publishBatch needs an array of { payload, key?, headers? }');
-      return store.publish({
-        namespace,
-        timeoutMs: options?.timeoutMs ?? config.publishTimeoutMs,
-        ...as(options?.principal),
-        ...(options?.signal === undefined ? {} : { signal: options.signal }),
-        ...(options?.correlationId === undefined ? {} : { correlationId: options.correlationId }),
-        messages: messages.map((m, i) => ({
-          payload: encodeJsonPayload(m.payload, where, `messages[${String(i)}].payload`),
-          ...(m.key === undefined ? {} : { key: m.key }),
-          ...(m.headers === undefined ? {} : { headers: m.headers }),
-        })),
-      });
+      if (!Array.isArray(messages)) throw invalidArgument(publishAt, 'messages', 'publishBatch needs an array of { payload, key?, headers? }');
+      const encoded = new Array<OutgoingMessage>(messages.length);
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i]!;
+        // The field name is built only if this payload is refused.
+        encoded[i] = outgoing(encodeJsonPayload(m.payload, publishAt, () => `messages[${String(i)}].payload`), m.key, m.headers);
+      }
+      return store.publish(request(options, encoded));
     },
     async subscribe(group, handler, options) {
       const principal = options?.principal ?? scope.principal;

@@ -67,6 +67,11 @@ export interface StorageMetrics {
 const NOOP_BOUND: BoundCounter & BoundHistogram & BoundGauge = { inc() {}, observe() {}, set() {} };
 const NOOP_INSTRUMENT = { bind: () => NOOP_BOUND };
 
+/** True for the instruments of {@link createNoopMetrics}: a layer may then skip work done only for them (a clock read). */
+export function recordsNothing(bound: BoundCounter | BoundHistogram | BoundGauge): boolean {
+  return bound === NOOP_BOUND;
+}
+
 /** Metrics that record nothing and cost one call: the default. */
 export function createNoopMetrics(): StorageMetrics {
   return {

@@ -18,6 +18,13 @@ export interface CacheCapabilities {
 /** A cache under records and blob metadata. Keys are opaque strings built by core. */
 export interface CacheStore extends StoreBase<'cache', CacheCapabilities> {
   get(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * Optional: the entry `get` would return, answered synchronously from process memory, or
+   * `undefined` when that needs I/O or the key is absent (the caller then calls `get`). Only for
+   * stores that hold entries in memory (the memory cache, a Redis cache's L1): the cache layer
+   * serves a hit from it without a promise tick. Must not throw for a missing key.
+   */
+  peek?(key: string): CacheEntry | undefined;
   /** Keeps the entry for at most `ttlMs`. */
   set(key: string, entry: CacheEntry, ttlMs: number): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;

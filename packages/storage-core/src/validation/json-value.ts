@@ -69,11 +69,20 @@ function findProblem(value: unknown, depth: number, ancestors: object[]): Proble
  * INVALID_ARGUMENT for anything JSON would silently change, and PAYLOAD_TOO_LARGE when `maxBytes`
  * is given and the UTF-8 text is larger. The text is what adapters store (`RecordPutRequest.serialized`).
  */
-export function serializeJson(value: unknown, where: Where, options: { readonly field?: string; readonly maxBytes?: number } = {}): string {
-  const field = options.field ?? 'value';
-  if (value === undefined) throw invalidArgument(where, field, `${field} is undefined; pass JSON data (null is allowed)`);
+export function serializeJson(
+  value: unknown,
+  where: Where,
+  options: { readonly field?: string | (() => string); readonly maxBytes?: number } = {},
+): string {
+  // A function names the field lazily: a caller encoding many values builds names only for a failure.
+  const fieldOf = (): string => (typeof options.field === 'function' ? options.field() : (options.field ?? 'value'));
+  if (value === undefined) {
+    const field = fieldOf();
+    throw invalidArgument(where, field, `${field} is undefined; pass JSON data (null is allowed)`);
+  }
   const found = findProblem(value, 0, []);
   if (found !== undefined) {
+    const field = fieldOf();
     const path = field + found.segments.reverse().join('');
     throw invalidArgument(where, field, `${path} ${found.what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
   }
@@ -82,7 +91,10 @@ export function serializeJson(value: unknown, where: Where, options: { readonly 
   // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when the text might be too large.
   if (max !== undefined && text.length * 3 > max) {
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > max) throw payloadTooLarge(where, field, bytes, max, `${field} serialized`);
+    if (bytes > max) {
+      const field = fieldOf();
+      throw payloadTooLarge(where, field, bytes, max, `${field} serialized`);
+    }
   }
   return text;
 }

@@ -27,6 +27,22 @@ export function hasLoneSurrogate(text: string): boolean {
 }
 
 /**
+ * True when `key` passes {@link assertKey} (the same rules, no error built): lets callers that
+ * name the field per item (`messages[i].key`) skip building that name for valid keys.
+ */
+export function isUsableKey(key: unknown, maxBytes: number = MAX_KEY_BYTES): key is string {
+  return (
+    typeof key === 'string' &&
+    key.length > 0 &&
+    (key.length * 3 <= maxBytes || Buffer.byteLength(key, 'utf8') <= maxBytes) &&
+    !CONTROL.test(key) &&
+    !hasLoneSurrogate(key) &&
+    // `..` anywhere is rare: the segment regex runs only then.
+    !(key.includes('..') && DOT_DOT_SEGMENT.test(key))
+  );
+}
+
+/**
  * Throws INVALID_ARGUMENT unless `key` is a usable storage key: a non-empty string of at most
  * `maxBytes` UTF-8 bytes, without control characters, lone surrogates or `..` path segments.
  */
@@ -48,7 +64,7 @@ export function assertKey(key: unknown, where: Where, maxBytes: number = MAX_KEY
   if (hasLoneSurrogate(key)) {
     throw invalidArgument(where, field, `${field} contains a lone UTF-16 surrogate, which has no UTF-8 form; pass well-formed text`);
   }
-  if (DOT_DOT_SEGMENT.test(key)) {
+  if (key.includes('..') && DOT_DOT_SEGMENT.test(key)) {
     throw invalidArgument(where, field, `${field} contains a ".." path segment; keys may not navigate upwards`);
   }
 }

@@ -7,6 +7,19 @@ export interface TestCache extends CacheStore {
   failing: boolean;
 }
 
+/** `createTestCache` that also answers `peek` (synchronous in-memory hits), like the memory cache. */
+export function createPeekingTestCache(now: () => number = Date.now): TestCache & { peek(key: string): CacheEntry | undefined; peeks: number } {
+  const cache = createTestCache(now) as TestCache & { peek(key: string): CacheEntry | undefined; peeks: number };
+  cache.peeks = 0;
+  cache.peek = (key) => {
+    cache.peeks += 1;
+    if (cache.failing) throw new Error('cache down');
+    const hit = cache.entries.get(key);
+    return hit === undefined || hit.until <= now() ? undefined : hit.entry;
+  };
+  return cache;
+}
+
 export function createTestCache(now: () => number = Date.now): TestCache {
   const entries = new Map<string, { entry: CacheEntry; until: number }>();
   const cache: TestCache = {

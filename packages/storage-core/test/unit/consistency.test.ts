@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorageClient, isStorageError, type StorageMetrics } from '../../src/index.js';
 import { createMemoryRecordStore, type CacheEntry } from '../../src/spi/index.js';
 import { cacheKey } from '../../src/testing.js';
-import { createTestCache, factoryOf, type TestCache } from '../support/map-cache.js';
+import { createPeekingTestCache, createTestCache, factoryOf, type TestCache } from '../support/map-cache.js';
 import { laggingStore, withGet } from '../support/lagging-store.js';
 
 type Options = { consistency?: 'strong' | 'eventual' | 'cache_only'; stalenessBudgetMs?: number; staleIfErrorMs?: number; onCacheFailure?: 'fail-open' | 'fail-closed' };
@@ -219,6 +219,39 @@ describe('cache behaviour', () => {
     now += 10_000; // past both
     const error = await users.get('u1').catch((e: unknown) => e);
     expect(isStorageError(error, 'INTERNAL')).toBe(true);
+  });
+
+  it('a synchronous (peek) hit obeys the same rules: past cacheTtlMs it is not fresh, within the budget a strong read may use it', async () => {
+    let now = 1_000_000;
+    // The cache keeps entries for cacheTtlMs + staleIfErrorMs, so only the layer's own age check
+    // keeps an entry past cacheTtlMs from being served as fresh.
+    const cache = createPeekingTestCache(() => now);
+    const inner = createMemoryRecordStore();
+    const client = createStorageClient(
+      {
+        schemaVersion: 1,
+        adapters: { db: { use: 'under-test' } },
+        caches: { hot: { use: 'under-test' } },
+        namespaces: { users: { kind: 'record', adapter: 'db', cache: 'hot', consistency: 'eventual', cacheTtlMs: 1_000, staleIfErrorMs: 5_000, stalenessBudgetMs: 500 } },
+      },
+      { adapters: [factoryOf(inner), factoryOf(cache)], now: () => now },
+    );
+    const users = client.records<string>('users');
+    await users.put('u1', 'v1');
+    await users.get('u1'); // fill
+    await inner.put({ namespace: 'users', key: 'u1', value: 'v2' }); // behind the cache's back
+    const peeks = cache.peeks;
+    expect((await users.get('u1')).value).toBe('v1'); // fresh: served by peek
+    expect(cache.peeks).toBe(peeks + 1);
+    expect((await users.get('u1', { consistency: 'strong' })).value).toBe('v1'); // age 0 < budget 500
+    now += 600;
+    expect((await users.get('u1', { consistency: 'strong' })).value).toBe('v2'); // past the budget: the store
+    await inner.put({ namespace: 'users', key: 'u1', value: 'v3' });
+    now += 1_000; // the v2 entry (filled at +600) is now 1,000 ms old: not past the TTL yet
+    expect((await users.get('u1')).value).toBe('v2');
+    now += 1; // past cacheTtlMs, within staleIfErrorMs: the store is up, so it answers
+    expect((await users.get('u1')).value).toBe('v3');
+    await client.close();
   });
 
   it('fail-open: a dead cache degrades to the store', async () => {

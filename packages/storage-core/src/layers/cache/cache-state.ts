@@ -27,10 +27,17 @@ export interface CacheState {
   readonly counters: CacheCounters;
   /** Runs a cache call under the namespace's `onCacheFailure` policy. */
   io<T>(op: CacheOp, call: () => Promise<T>): Promise<T | undefined>;
+  /** A failed cache call under that policy: logs, then returns `undefined` (fail-open) or throws UNAVAILABLE. */
+  failed(op: CacheOp, cause: unknown): undefined;
   /** Stores `entry` unless `key` changed since `fence` was taken. */
   fill(key: string, fence: number, entry: RecordEntry | undefined): Promise<void>;
-  /** Records our own write of `key` and purges it here and (asynchronously) in other clients. */
-  wrote(keys: ReadonlyArray<{ readonly key: string; readonly version: number; readonly etag: string | undefined }>): Promise<void>;
+  /**
+   * Records our own writes and purges them here and (asynchronously) in other clients. Returns
+   * `undefined` when there is nothing to wait for (no cache), so a write's hot path adds no tick.
+   */
+  wrote(keys: ReadonlyArray<{ readonly key: string; readonly version: number; readonly etag: string | undefined }>): Promise<void> | undefined;
+  /** {@link wrote} for a single key, without building an array when there is no cache. */
+  wroteOne(key: string, version: number, etag: string | undefined): Promise<void> | undefined;
 }
 
 /** The token under which each namespace's state is kept in `LayerContext.shared`. */
@@ -51,7 +58,14 @@ function createCacheState(ctx: LayerContext<RecordNamespaceConfig>): CacheState 
     stale: runtime.metrics.cacheRequestsTotal.bind({ ...labels, result: 'stale' }),
     violations: runtime.metrics.consistencyViolationsTotal.bind(labels),
   };
-  const io = cacheGuard(ctx);
+  const failed = cacheFailure(ctx);
+  const io = async <T>(op: CacheOp, call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (cause) {
+      return failed(op, cause);
+    }
+  };
   const fillTtl = config.cacheTtlMs + config.staleIfErrorMs;
 
   if (cache?.onInvalidation !== undefined) {
@@ -82,6 +96,7 @@ function createCacheState(ctx: LayerContext<RecordNamespaceConfig>): CacheState 
     tracker,
     counters,
     io,
+    failed,
     async fill(key, fence, entry) {
       if (cache === undefined || entry === undefined || !tracker.stillCurrent(key, fence)) return;
       const value: CacheEntry = { value: toCacheValue(entry.value), version: entry.version, etag: entry.etag, storedAt: runtime.now() };
@@ -89,31 +104,31 @@ function createCacheState(ctx: LayerContext<RecordNamespaceConfig>): CacheState 
     },
     wrote(writes) {
       for (const write of writes) tracker.wrote(write.key, write.version, write.etag);
-      return purge(writes.map((write) => write.key));
+      return cache === undefined ? undefined : purge(writes.map((write) => write.key));
+    },
+    wroteOne(key, version, etag) {
+      tracker.wrote(key, version, etag);
+      return cache === undefined ? undefined : purge([key]);
     },
   };
 }
 
-function cacheGuard(ctx: LayerContext<RecordNamespaceConfig>) {
+function cacheFailure(ctx: LayerContext<RecordNamespaceConfig>): (op: CacheOp, cause: unknown) => undefined {
   const failOpen = ctx.config.onCacheFailure === 'fail-open';
-  return async <T>(op: CacheOp, call: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await call();
-    } catch (cause) {
-      ctx.runtime.logger.log({
-        event: 'storage.cache.error',
-        level: 'warn',
-        namespace: ctx.namespace,
-        operation: op,
-        policy: ctx.config.onCacheFailure,
-        message: cause instanceof Error ? cause.message : String(cause),
-      });
-      if (failOpen) return undefined;
-      throw new StorageError('UNAVAILABLE', `cache ${op} failed and namespace "${ctx.namespace}" is fail-closed`, {
-        operation: `records.cache.${op}`,
-        namespace: ctx.namespace,
-        cause,
-      });
-    }
+  return (op, cause) => {
+    ctx.runtime.logger.log({
+      event: 'storage.cache.error',
+      level: 'warn',
+      namespace: ctx.namespace,
+      operation: op,
+      policy: ctx.config.onCacheFailure,
+      message: cause instanceof Error ? cause.message : String(cause),
+    });
+    if (failOpen) return undefined;
+    throw new StorageError('UNAVAILABLE', `cache ${op} failed and namespace "${ctx.namespace}" is fail-closed`, {
+      operation: `records.cache.${op}`,
+      namespace: ctx.namespace,
+      cause,
+    });
   };
 }

@@ -1,12 +1,12 @@
 import { StorageError } from '../../errors/index.js';
 import type { RecordNamespaceConfig } from '../../config/index.js';
-import type { CacheEntry, RecordEntry, RecordGetRequest, RecordStore } from '../../spi/index.js';
+import type { CacheEntry, CacheStore, RecordEntry, RecordGetRequest, RecordStore } from '../../spi/index.js';
 import type { Consistency } from '../../types/index.js';
 import type { Layer, LayerContext, StoreMethods } from '../layer.js';
-import { cacheKey } from './cache-key.js';
+import { cacheKey, physicalKeys } from './cache-key.js';
 import { frozen } from './cached-value.js';
 import { cacheStateOf, type CacheState } from './cache-state.js';
-import { olderThanOwnWrite } from './write-tracker.js';
+import { olderThanOwnWrite, type TrackedWrite } from './write-tracker.js';
 import { SingleFlight } from './single-flight.js';
 
 /** How long a strong read waits for its own write to become visible before CONSISTENCY. */
@@ -71,39 +71,47 @@ function storeMethods(store: RecordStore, ctx: LayerContext<RecordNamespaceConfi
   const { config, namespace, runtime } = ctx;
   const { cache, tracker, counters, io } = state;
   const misses = new SingleFlight<RecordEntry | undefined>();
+  const physicalKey = physicalKeys(namespace);
+
+  function consistencyError(own: TrackedWrite, entry: RecordEntry | undefined): StorageError {
+    counters.violations.inc();
+    return new StorageError(
+      'CONSISTENCY',
+      `strong read of a record did not observe this client's write (version ${own.version}) within ${READ_YOUR_WRITES_DEADLINE_MS} ms`,
+      { operation: 'records.get', namespace, adapter: store.name, details: { expectedVersion: own.version, seenVersion: entry?.version ?? null } },
+    );
+  }
+
+  /** Re-reads until the store shows our own write `own`, for at most READ_YOUR_WRITES_DEADLINE_MS. */
+  async function awaitOwnWrite(request: RecordGetRequest, first: RecordEntry | undefined, own: TrackedWrite): Promise<RecordEntry | undefined> {
+    let entry = first;
+    const deadline = runtime.now() + READ_YOUR_WRITES_DEADLINE_MS;
+    while (olderThanOwnWrite(entry, own)) {
+      if (runtime.now() >= deadline) throw consistencyError(own, entry);
+      await pause(5 + Math.random() * 15, request.signal);
+      entry = await store.get(request);
+    }
+    return entry;
+  }
+
+  /** A strong store read without a cache: read-your-writes only (one `then` when nothing is pending). */
+  function strongRead(request: RecordGetRequest): Promise<RecordEntry | undefined> {
+    return store.get(request).then((entry) => {
+      const own = tracker.lastWrite(request.key);
+      return own === undefined || !olderThanOwnWrite(entry, own) ? entry : awaitOwnWrite(request, entry, own);
+    });
+  }
 
   async function readStore(request: RecordGetRequest): Promise<RecordEntry | undefined> {
     const fence = tracker.fence(request.key);
     let entry = await store.get(request);
     const own = tracker.lastWrite(request.key);
-    if (own !== undefined && olderThanOwnWrite(entry, own)) {
-      const deadline = runtime.now() + READ_YOUR_WRITES_DEADLINE_MS;
-      while (olderThanOwnWrite(entry, own)) {
-        if (runtime.now() >= deadline) {
-          counters.violations.inc();
-          throw new StorageError(
-            'CONSISTENCY',
-            `strong read of a record did not observe this client's write (version ${own.version}) within ${READ_YOUR_WRITES_DEADLINE_MS} ms`,
-            { operation: 'records.get', namespace, adapter: store.name, details: { expectedVersion: own.version, seenVersion: entry?.version ?? null } },
-          );
-        }
-        await pause(5 + Math.random() * 15, request.signal);
-        entry = await store.get(request);
-      }
-    }
+    if (own !== undefined && olderThanOwnWrite(entry, own)) entry = await awaitOwnWrite(request, entry, own);
     await state.fill(request.key, fence, entry);
     return entry;
   }
 
-  function cached(key: string): Promise<CacheEntry | undefined> {
-    return io('get', () => cache!.get(cacheKey(namespace, key)));
-  }
-
-  async function eventual(request: RecordGetRequest, hit: CacheEntry | undefined, age: number): Promise<RecordEntry | undefined> {
-    if (hit !== undefined && age <= config.cacheTtlMs) {
-      counters.hit.inc();
-      return toEntry(request.key, hit);
-    }
+  async function eventualMiss(request: RecordGetRequest, hit: CacheEntry | undefined, age: number): Promise<RecordEntry | undefined> {
     counters.miss.inc();
     const load = async () => {
       const fence = tracker.fence(request.key);
@@ -124,69 +132,102 @@ function storeMethods(store: RecordStore, ctx: LayerContext<RecordNamespaceConfi
     }
   }
 
-  async function get(request: RecordGetRequest): Promise<RecordEntry | undefined> {
+  async function bypass(request: RecordGetRequest, cache: CacheStore): Promise<RecordEntry | undefined> {
+    const fence = tracker.fence(request.key);
+    const entry = await store.get(request);
+    if (entry === undefined) await io('delete', () => cache.delete([cacheKey(namespace, request.key)]));
+    else await state.fill(request.key, fence, entry);
+    return handOut(entry, true);
+  }
+
+  const budget = Math.min(config.stalenessBudgetMs, config.cacheTtlMs);
+
+  /** The entry to hand out when `hit` may serve this read (ADR-001 table), counted as a hit; else `undefined`. */
+  function served(request: RecordGetRequest, mode: Consistency, hit: CacheEntry, age: number): RecordEntry | undefined {
+    if (mode === 'strong') {
+      if (!(age < budget)) return undefined;
+      const own = tracker.lastWrite(request.key);
+      if (own !== undefined && olderThanOwnWrite({ version: Number(hit.version) }, own)) return undefined;
+    } else if (!(age <= config.cacheTtlMs)) {
+      return undefined;
+    }
+    counters.hit.inc();
+    return toEntry(request.key, hit);
+  }
+
+  // One async frame and one await on a hit (the cache read itself); misses continue in helpers and
+  // are awaited here, never returned as a promise (that would cost the extra resolve ticks).
+  async function cachedRead(request: RecordGetRequest, mode: Consistency, cache: CacheStore, physical: string): Promise<RecordEntry | undefined> {
+    let hit: CacheEntry | undefined;
+    try {
+      hit = await cache.get(physical);
+    } catch (cause) {
+      hit = state.failed('get', cause);
+    }
+    const age = hit === undefined ? Infinity : runtime.now() - hit.storedAt;
+    const fresh = hit === undefined ? undefined : served(request, mode, hit, age);
+    if (fresh !== undefined) return fresh;
+    if (mode === 'eventual') return await eventualMiss(request, hit, age);
+    counters.miss.inc();
+    if (mode === 'cache_only') {
+      throw new StorageError('CACHE_MISS', `no fresh cache entry for this key in namespace "${namespace}"`, { operation: 'records.get', namespace });
+    }
+    return handOut(await readStore(request), true);
+  }
+
+  function get(request: RecordGetRequest): Promise<RecordEntry | undefined> {
     const mode: Consistency = request.consistency ?? config.consistency;
     if (cache === undefined) {
       if (mode === 'cache_only') {
-        throw new StorageError('INVALID_ARGUMENT', `namespace "${namespace}" has no cache, so consistency "cache_only" cannot be served`, {
-          operation: 'records.get',
-          namespace,
-          details: { field: 'consistency' },
-        });
+        return Promise.reject(
+          new StorageError('INVALID_ARGUMENT', `namespace "${namespace}" has no cache, so consistency "cache_only" cannot be served`, {
+            operation: 'records.get',
+            namespace,
+            details: { field: 'consistency' },
+          }),
+        );
       }
-      return mode === 'strong' ? readStore(request) : store.get(request);
+      return mode === 'strong' ? strongRead(request) : store.get(request);
     }
-    if (request.bypassCache === true) {
-      const fence = tracker.fence(request.key);
-      const entry = await store.get(request);
-      if (entry === undefined) await io('delete', () => cache.delete([cacheKey(namespace, request.key)]));
-      else await state.fill(request.key, fence, entry);
-      return handOut(entry, true);
-    }
-    const hit = await cached(request.key);
-    const age = hit === undefined ? Infinity : runtime.now() - hit.storedAt;
-    if (mode === 'eventual') return eventual(request, hit, age);
-    if (mode === 'cache_only') {
-      if (hit !== undefined && age <= config.cacheTtlMs) {
-        counters.hit.inc();
-        return toEntry(request.key, hit);
+    if (request.bypassCache === true) return bypass(request, cache);
+    const physical = physicalKey(request.key);
+    if (cache.peek !== undefined) {
+      // An in-memory hit is served without a promise tick; anything else (miss, stale entry,
+      // failure) takes the full path below, which reads the cache again and applies the policy.
+      let hit: CacheEntry | undefined;
+      try {
+        hit = cache.peek(physical);
+      } catch {
+        hit = undefined;
       }
-      counters.miss.inc();
-      throw new StorageError('CACHE_MISS', `no fresh cache entry for this key in namespace "${namespace}"`, { operation: 'records.get', namespace });
-    }
-    const budget = Math.min(config.stalenessBudgetMs, config.cacheTtlMs);
-    if (hit !== undefined && age < budget) {
-      const own = tracker.lastWrite(request.key);
-      if (own === undefined || !olderThanOwnWrite({ version: Number(hit.version) }, own)) {
-        counters.hit.inc();
-        return toEntry(request.key, hit);
+      if (hit !== undefined) {
+        const fresh = served(request, mode, hit, runtime.now() - hit.storedAt);
+        if (fresh !== undefined) return Promise.resolve(fresh);
       }
     }
-    counters.miss.inc();
-    return handOut(await readStore(request), true);
+    return cachedRead(request, mode, cache, physical);
+  }
+
+  /** `result` once our write is recorded and purged (at once when there is no cache to purge). */
+  function afterWrite<R>(result: R, purged: Promise<void> | undefined): R | Promise<R> {
+    return purged === undefined ? result : purged.then(() => result);
   }
 
   const methods: Partial<StoreMethods<RecordStore>> = {
     get,
-    async put(request) {
-      const result = await store.put(request);
-      await state.wrote([{ key: request.key, version: result.version, etag: result.etag }]);
-      return result;
+    put(request) {
+      return store.put(request).then((result) => afterWrite(result, state.wroteOne(request.key, result.version, result.etag)));
     },
-    async delete(request) {
-      const deleted = await store.delete(request);
-      await state.wrote([{ key: request.key, version: 0, etag: undefined }]);
-      return deleted;
+    delete(request) {
+      return store.delete(request).then((deleted) => afterWrite(deleted, state.wroteOne(request.key, 0, undefined)));
     },
-    async putMany(request) {
-      const results = await store.putMany!(request);
-      await state.wrote(request.entries.map((entry, i) => ({ key: entry.key, version: results[i]!.version, etag: results[i]!.etag })));
-      return results;
+    putMany(request) {
+      return store.putMany!(request).then((results) =>
+        afterWrite(results, state.wrote(request.entries.map((entry, i) => ({ key: entry.key, version: results[i]!.version, etag: results[i]!.etag })))),
+      );
     },
-    async deleteMany(request) {
-      const count = await store.deleteMany!(request);
-      await state.wrote(request.keys.map((key) => ({ key, version: 0, etag: undefined })));
-      return count;
+    deleteMany(request) {
+      return store.deleteMany!(request).then((count) => afterWrite(count, state.wrote(request.keys.map((key) => ({ key, version: 0, etag: undefined })))));
     },
   };
   return methods;

@@ -1,7 +1,7 @@
-import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import type { StorageErrorCode } from '../../errors/index.js';
-import type { BoundCounter, OperationLabels } from '../../observability/metrics.js';
+import type { StorageError, StorageErrorCode } from '../../errors/index.js';
+import { recordsNothing, type BoundCounter, type OperationLabels } from '../../observability/metrics.js';
 import type { LayerContext } from '../layer.js';
 import { normalizeError } from '../normalize-error.js';
 
@@ -27,6 +27,8 @@ export function instrument<Req, R>(
   const errorDuration = metrics.durationSeconds.bind({ ...labels, outcome: 'error' });
   const payload = metrics.payloadBytes.bind(labels);
   const errorsByCode = new Map<StorageErrorCode, BoundCounter>();
+  // With no-op metrics nothing reads a successful call's duration: skip its clock read (~50 ns here).
+  const timeOk = !recordsNothing(okDuration);
   const spanName = `storage.${kind}.${operation}`;
   const attributes: Attributes = {
     'storage.namespace': ctx.namespace,
@@ -37,53 +39,67 @@ export function instrument<Req, R>(
   };
   const spanOptions = { kind: SpanKind.CLIENT, attributes };
 
-  return async (request) => {
+  function fail(thrown: unknown, request: Req, started: number, span: Span): StorageError {
+    const error = normalizeError(thrown, { operation: `${kind}s.${operation}`, namespace: ctx.namespace, adapter: ctx.adapter });
+    const seconds = (performance.now() - started) / 1000;
+    errorCount.inc();
+    errorDuration.observe(seconds);
+    let byCode = errorsByCode.get(error.code);
+    if (byCode === undefined) {
+      byCode = metrics.errorsTotal.bind({ ...labels, code: error.code });
+      errorsByCode.set(error.code, byCode);
+    }
+    byCode.inc();
+    span.setAttribute('storage.error_code', error.code);
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
+    span.end();
+    logger.log({
+      event: 'storage.error',
+      level: error.retryable ? 'warn' : 'error',
+      correlationId: correlationOf(request),
+      namespace: ctx.namespace,
+      kind,
+      operation,
+      adapter: ctx.adapter,
+      code: error.code,
+      retryable: error.retryable,
+      message: error.message,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    });
+    return error;
+  }
+
+  function succeed(result: R, request: Req, started: number, span: Span): R {
+    okCount.inc();
+    if (timeOk) okDuration.observe((performance.now() - started) / 1000);
+    if (payloadOf) {
+      const bytes = payloadOf(result, request);
+      if (bytes !== undefined) payload.observe(bytes);
+    }
+    span.end();
+    return result;
+  }
+
+  // A plain promise chain, not an async function: one `then` per call instead of an async frame
+  // plus the extra ticks of resolving it with the inner promise (issue 9, hot path).
+  return (request) => {
     const started = performance.now();
     const span = tracer.startSpan(spanName, spanOptions);
+    let pending: Promise<R>;
     try {
       // Without an SDK (and no parent) the API hands out spans with this very context object:
       // nothing can observe the context switch, so skip it.
-      const result = await (span.spanContext() === INVALID_SPAN_CONTEXT
-        ? run(request)
-        : context.with(trace.setSpan(context.active(), span), run, undefined, request));
-      okCount.inc();
-      okDuration.observe((performance.now() - started) / 1000);
-      if (payloadOf) {
-        const bytes = payloadOf(result, request);
-        if (bytes !== undefined) payload.observe(bytes);
-      }
-      span.end();
-      return result;
+      pending = span.spanContext() === INVALID_SPAN_CONTEXT ? run(request) : context.with(trace.setSpan(context.active(), span), run, undefined, request);
     } catch (thrown) {
-      const error = normalizeError(thrown, { operation: `${kind}s.${operation}`, namespace: ctx.namespace, adapter: ctx.adapter });
-      const seconds = (performance.now() - started) / 1000;
-      errorCount.inc();
-      errorDuration.observe(seconds);
-      let byCode = errorsByCode.get(error.code);
-      if (byCode === undefined) {
-        byCode = metrics.errorsTotal.bind({ ...labels, code: error.code });
-        errorsByCode.set(error.code, byCode);
-      }
-      byCode.inc();
-      span.setAttribute('storage.error_code', error.code);
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.code });
-      span.end();
-      logger.log({
-        event: 'storage.error',
-        level: error.retryable ? 'warn' : 'error',
-        correlationId: correlationOf(request),
-        namespace: ctx.namespace,
-        kind,
-        operation,
-        adapter: ctx.adapter,
-        code: error.code,
-        retryable: error.retryable,
-        message: error.message,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-      });
-      throw error;
+      return Promise.reject(fail(thrown, request, started, span));
     }
+    return pending.then(
+      (result) => succeed(result, request, started, span),
+      (thrown: unknown) => {
+        throw fail(thrown, request, started, span);
+      },
+    );
   };
 }
 

@@ -20,34 +20,43 @@ import type { Layer } from '../layer.js';
 export const validateRecords: Layer<RecordStore, RecordNamespaceConfig> = (next, { namespace, config }) => {
   // `useSerialized: false`: a caller-supplied `serialized` is ignored; the text handed down is made here.
   const limits: RecordLimits = { maxKeyBytes: config.maxKeyBytes, maxValueBytes: config.maxValueBytes, useSerialized: false };
-  const at = (operation: string) => ({ operation, namespace });
+  // Built once per namespace: a request costs no allocation for its error context.
+  const at = {
+    get: { operation: 'records.get', namespace },
+    put: { operation: 'records.put', namespace },
+    delete: { operation: 'records.delete', namespace },
+    list: { operation: 'records.list', namespace },
+    getMany: { operation: 'records.getMany', namespace },
+    putMany: { operation: 'records.putMany', namespace },
+    deleteMany: { operation: 'records.deleteMany', namespace },
+  } as const;
   return {
     get(request) {
-      validateRecordGet(request, at('records.get'), limits);
+      validateRecordGet(request, at.get, limits);
       return next.get(request);
     },
     put(request) {
-      const serialized = validateRecordPut(request, at('records.put'), limits);
+      const serialized = validateRecordPut(request, at.put, limits);
       return next.put({ ...request, serialized });
     },
     delete(request) {
-      validateRecordDelete(request, at('records.delete'), limits);
+      validateRecordDelete(request, at.delete, limits);
       return next.delete(request);
     },
     list(request) {
-      validateRecordList(request, at('records.list'), limits);
+      validateRecordList(request, at.list, limits);
       return next.list(request);
     },
     getMany(request) {
-      validateRecordKeys(request.keys, at('records.getMany'), limits);
+      validateRecordKeys(request.keys, at.getMany, limits);
       return next.getMany!(request);
     },
     putMany(request) {
-      const texts = validateRecordPutMany(request, at('records.putMany'), limits);
+      const texts = validateRecordPutMany(request, at.putMany, limits);
       return next.putMany!({ ...request, entries: request.entries.map((entry, i) => ({ ...entry, serialized: texts[i]! })) });
     },
     deleteMany(request) {
-      validateRecordKeys(request.keys, at('records.deleteMany'), limits);
+      validateRecordKeys(request.keys, at.deleteMany, limits);
       return next.deleteMany!(request);
     },
   };

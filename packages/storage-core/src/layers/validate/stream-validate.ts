@@ -4,11 +4,13 @@ import { validatePublish, validateSubscribe } from '../../validation/index.js';
 import type { Layer } from '../layer.js';
 
 /** Rejects malformed publish/subscribe requests before any I/O, with core's one rulebook. */
-export const validateStreams: Layer<StreamStore, StreamNamespaceConfig> = (next, { config }) => {
+export const validateStreams: Layer<StreamStore, StreamNamespaceConfig> = (next, { config, namespace }) => {
   const limits = { maxPayloadBytes: config.maxPayloadBytes };
+  // Built once: a publish costs no allocation for its error context.
+  const publishAt = { operation: 'streams.publish', namespace };
   return {
     publish(request) {
-      validatePublish(request, { operation: 'streams.publish', namespace: request.namespace }, limits);
+      validatePublish(request, request.namespace === namespace ? publishAt : { operation: 'streams.publish', namespace: request.namespace }, limits);
       return next.publish(request);
     },
     subscribe(request) {
