@@ -7,7 +7,7 @@ import type { ObjectNames } from '../names.js';
 import type { Statement } from '../sql/compile.js';
 import { textArray } from '../sql/text-array.js';
 
-interface ClaimedRow {
+export interface ClaimedRow {
   readonly id: string;
   readonly stream: string;
   readonly msg_key: string | null;
@@ -18,7 +18,7 @@ interface ClaimedRow {
   readonly attempts: number;
 }
 
-interface FenceRow {
+export interface FenceRow {
   readonly stream: string;
   readonly msg_key: string;
   readonly fence: string;
