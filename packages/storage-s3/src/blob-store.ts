@@ -129,8 +129,8 @@ class S3Store implements S3BlobStore {
     const lock = this.#options.objectLock;
     if (lock === undefined) return putBlob(this.#context, request);
     // Ceph RGW ignores If-None-Match on Object Lock (versioned) buckets (measured), so a HEAD comes
-    // first; the PUT still carries If-None-Match for servers that honour it. A racing create can
-    // slip between the two: the server then keeps both versions, each locked (docs/ledger.md).
+    // first. A racing create can slip between the two: the server then keeps both versions, each
+    // locked (docs/ledger.md).
     if (request.ifNoneMatch !== undefined) {
       throw s3Error('UNSUPPORTED', 'ifNoneMatch is not supported by a WORM (objectLock) store: Ceph RGW ignores If-None-Match on Object Lock buckets (capability "createOnly")', context, {
         details: { field: 'ifNoneMatch' },
@@ -138,13 +138,7 @@ class S3Store implements S3BlobStore {
     }
     const { location, key } = this.#locate(request, context);
     if ((await this.#lockedBecause(location, key, request.signal, context)) !== null) throw overwriteRefused(request, context);
-    try {
-      return await putBlob(this.#context, request, lockedPutConditions(lock, Date.now()));
-    } catch (error) {
-      // A server that honours If-None-Match (AWS, MinIO) refuses the overwrite itself.
-      if (isStorageError(error, 'ALREADY_EXISTS')) throw overwriteRefused(request, context);
-      throw error;
-    }
+    return putBlob(this.#context, request, lockedPutConditions(lock, Date.now()));
   }
 
   async get(request: BlobGetRequest): Promise<BlobObject | undefined> {

@@ -32,15 +32,10 @@ export const objectLockSchema = z
 
 export type ResolvedObjectLock = z.output<typeof objectLockSchema>;
 
-/**
- * The conditions of a put in a WORM store: always create-only (an overwrite would hide the locked
- * version behind a new one), plus the lock headers. `requested` tells whether the caller asked for
- * create-only itself (then a clash stays ALREADY_EXISTS) or the lock did (then it is RETENTION_LOCKED).
- */
+/** The Object Lock headers of a put in a WORM store (sent with the PUT, like conditional headers). */
 export function lockedPutConditions(lock: ResolvedObjectLock, now: number): PutConditions {
   return {
     headers: {
-      'if-none-match': '*',
       'x-amz-object-lock-mode': lock.mode,
       'x-amz-object-lock-retain-until-date': new Date(now + lock.retentionMs).toISOString(),
       ...(lock.legalHold ? { 'x-amz-object-lock-legal-hold': 'ON' } : {}),

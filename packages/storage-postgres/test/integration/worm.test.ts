@@ -81,9 +81,16 @@ describe('WORM namespaces on PostgreSQL (migration 003 trigger)', () => {
     await expect(setWormPolicy(db.options(), { namespace: 'audit', retentionMs: 1000, legalHold: false })).rejects.toSatisfy((e: unknown) =>
       isStorageError(e, 'RETENTION_LOCKED'),
     );
-    await expect(setWormPolicy(db.options(), { namespace: 'audit', retentionMs: -1, legalHold: false })).rejects.toSatisfy((e: unknown) =>
-      isStorageError(e, 'INVALID_ARGUMENT'),
-    );
+    for (const bad of [
+      { namespace: 'audit', retentionMs: -1, legalHold: false },
+      { namespace: 'audit', retentionMs: 1.5, legalHold: false },
+      { namespace: 'audit', retentionMs: 1e15, legalHold: false },
+      { namespace: '', retentionMs: 1000, legalHold: false },
+      { namespace: 42, retentionMs: 1000, legalHold: false },
+      { namespace: 'audit', retentionMs: 1000, legalHold: 'yes' },
+    ]) {
+      await expect(setWormPolicy(db.options(), bad as never)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'INVALID_ARGUMENT'));
+    }
     expect(await wormPolicy(db.options(), 'audit')).toEqual({ namespace: 'audit', retentionMs: 3_600_000, legalHold: false });
     expect(await wormPolicy(db.options(), 'free')).toBeUndefined();
   });

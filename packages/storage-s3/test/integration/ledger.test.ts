@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobLedgerBackend, createLedger, entryHash, entryKey, isStorageError, type Ledger, type LedgerSigning } from '@sanctum/storage-core';
 import type { S3BlobStore } from '../../src/index.js';
 import { RUN_ID, createStore, dropBucket, makeBucket, rawClient } from './support.js';
 
 // A ledger on S3 blobs (the cold tier), tampered through the raw S3 client (minio), never the library.
-const signing: LedgerSigning = { algorithm: 'ed25519', keyId: 'k1', privateKey: (await import('node:crypto')).generateKeyPairSync('ed25519').privateKey };
+const signing: LedgerSigning = { algorithm: 'ed25519', keyId: 'k1', privateKey: generateKeyPairSync('ed25519').privateKey };
 const bucket = `${RUN_ID}-ledger`;
 const replicaBucket = `${RUN_ID}-ledger-replica`;
 const raw = rawClient();
