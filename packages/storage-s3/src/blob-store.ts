@@ -1,6 +1,6 @@
 import type { BlobMeta, BlobWriteResult, HealthReport } from '@sanctum/storage-core';
 import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobObject, BlobPresignRequest, BlobPutRequest, BlobReplaceMetadataRequest, BlobStore } from '@sanctum/storage-core/spi';
-import { createNoopLogger, isStorageError } from '@sanctum/storage-core';
+import { createNoopLogger } from '@sanctum/storage-core';
 import { assertKey, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core/spi';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
