@@ -155,7 +155,9 @@ export function createGate(ctx: LayerContext<{ readonly security: { readonly acl
   const guard: Gate['guard'] = (work, request, extra) => {
     if (!scrubbing) return work;
     return work.catch((error: unknown) => {
-      const known = sensitive(request, (request as { key?: string }).key);
+      const { key, prefix } = request as { key?: string; prefix?: string };
+      const known = sensitive(request, key);
+      if (prefix !== undefined) known.push(['key', prefix]);
       throw redactor.scrubError(error, extra === undefined ? known : [...known, ...extra]);
     });
   };
