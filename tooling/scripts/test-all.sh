@@ -9,6 +9,8 @@ started=$(date +%s)
 bash tooling/services/bin/services.sh with -- \
   pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --continue --output-logs=new-only "$@"
 rc=$?
+# The fault tests (private servers stalled and killed, calls timed to ±100 ms) run last, alone.
+pnpm exec turbo run test:faults --concurrency=1 --continue --output-logs=new-only "$@" || rc=1
 node tooling/scripts/test-summary.mjs
 echo "test-all: finished in $(( $(date +%s) - started ))s with exit code $rc"
 exit $rc
