@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../src/connection.js';
-import { CANCEL_GRACE_MS, poolExecutor } from '../../src/executor.js';
+import { CANCEL_GRACE_MS, poolExecutor, transactionExecutor } from '../../src/executor.js';
 import { Lanes } from '../../src/lanes.js';
 import type { Statement } from '../../src/sql/compile.js';
 
 /** A connection whose statements never answer unless told; `cancel()` confirms only when `cancels`. */
 function stuckClient(id: number, cancels: boolean) {
-  const state = { id, ended: 0, cancelled: 0 };
+  const state = { id, ended: 0, cancelled: 0, settle: [] as Array<{ resolve: (rows: unknown) => void; reject: (error: unknown) => void }> };
   const client = {
     id,
     unsafe() {
       let reject!: (error: unknown) => void;
-      const query = new Promise((_, rej) => (reject = rej)) as Promise<unknown> & { cancel(): Promise<void> };
+      let resolve!: (rows: unknown) => void;
+      const query = new Promise((res, rej) => ((resolve = res), (reject = rej))) as Promise<unknown> & { cancel(): Promise<void> };
+      state.settle.push({ resolve, reject });
       query.cancel = () => {
         state.cancelled += 1;
         if (cancels) reject(Object.assign(new Error('canceling statement due to user request'), { code: '57014' }));
@@ -64,7 +66,45 @@ describe('pool executor: a statement ends by its signal whatever the server does
     expect(lanes.discarded).toBe(1);
     expect(lanes.lanes[0]!.client).toBe(fresh.client);
     expect(lanes.active).toBe(0);
-    // The fresh connection takes the next statement at once; a late release of the old lane is ignored.
+    // The fresh connection takes the next statement at once; late answers of the old one are ignored.
     expect(lanes.tryAcquire()?.client).toBe(fresh.client);
+    state.settle[0]!.resolve([]);
+    state.settle[1]!.reject(Object.assign(new Error('destroyed'), { code: 'CONNECTION_DESTROYED' }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lanes.active).toBe(1);
+  });
+});
+
+describe('executors: aborts around a wait and inside a transaction', () => {
+  it('a waiter whose signal fires as it is handed a connection gives it back and fails', async () => {
+    const { client } = stuckClient(0, true);
+    const lanes = new Lanes([client], 1, () => stuckClient(1, true).client);
+    const busy = lanes.tryAcquire()!;
+    const controller = new AbortController();
+    const waiting = poolExecutor(lanes).run(statement, {}, context, controller.signal);
+    lanes.release(busy, false); // hands the connection to the waiter…
+    controller.abort(); // …whose signal fires before it resumes
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(lanes.active).toBe(0);
+  });
+
+  it('a transaction statement fails by its signal, or with the mapped driver error', async () => {
+    let fail!: (error: unknown) => void;
+    const runner = {
+      unsafe: () => {
+        const query = new Promise((_, reject) => (fail = reject)) as Promise<unknown> & { cancel(): Promise<void> };
+        query.cancel = () => Promise.reject(new Error('no cancel'));
+        return query;
+      },
+    };
+    const executor = transactionExecutor(runner as never, () => true);
+    const controller = new AbortController();
+    const aborted = executor.run(statement, {}, context, controller.signal);
+    controller.abort();
+    fail(Object.assign(new Error('canceled'), { code: '57014' }));
+    await expect(aborted).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/aborted/) });
+    const failing = executor.run(statement, {}, context, new AbortController().signal);
+    fail(Object.assign(new Error('connection'), { code: '08006' }));
+    await expect(failing).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
   });
 });
