@@ -1,10 +1,12 @@
 import { jsonReport, sourceResolution } from '@sanctum/vitest-config';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   ...sourceResolution,
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault tests time calls to ±100 ms: they run alone (`test:faults`), not beside other files.
+    exclude: [...configDefaults.exclude, 'test/integration/resilience-faults.test.ts'],
     ...jsonReport,
     // Integration files share one PostgreSQL; two workers keep the 2-core machines responsive.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -10,6 +10,8 @@ started=$(date +%s)
 bash tooling/services/bin/services.sh with -- \
   pnpm exec turbo run lint typecheck test test:contracts test:integration --concurrency=2 --continue --output-logs=new-only "$@"
 rc=$?
+# The fault tests (private servers stalled and killed, calls timed to ±100 ms) run last, alone.
+pnpm exec turbo run test:faults --concurrency=1 --continue --output-logs=new-only "$@" || rc=1
 # The unit and contract suites once more on Node 24 (the current LTS); see the script's header.
 node24_started=$(date +%s)
 bash tooling/scripts/test-node24.sh || rc=$((rc == 0 ? 1 : rc))

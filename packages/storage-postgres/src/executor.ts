@@ -122,10 +122,10 @@ class Pending {
 
   /** The signal fired: cancel on the server; discard the connection if that is not confirmed in time. */
   abort(): void {
-    if (this.#done) return;
+    // Only statements still running are watched (a settled one leaves the set), and the grace timer
+    // is cleared when the statement settles: neither runs for a finished statement.
     void Promise.resolve(this.query.cancel()).catch(() => undefined);
     this.#grace = setTimeout(() => {
-      if (this.#done) return;
       this.#done = true;
       this.lanes.discard(this.lane);
       this.reject(abandonedError(this.signal, this.context));

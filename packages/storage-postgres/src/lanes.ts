@@ -79,11 +79,6 @@ export class Lanes {
     this.#dispatch();
   }
 
-  /** Every connection, for close. */
-  get clients(): readonly Client[] {
-    return this.lanes.map((lane) => lane.client);
-  }
-
   /** Statements in flight plus transactions running. */
   get active(): number {
     return this.#active;
