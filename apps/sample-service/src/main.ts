@@ -1,4 +1,4 @@
-import type { AdapterFactory, StorageConfigInput } from '@sanctum/storage-core';
+import { createChaosControl, type AdapterFactory, type ChaosSettingsInput, type StorageConfigInput } from '@sanctum/storage-core';
 import { EMBEDDED_CONFIG, loadConfig } from './config.js';
 import { startService } from './service.js';
 
@@ -29,7 +29,11 @@ if (process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] || process.env['OTEL_EXPORTER_OTL
 
 const file = process.env['SANCTUM_STORAGE_CONFIG'];
 const config = file === undefined || file === '' ? EMBEDDED_CONFIG : await loadConfig(file);
-const service = await startService({ config, adapters: await factoriesFor(config), port: Number(process.env['PORT'] ?? 8080), host: process.env['HOST'] ?? '127.0.0.1' });
+// SANCTUM_CHAOS: core chaos settings as JSON (e.g. the nightly load run); invalid settings fail the start.
+const chaosJson = process.env['SANCTUM_CHAOS'];
+const chaos = chaosJson ? createChaosControl() : undefined;
+if (chaos && chaosJson) chaos.set(JSON.parse(chaosJson) as ChaosSettingsInput);
+const service = await startService({ config, adapters: await factoriesFor(config), ...(chaos ? { chaos } : {}), port: Number(process.env['PORT'] ?? 8080), host: process.env['HOST'] ?? '127.0.0.1' });
 process.stdout.write(`${JSON.stringify({ event: 'listening', url: service.url, storage: file ?? 'embedded' })}\n`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

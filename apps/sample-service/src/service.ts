@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createStorageClient, isStorageError, type AdapterFactory, type StorageClient, type StorageConfigInput, type Subscription } from '@sanctum/storage-core';
+import { createStorageClient, isStorageError, type ChaosControl, type AdapterFactory, type StorageClient, type StorageConfigInput, type Subscription } from '@sanctum/storage-core';
 import { createPrometheusMetrics } from '@sanctum/storage-core/prometheus';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -45,6 +45,8 @@ export interface ServiceOptions {
   readonly host?: string;
   /** How long shutdown waits for in-flight requests. @default 10_000 */
   readonly drainMs?: number;
+  /** Core's chaos control (game days, the nightly load run); none by default. */
+  readonly chaos?: ChaosControl;
 }
 
 /** A running service. */
@@ -92,7 +94,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createPrometheusMetrics({ registry });
-  const client = createStorageClient(options.config, { adapters: options.adapters, metrics });
+  const client = createStorageClient(options.config, { adapters: options.adapters, metrics, ...(options.chaos ? { chaos: options.chaos } : {}) });
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status code', labelNames: ['route', 'method', 'code'], registers: [registry] });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
