@@ -78,8 +78,10 @@ export async function seed(options: LoadOptions): Promise<void> {
   const one = async (i: number): Promise<void> => {
     const id = `${options.prefix}-${String(i)}`;
     for (const route of ['PUT /profiles/:id', 'PUT /avatars/:id'] as const) {
-      const r = await once(route, options.baseUrl, id, avatar, i, options.requestTimeoutMs ?? 5000);
-      if (!r.ok) throw new Error(`seeding failed: ${route} for ${id} answered ${r.code}; the service is not serving writes`);
+      // A few attempts: with chaos on, single writes fail on purpose.
+      let r = await once(route, options.baseUrl, id, avatar, i, options.requestTimeoutMs ?? 5000);
+      for (let attempt = 1; !r.ok && attempt < 5; attempt += 1) r = await once(route, options.baseUrl, id, avatar, i, options.requestTimeoutMs ?? 5000);
+      if (!r.ok) throw new Error(`seeding failed: ${route} for ${id} answered ${r.code} five times; the service is not serving writes`);
     }
   };
   const ids = options.ids ?? 25;

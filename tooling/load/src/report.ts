@@ -25,7 +25,7 @@ export function renderMarkdown(r: Report): string {
     lines.push(`| \`${route}\` | ${String(f.requests)} | ${String(f.errors)} | ${ms(f.p50Seconds)} | ${ms(f.p99Seconds)} | ${ms(f.recordingRuleP99Seconds5m)} | ${failed.length === 0 ? 'pass' : `**FAIL**: ${failed.join(', ')}`} |`);
   }
   lines.push('');
-  lines.push(`- 0 errors: ${mark(r.zeroErrors.ok)} (Prometheus ${String(r.zeroErrors.prometheusErrors)}, client ${String(r.zeroErrors.clientErrors)})`);
+  lines.push(`- 0 errors${r.zeroErrors.required ? '' : ' (not required by this SLO file)'}: ${mark(r.zeroErrors.ok)} (Prometheus ${String(r.zeroErrors.prometheusErrors)}, client ${String(r.zeroErrors.clientErrors)})`);
   lines.push(`- request counts agree: ${mark(r.countsMatch.ok)} (Prometheus ${String(r.countsMatch.prometheus)}, client ${String(r.countsMatch.client)} of ${String(r.client.scheduled)} scheduled)`);
   lines.push(`- largest start lag of a scheduled request: ${ms(r.client.maxStartLagSeconds)}`, '');
   lines.push('## Client-side record (cross-check)', '');

@@ -7,6 +7,8 @@ export interface RouteSlo {
 }
 
 export interface SloFile {
+  /** The run fails on any failed request (client or Prometheus). @default true */
+  readonly zeroErrors: boolean;
   readonly defaults: RouteSlo;
   readonly routes?: Readonly<Record<string, Partial<RouteSlo>>>;
 }
@@ -47,6 +49,9 @@ export function parseSloFile(json: unknown, source = 'slo.json'): SloFile {
     for (const key of Object.keys(value)) if (!['p50Seconds', 'p99Seconds', 'maxErrorRate'].includes(key)) fail(`${field}.${key}`, 'is not a known SLO field (p50Seconds, p99Seconds, maxErrorRate)');
     return out;
   };
+  const zeroErrors = root['zeroErrors'] ?? true;
+  if (typeof zeroErrors !== 'boolean') fail('zeroErrors', `must be true or false (got ${JSON.stringify(zeroErrors)})`);
+  for (const key of Object.keys(root)) if (!['$comment', 'zeroErrors', 'defaults', 'routes'].includes(key)) fail(key, 'is not a known key (zeroErrors, defaults, routes)');
   const defaults = check(root['defaults'], 'defaults', false) as RouteSlo;
   const routes: Record<string, Partial<RouteSlo>> = {};
   if (root['routes'] !== undefined) {
@@ -56,7 +61,7 @@ export function parseSloFile(json: unknown, source = 'slo.json'): SloFile {
       routes[route] = check(value, `routes["${route}"]`, true);
     }
   }
-  return { defaults, routes };
+  return { zeroErrors: zeroErrors as boolean, defaults, routes };
 }
 
 export function sloFor(file: SloFile, route: string): RouteSlo {

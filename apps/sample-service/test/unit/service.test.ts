@@ -1,4 +1,5 @@
 import { memoryCache } from '@sanctum/storage-cache-memory';
+import { createChaosControl } from '@sanctum/storage-core';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_CONFIG } from '../../src/config.js';
 import { startService } from '../../src/service.js';
@@ -30,5 +31,20 @@ describe('sample service on the embedded default (no servers)', () => {
     expect((await upload).status).toBe(201);
     await stopping;
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('takes a chaos control: injected UNAVAILABLE errors answer 503 until chaos is disabled', async () => {
+    const chaos = createChaosControl();
+    const service = await startService({ config: EMBEDDED_CONFIG, adapters: [memoryCache()], chaos });
+    try {
+      expect((await fetch(`${service.url}/events`, { method: 'POST', body: JSON.stringify({ subject: 'a' }) })).status).toBe(202);
+      chaos.set({ enabled: true, errorRate: 1, errorCode: 'UNAVAILABLE' });
+      const failed = await fetch(`${service.url}/events`, { method: 'POST', body: JSON.stringify({ subject: 'b' }) });
+      expect(failed.status).toBe(503);
+      chaos.disable();
+      expect((await fetch(`${service.url}/events`, { method: 'POST', body: JSON.stringify({ subject: 'c' }) })).status).toBe(202);
+    } finally {
+      await service.shutdown();
+    }
   });
 });

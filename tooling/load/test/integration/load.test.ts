@@ -26,7 +26,7 @@ describe('load harness on the rig with a real Prometheus', () => {
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
     expect(report.ok).toBe(true);
     expect(report.prometheus.windowSeconds).toBeGreaterThanOrEqual(DURATION);
-    expect(report.zeroErrors).toEqual({ ok: true, prometheusErrors: 0, clientErrors: 0 });
+    expect(report.zeroErrors).toEqual({ ok: true, required: true, prometheusErrors: 0, clientErrors: 0 });
     // Every scheduled request was served and Prometheus counted each one.
     expect(report.countsMatch).toEqual({ ok: true, prometheus: DURATION * RATE, client: DURATION * RATE });
     for (const route of ROUTES) {

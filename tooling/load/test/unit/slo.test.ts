@@ -52,10 +52,14 @@ describe('slo.json parsing', () => {
   it('accepts the committed slo.json', () => {
     const file = parseSloFile(JSON.parse(readFileSync(new URL('../../slo.json', import.meta.url), 'utf8')));
     expect(file.defaults.maxErrorRate).toBe(0);
+    expect(file.zeroErrors).toBe(true);
+    expect(parseSloFile(JSON.parse(readFileSync(new URL('../../slo.nightly.json', import.meta.url), 'utf8'))).zeroErrors).toBe(false);
   });
 
   it.each([
     [{}, /defaults must be an object/],
+    [{ zeroErrors: 'yes', defaults: {} }, /zeroErrors must be true or false/],
+    [{ defaults: {}, rutes: {} }, /rutes is not a known key/],
     [{ defaults: { p50Seconds: 0.05, p99Seconds: '1', maxErrorRate: 0 } }, /defaults\.p99Seconds must be a number >= 0 \(got "1"\)/],
     [{ defaults: { p50Seconds: 0.05, p99Seconds: 1, maxErrorRate: 2 } }, /defaults\.maxErrorRate is a fraction between 0 and 1/],
     [{ defaults: { p50Seconds: 0.05, p99Seconds: 1, maxErrorRate: 0, p95: 1 } }, /defaults\.p95 is not a known SLO field/],
