@@ -42,7 +42,7 @@ describe('sanctum-storage on the rig (PostgreSQL, Ceph RGW, Redis, Kafka mock)',
     expect(status.code).toBe(0);
     const doc = json(status) as { current: boolean; adapters: { pg: { applied: Array<{ id: number }>; pending: unknown[] } } };
     expect(doc.current).toBe(true);
-    expect(doc.adapters.pg.applied.map((m) => m.id)).toEqual([1, 2]);
+    expect(doc.adapters.pg.applied.map((m) => m.id)).toEqual([1, 2, 3, 4]);
     expect(doc.adapters.pg.pending).toEqual([]);
     const plan = await cli('--json', 'migrate', 'plan');
     expect(plan.code).toBe(0);
