@@ -112,7 +112,7 @@ export async function crashServer(pidFile: string, timeoutMs = 10_000): Promise<
 }
 
 /** Alive and not a zombie (a zombie has exited; only its parent has not collected it yet). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   if (!isAlive(pid)) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
