@@ -1,7 +1,7 @@
 import type { BlobNamespaceConfig, RecordNamespaceConfig, StreamNamespaceConfig } from '../../config/index.js';
 import type { BlobStore, MessageHandler, RecordStore, StreamStore } from '../../spi/index.js';
 import type { Layer } from '../layer.js';
-import { createGate } from './gate.js';
+import { createGate, type Gate } from './gate.js';
 import { filterVisible } from './filter.js';
 
 // Deny = ACCESS_DENIED before any I/O: every method checks first and calls `next` only when allowed.
@@ -9,6 +9,30 @@ import { filterVisible } from './filter.js';
 
 function after<R>(gate: true | Promise<void>, work: () => Promise<R>): Promise<R> {
   return gate === true ? work() : gate.then(work);
+}
+
+type KeyedRequest = Parameters<Gate['check']>[0] & { readonly key: string };
+type PrefixRequest = Parameters<Gate['check']>[0] & { readonly prefix?: string | undefined };
+
+/** A checked delete that emits the audit event when something was deleted (records and blobs). */
+function auditedDelete<Q extends KeyedRequest>(gate: Gate, type: 'record.deleted' | 'object.deleted', remove: (request: Q) => Promise<boolean>) {
+  return (request: Q): Promise<boolean> =>
+    after(gate.check(request, 'delete', request.key), async () => {
+      const existed = await gate.guard(remove(request), request);
+      if (existed) await gate.deleted(type, request, request.key);
+      return existed;
+    });
+}
+
+/** A checked listing whose page keeps only the items the principal may see (records and blobs). */
+function visibleListing<Q extends PrefixRequest, P extends { readonly items: readonly { readonly key: string }[] }>(gate: Gate, list: (request: Q) => Promise<P>) {
+  return (request: Q): Promise<P> =>
+    after(gate.check(request, 'list', undefined, request.prefix ?? ''), async () => {
+      const page = await gate.guard(list(request), request);
+      if (!gate.enforcing) return page;
+      const items = await filterVisible(page.items, (item) => gate.visible(request.principal, 'list', request.namespace, item.key));
+      return items === page.items ? page : { ...page, items };
+    });
 }
 
 /** Access policy, audit events and error scrubbing for record namespaces. */
@@ -19,19 +43,8 @@ export const aclRecords: Layer<RecordStore, RecordNamespaceConfig> = (next, ctx)
   const methods: Partial<RecordStore> = {
     get: (request) => after(check(request, 'read', request.key), () => guard(next.get(request), request)),
     put: (request) => after(check(request, 'write', request.key), () => guard(next.put(request), request, gate.scrubbing ? ctx.runtime.security!.redactor.fieldValues(request.value) : undefined)),
-    delete: (request) =>
-      after(check(request, 'delete', request.key), async () => {
-        const existed = await guard(next.delete(request), request);
-        if (existed) await gate.deleted('record.deleted', request, request.key);
-        return existed;
-      }),
-    list: (request) =>
-      after(check(request, 'list', undefined, request.prefix ?? ''), async () => {
-        const page = await guard(next.list(request), request);
-        if (!gate.enforcing) return page;
-        const items = await filterVisible(page.items, (item) => gate.visible(request.principal, 'list', request.namespace, item.key));
-        return items === page.items ? page : { ...page, items };
-      }),
+    delete: auditedDelete(gate, 'record.deleted', (request) => next.delete(request)),
+    list: visibleListing(gate, (request) => next.list(request)),
   };
   if (next.getMany) {
     const getMany = next.getMany.bind(next);
@@ -67,19 +80,8 @@ export const aclBlobs: Layer<BlobStore, BlobNamespaceConfig> = (next, ctx) => {
       after(checkAll([check(request, 'write', request.key), request.acl === 'public-read' ? check(request, 'admin', request.key) : true]), () =>
         guard(next.put(request), request),
       ),
-    delete: (request) =>
-      after(check(request, 'delete', request.key), async () => {
-        const existed = await guard(next.delete(request), request);
-        if (existed) await gate.deleted('object.deleted', request, request.key);
-        return existed;
-      }),
-    list: (request) =>
-      after(check(request, 'list', undefined, request.prefix ?? ''), async () => {
-        const page = await guard(next.list(request), request);
-        if (!gate.enforcing) return page;
-        const items = await filterVisible(page.items, (item) => gate.visible(request.principal, 'list', request.namespace, item.key));
-        return items === page.items ? page : { ...page, items };
-      }),
+    delete: auditedDelete(gate, 'object.deleted', (request) => next.delete(request)),
+    list: visibleListing(gate, (request) => next.list(request)),
   };
   if (next.presign) {
     const presign = next.presign.bind(next);
