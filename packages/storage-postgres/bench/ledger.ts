@@ -13,8 +13,7 @@
  *    would: create-only conflicts, re-sync, retry). After each ledger round: verify ok, positions
  *    1..n each once, each writer's positions increasing.
  *
- * Run once, under the bench lock: flock /tmp/sanctum-bench.lock node --conditions=@sanctum/source
- * --import tsx bench/ledger.ts. Knobs: BENCH_ENTRIES (1000000), BENCH_ROUNDS (3), BENCH_APPENDS (4000),
+ * Run once, on a quiet machine: node --conditions=@sanctum/source --import tsx bench/ledger.ts. Knobs: BENCH_ENTRIES (1000000), BENCH_ROUNDS (3), BENCH_APPENDS (4000),
  * BENCH_VERIFY_RUNS (2), BENCH_READ_BATCH (500).
  */
 import { createHmac, createHash, randomBytes } from 'node:crypto';
