@@ -1,3 +1,4 @@
+import postgresJs from 'postgres';
 import { StorageError, abortedError } from '@sanctum/storage-core/spi';
 import type { Client } from './connection.js';
 import { ADAPTER, adapterError, toStorageError, type ErrorContext } from './errors.js';
@@ -85,9 +86,20 @@ function watch(signal: AbortSignal, statement: Pending): void {
   set.add(statement);
 }
 
+/**
+ * Whether a statement that failed after its cancel request was cancelled by the server. postgres.js
+ * fails a statement it has not sent yet (its connection is still connecting) with a 57014 of its own
+ * making: that says nothing about the connection, which may never become ready (after a server
+ * restart, a postgres.js connection can stay stuck connecting). Only the server's own answer does.
+ */
+function confirmedByServer(error: unknown): boolean {
+  return error instanceof postgresJs.PostgresError;
+}
+
 /** One statement on a pool connection, ended by its signal whatever the server does. */
 class Pending {
   #done = false;
+  #aborted = false;
   #grace: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,7 +127,12 @@ class Pending {
         this.#ended();
         if (this.#done) return;
         this.#done = true;
-        this.reject(this.signal.aborted ? abortError(this.signal, this.context) : toStorageError(error, this.context));
+        if (!this.signal.aborted) return this.reject(toStorageError(error, this.context));
+        // Ended by the cancel, but not by the server: the statement never left this process (so it
+        // did not run), and its connection did not deliver it in time. Replace the connection, or
+        // every statement routed to it would wait out its deadline the same way.
+        if (this.#aborted && !confirmedByServer(error)) this.lanes.discard(this.lane);
+        this.reject(abortError(this.signal, this.context));
       },
     );
   }
@@ -124,6 +141,7 @@ class Pending {
   abort(): void {
     // Only statements still running are watched (a settled one leaves the set), and the grace timer
     // is cleared when the statement settles: neither runs for a finished statement.
+    this.#aborted = true;
     void Promise.resolve(this.query.cancel()).catch(() => undefined);
     this.#grace = setTimeout(() => {
       this.#done = true;

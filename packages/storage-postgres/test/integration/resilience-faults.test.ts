@@ -29,6 +29,7 @@ interface CallRecord {
   readonly started: number;
   readonly took: number;
   readonly code: string | undefined;
+  readonly message: string | undefined;
 }
 
 let server: PrivateServer;
@@ -80,6 +81,7 @@ function load(client: StorageClient, loops: number, tag: string) {
       const key = `${tag}-${String(loop)}-${String(i)}`;
       const started = performance.now();
       let code: string | undefined;
+      let message: string | undefined;
       try {
         if (op === 'get') await records.get(`${tag}-${String(loop)}-${String(i - 1)}`);
         else {
@@ -89,8 +91,9 @@ function load(client: StorageClient, loops: number, tag: string) {
       } catch (error) {
         if (!isStorageError(error)) throw error;
         code = error.code;
+        message = error.message;
       }
-      calls.push({ op, started, took: performance.now() - started, code });
+      calls.push({ op, started, took: performance.now() - started, code, message });
       // A failed call backs off a little, as a real caller would (and so a fast-failing loop
       // cannot starve the timers).
       await sleep(code === undefined ? 0 : 5);
@@ -159,7 +162,8 @@ describe('PostgreSQL faults through the resilience layer (private server)', () =
 
   it('SIGKILL + restart, 5 runs: no call outlives its deadline, nothing unhandled, every acknowledged write survives', async () => {
     const registry = new Registry();
-    const client = makeClient(RESILIENCE, registry);
+    const logs: LogEvent[] = [];
+    const client = makeClient(RESILIENCE, registry, logs);
     const acknowledged = new Map<string, number>();
     const figures: string[] = [];
     let slowest = 0;
@@ -190,7 +194,15 @@ describe('PostgreSQL faults through the resilience layer (private server)', () =
         const okAfter = work.calls.filter((c) => c.code === undefined && c.started > restartedAt).length;
         const failed = work.calls.filter((c) => c.code !== undefined).length;
         const firstOk = Math.min(...work.calls.filter((c) => c.code === undefined && c.started > restartedAt).map((c) => c.started + c.took - restartedAt));
-        figures.push(`run ${String(run + 1)}: ${String(work.calls.length)} calls, ${String(failed)} failed, slowest ${runSlowest.toFixed(0)} ms, down ${(restartedAt - crashedAt).toFixed(0)} ms, ${String(okAfter)} ok after restart (first ${firstOk.toFixed(0)} ms after it), event-loop delay max ${(lag.max / 1e6).toFixed(0)} ms`);
+        if (okAfter === 0) {
+          const samples = new Map<string, string>();
+          for (const c of work.calls) if (c.started > restartedAt && c.code !== undefined && !samples.has(c.code)) samples.set(c.code, c.message ?? '');
+          const circuit = logs.filter((e) => e.event === 'storage.circuit').slice(-8).map((e) => e['state']);
+          console.log(`[pg SIGKILL + restart] no call succeeded after the restart; one error per code: ${JSON.stringify(Object.fromEntries(samples))}; last circuit states ${circuit.join(' → ')}`);
+        }
+        const after = new Map<string, number>();
+        for (const c of work.calls) if (c.started > restartedAt) after.set(c.code ?? 'ok', (after.get(c.code ?? 'ok') ?? 0) + 1);
+        figures.push(`run ${String(run + 1)}: ${String(work.calls.length)} calls, ${String(failed)} failed, slowest ${runSlowest.toFixed(0)} ms, down ${(restartedAt - crashedAt).toFixed(0)} ms, ${String(okAfter)} ok after restart (first ${firstOk.toFixed(0)} ms after it; outcomes after it ${JSON.stringify(Object.fromEntries(after))}), event-loop delay max ${(lag.max / 1e6).toFixed(0)} ms`);
         console.log(`[pg SIGKILL + restart] ${figures.at(-1)!}`);
         expect(okAfter).toBeGreaterThan(0);
       }

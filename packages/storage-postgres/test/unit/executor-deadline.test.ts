@@ -1,11 +1,16 @@
+import postgresJs from 'postgres';
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../src/connection.js';
 import { CANCEL_GRACE_MS, poolExecutor, transactionExecutor } from '../../src/executor.js';
 import { Lanes } from '../../src/lanes.js';
 import type { Statement } from '../../src/sql/compile.js';
 
-/** A connection whose statements never answer unless told; `cancel()` confirms only when `cancels`. */
-function stuckClient(id: number, cancels: boolean) {
+/**
+ * A connection whose statements never answer unless told. `cancel()`: 'server' — the server confirms
+ * (a PostgresError 57014); 'local' — the driver drops a statement it never sent (postgres.js rejects it
+ * with a 57014 of its own, a plain Error); false — nothing answers.
+ */
+function stuckClient(id: number, cancels: 'server' | 'local' | false) {
   const state = { id, ended: 0, cancelled: 0, settle: [] as Array<{ resolve: (rows: unknown) => void; reject: (error: unknown) => void }> };
   const client = {
     id,
@@ -16,7 +21,8 @@ function stuckClient(id: number, cancels: boolean) {
       state.settle.push({ resolve, reject });
       query.cancel = () => {
         state.cancelled += 1;
-        if (cancels) reject(Object.assign(new Error('canceling statement due to user request'), { code: '57014' }));
+        if (cancels === 'server') reject(new postgresJs.PostgresError({ message: 'canceling statement due to user request', code: '57014' } as never));
+        if (cancels === 'local') reject(Object.assign(new Error('57014: canceling statement due to user request'), { code: '57014' }));
         return Promise.reject(new Error('cancel request could not be sent')); // never unhandled
       };
       return query;
@@ -34,8 +40,8 @@ const context = { operation: 'records.get', namespace: 'n' };
 
 describe('pool executor: a statement ends by its signal whatever the server does', () => {
   it('cancel confirmed: the statement is known not to have run, and the connection is kept', async () => {
-    const { client, state } = stuckClient(0, true);
-    const lanes = new Lanes([client], 1, () => stuckClient(1, true).client);
+    const { client, state } = stuckClient(0, 'server');
+    const lanes = new Lanes([client], 1, () => stuckClient(1, 'server').client);
     const controller = new AbortController();
     const running = poolExecutor(lanes).run(statement, {}, context, controller.signal);
     controller.abort(new DOMException('deadline', 'TimeoutError'));
@@ -47,9 +53,27 @@ describe('pool executor: a statement ends by its signal whatever the server does
     expect(lanes.lanes[0]!.client).toBe(client);
   });
 
+  it('the driver drops a statement it never sent (its connection never became ready): the connection is replaced', async () => {
+    const { client, state } = stuckClient(0, 'local');
+    const fresh = stuckClient(1, 'server');
+    const lanes = new Lanes([client], 1, () => fresh.client);
+    const controller = new AbortController();
+    const running = poolExecutor(lanes).run(statement, {}, context, controller.signal);
+    controller.abort(new DOMException('deadline', 'TimeoutError'));
+    const error = await running.then(() => undefined, (e: unknown) => e);
+    // Never sent, so it did not run: the outcome is known.
+    expect(error).toMatchObject({ code: 'TIMEOUT', operation: 'records.get' });
+    expect((error as { details?: { outcome?: string } }).details?.outcome).toBeUndefined();
+    expect(state.cancelled).toBe(1);
+    expect(lanes.discarded).toBe(1);
+    expect(state.ended).toBe(1);
+    expect(lanes.lanes[0]!.client).toBe(fresh.client);
+    expect(lanes.active).toBe(0);
+  });
+
   it('no answer to the cancel: after the grace the connection is discarded and replaced, the outcome unknown', async () => {
     const { client, state } = stuckClient(0, false);
-    const fresh = stuckClient(1, true);
+    const fresh = stuckClient(1, 'server');
     const lanes = new Lanes([client], 2, () => fresh.client);
     const executor = poolExecutor(lanes);
     const shared = new AbortController();
@@ -77,8 +101,8 @@ describe('pool executor: a statement ends by its signal whatever the server does
 
 describe('executors: aborts around a wait and inside a transaction', () => {
   it('a waiter whose signal fires as it is handed a connection gives it back and fails', async () => {
-    const { client } = stuckClient(0, true);
-    const lanes = new Lanes([client], 1, () => stuckClient(1, true).client);
+    const { client } = stuckClient(0, 'server');
+    const lanes = new Lanes([client], 1, () => stuckClient(1, 'server').client);
     const busy = lanes.tryAcquire()!;
     const controller = new AbortController();
     const waiting = poolExecutor(lanes).run(statement, {}, context, controller.signal);
