@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveService } from '@sanctum/test-services';
+import { servicesEnv } from '@sanctum/test-services';
 import { ROUTES, runLoad, seed, type LoadResult, type RouteKey } from './load.js';
 import { freePort, promAlerts, promQuery, promRules, startPrometheus, startSampleService, type AlertInfo } from './processes.js';
 import { renderMarkdown } from './report.js';
@@ -61,19 +61,7 @@ export function promQueries(windowMs: number): Record<string, string> {
   };
 }
 
-async function serviceEnv(): Promise<Record<string, string>> {
-  const [postgres, redis, s3] = await Promise.all([resolveService('postgres'), resolveService('redis'), resolveService('s3')]);
-  return {
-    STORAGE_TEST_POSTGRES_URL: postgres.url,
-    STORAGE_TEST_REDIS_URL: redis.url,
-    STORAGE_TEST_S3_ENDPOINT: s3.endPoint,
-    STORAGE_TEST_S3_PORT: String(s3.port),
-    STORAGE_TEST_S3_USE_SSL: String(s3.useSSL),
-    STORAGE_TEST_S3_ACCESS_KEY: s3.accessKey,
-    STORAGE_TEST_S3_SECRET_KEY: s3.secretKey,
-    STORAGE_TEST_S3_REGION: s3.region,
-  };
-}
+const serviceEnv = (): Promise<Record<string, string>> => servicesEnv(['postgres', 'redis', 's3']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

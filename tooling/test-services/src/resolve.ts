@@ -196,3 +196,36 @@ export function resolveService<N extends ServiceName>(name: N): Promise<ServiceI
   }
   return p as Promise<ServiceInfoMap[N]>;
 }
+
+/**
+ * The `STORAGE_TEST_*` variables of the resolved `names`, as a child process or a config file that
+ * reads the env contract expects them (wherever the services came from: env, `.services.env` or a
+ * container). The one place that maps resolved services back to the contract.
+ */
+export async function servicesEnv(names: readonly ServiceName[]): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const info of await Promise.all(names.map((name) => resolveService(name)))) {
+    switch (info.name) {
+      case 'postgres':
+        env['STORAGE_TEST_POSTGRES_URL'] = info.url;
+        break;
+      case 'redis':
+        env['STORAGE_TEST_REDIS_URL'] = info.url;
+        break;
+      case 's3':
+        Object.assign(env, {
+          STORAGE_TEST_S3_ENDPOINT: info.endPoint,
+          STORAGE_TEST_S3_PORT: String(info.port),
+          STORAGE_TEST_S3_USE_SSL: String(info.useSSL),
+          STORAGE_TEST_S3_ACCESS_KEY: info.accessKey,
+          STORAGE_TEST_S3_SECRET_KEY: info.secretKey,
+          STORAGE_TEST_S3_REGION: info.region,
+        });
+        break;
+      case 'kafka':
+        env['STORAGE_TEST_KAFKA_BROKERS'] = info.brokers.join(',');
+        break;
+    }
+  }
+  return env;
+}

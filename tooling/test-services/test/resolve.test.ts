@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { parseEnvFile, resolveServiceUncached } from '../src/index.js';
+import { SERVICE_ENV_KEYS, parseEnvFile, resolveService, resolveServiceUncached, servicesEnv, type ServiceName } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sanctum-test-services-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -68,5 +68,17 @@ describe('resolveService lookup order and errors', () => {
     await expect(resolveServiceUncached('postgres', { cwd: stale, env: {}, testcontainers: false })).rejects.toThrow(
       /not reachable.*probably stale.*pnpm services:up/s,
     );
+  });
+
+  it('servicesEnv maps the rig\'s resolved services back to the env contract: every key, and a round trip', async () => {
+    const names: ServiceName[] = ['postgres', 'redis', 's3', 'kafka'];
+    const env = await servicesEnv(names);
+    expect(Object.keys(env).sort()).toEqual(names.flatMap((name) => SERVICE_ENV_KEYS[name]).sort());
+    for (const name of names) {
+      const { source: _from, envFile: _file, ...again } = (await resolveServiceUncached(name, { env, cwd: root, testcontainers: false })) as unknown as Record<string, unknown>;
+      const { source: _source, envFile: _envFile, ...resolved } = (await resolveService(name)) as unknown as Record<string, unknown>;
+      expect(again).toEqual(resolved);
+    }
+    expect(await servicesEnv(['redis'])).toEqual({ STORAGE_TEST_REDIS_URL: env['STORAGE_TEST_REDIS_URL'] });
   });
 });
