@@ -15,7 +15,12 @@ for (const root of roots) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
       const p = report.numPassedTests ?? 0;
-      const f = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+      // A file that failed without a failed test (it did not load, a hook threw) counts once; a failed
+      // test is not counted again for the describe blocks and the file around it.
+      const brokenFiles = (report.testResults ?? []).filter(
+        (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+      ).length;
+      const f = (report.numFailedTests ?? 0) + brokenFiles;
       const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
       passed += p;
       failed += f;
