@@ -1,11 +1,15 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { StorageError } from '../errors/index.js';
+import type { DataKeyCache } from './data-key-cache.js';
 import type { EncryptionContext, KeyProvider } from './key-provider.js';
 import {
   TAG_BYTES,
+  checkHeader,
   decryptFailed,
   deriveKeys,
+  deriveSharedKeys,
   freshDataKey,
+  freshMessageId,
   openFrame,
   readHeader,
   rewrapHeader,
@@ -41,16 +45,37 @@ async function newEnvelope(provider: KeyProvider, keyId: string, context: Encryp
   return { header: writeHeader(keys, messageId, keyId, wrapped, frameSize, context), keys, messageId, frameSize };
 }
 
-/** Encrypts a small value (a record, a message) as one envelope: header ‖ one last frame. */
-export async function sealBytes(provider: KeyProvider, keyId: string, context: EncryptionContext, plaintext: Uint8Array): Promise<Buffer> {
-  const seal = await newEnvelope(provider, keyId, context, 0);
-  return Buffer.concat([seal.header, sealFrame(seal.keys, seal.messageId, 0, true, plaintext)]);
+/**
+ * Encrypts a small value (a record, a message) as one envelope: header ‖ one last frame. With
+ * `cache`, the data key is the namespace's shared one (see DataKeyCache); without, a fresh one.
+ */
+export async function sealBytes(provider: KeyProvider, keyId: string, context: EncryptionContext, plaintext: Uint8Array, cache?: DataKeyCache): Promise<Buffer> {
+  if (cache === undefined) {
+    const seal = await newEnvelope(provider, keyId, context, 0);
+    return Buffer.concat([seal.header, sealFrame(seal.keys, seal.messageId, 0, true, plaintext)]);
+  }
+  const { prk, wrapped } = await cache.sealKey(provider, keyId, context.namespace);
+  const messageId = freshMessageId();
+  const keys = deriveSharedKeys(prk, messageId);
+  return Buffer.concat([writeHeader(keys, messageId, keyId, wrapped, 0, context, true), sealFrame(keys, messageId, 0, true, plaintext)]);
 }
 
-/** Parses and authenticates a header (unwrapping its data key through `provider`). */
-export async function openHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext): Promise<OpenedHeader> {
+/** The context a header's data key was wrapped under: the value's own, or its namespace's (shared). */
+function wrapContext(header: EnvelopeHeader, context: EncryptionContext): EncryptionContext {
+  return header.shared ? { namespace: context.namespace, key: '' } : context;
+}
+
+/**
+ * Parses and authenticates a header (unwrapping its data key through `provider`, or `cache` for a
+ * shared data key).
+ */
+export async function openHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<OpenedHeader> {
   const header = readHeader(bytes);
-  const dataKey = await provider.unwrap(header.keyId, header.wrapped, context);
+  if (header.shared && cache !== undefined) {
+    const prk = await cache.openKey(provider, header.keyId, header.wrapped, context.namespace);
+    return { header, keys: checkHeader(header, bytes, deriveSharedKeys(prk, header.messageId), context) };
+  }
+  const dataKey = await provider.unwrap(header.keyId, header.wrapped, wrapContext(header, context));
   try {
     return { header, keys: verifyHeader(header, bytes, dataKey, context) };
   } finally {
@@ -59,8 +84,8 @@ export async function openHeader(provider: KeyProvider, bytes: Buffer, context: 
 }
 
 /** Decrypts a value sealed by {@link sealBytes}; DECRYPT_FAILED on any change. */
-export async function openBytes(provider: KeyProvider, bytes: Buffer, context: EncryptionContext): Promise<Buffer> {
-  const { header, keys } = await openHeader(provider, bytes, context);
+export async function openBytes(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<Buffer> {
+  const { header, keys } = await openHeader(provider, bytes, context, cache);
   if (header.frameSize !== 0) throw decryptFailed('a framed envelope where a single value was expected');
   return openFrame(keys, header.messageId, 0, true, bytes.subarray(header.length));
 }
@@ -76,10 +101,10 @@ export function envelopeKeyId(bytes: Buffer): string {
  */
 export async function rewrap(provider: KeyProvider, header: Buffer, toKeyId: string, context: EncryptionContext): Promise<Buffer> {
   const parsed = readHeader(header);
-  const dataKey = await provider.unwrap(parsed.keyId, parsed.wrapped, context);
+  const dataKey = await provider.unwrap(parsed.keyId, parsed.wrapped, wrapContext(parsed, context));
   try {
     const keys = verifyHeader(parsed, header, dataKey, context);
-    const wrapped = await provider.wrap(toKeyId, dataKey, context);
+    const wrapped = await provider.wrap(toKeyId, dataKey, wrapContext(parsed, context));
     return rewrapHeader(parsed, keys, toKeyId, wrapped, context);
   } finally {
     dataKey.fill(0);

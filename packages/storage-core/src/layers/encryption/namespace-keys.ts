@@ -1,10 +1,13 @@
 import { StorageError } from '../../errors/index.js';
 import type { EncryptionConfig } from '../../config/index.js';
+import { DataKeyCache } from '../../crypto/data-key-cache.js';
 import type { KeyProvider } from '../../crypto/key-provider.js';
 
 /** What an encryption layer needs for one namespace: the provider and how to pick a key id. */
 export interface NamespaceKeys {
   readonly provider: KeyProvider;
+  /** The namespace's data-key cache (`encryption.dataKeyCache`), for records and messages. */
+  readonly cache: DataKeyCache | undefined;
   /** The key id that wraps a new data key of `key` (the namespace's KEK or the subject's). */
   keyIdFor(key: string): Promise<string>;
 }
@@ -33,7 +36,8 @@ export function namespaceKeys(namespace: string, config: EncryptionConfig, provi
   const segment = config.subjectSegment;
   if (segment === undefined) {
     const keyId = Promise.resolve(config.keyId);
-    return { provider, keyIdFor: () => keyId };
+    const cache = config.dataKeyCache === undefined ? undefined : new DataKeyCache(config.dataKeyCache);
+    return { provider, cache, keyIdFor: () => keyId };
   }
   const ensure = provider.ensureSubjectKey?.bind(provider);
   if (ensure === undefined) {
@@ -42,5 +46,5 @@ export function namespaceKeys(namespace: string, config: EncryptionConfig, provi
       details: { field: `namespaces.${namespace}.encryption.subjectSegment` },
     });
   }
-  return { provider, keyIdFor: (key) => ensure(subjectOf(key, segment, namespace)) };
+  return { provider, cache: undefined, keyIdFor: (key) => ensure(subjectOf(key, segment, namespace)) };
 }

@@ -13,7 +13,7 @@ export const RECORD_ENVELOPE_PREFIX = 'sne1:';
 export async function sealRecordValue(keys: NamespaceKeys, namespace: string, key: string, value: JsonValue, serialized?: string): Promise<string> {
   const plaintext = Buffer.from(serialized ?? JSON.stringify(value), 'utf8');
   const keyId = await keys.keyIdFor(key);
-  return RECORD_ENVELOPE_PREFIX + (await sealBytes(keys.provider, keyId, { namespace, key }, plaintext)).toString('base64');
+  return RECORD_ENVELOPE_PREFIX + (await sealBytes(keys.provider, keyId, { namespace, key }, plaintext, keys.cache)).toString('base64');
 }
 
 /** The envelope bytes of a stored value; DECRYPT_FAILED when it is not one. */
@@ -29,13 +29,14 @@ export function recordEnvelope(stored: JsonValue, namespace: string): Buffer {
 
 /** The plaintext value of a stored envelope. */
 export async function openRecordValue(keys: NamespaceKeys, namespace: string, key: string, stored: JsonValue): Promise<JsonValue> {
-  const plaintext = await openBytes(keys.provider, recordEnvelope(stored, namespace), { namespace, key });
+  const plaintext = await openBytes(keys.provider, recordEnvelope(stored, namespace), { namespace, key }, keys.cache);
   return JSON.parse(plaintext.toString('utf8')) as JsonValue;
 }
 
 /**
  * Envelope encryption of record values (docs/encryption.md): each write seals the value under a
- * fresh data key bound to (namespace, key, key id); the adapter stores a JSON string. Keys,
+ * fresh data key (or the namespace's cached one, `dataKeyCache`) bound to (namespace, key, key id);
+ * the adapter stores a JSON string. Keys,
  * versions, ETags and TTLs stay in the clear.
  */
 export const encryptRecords: Layer<RecordStore, RecordNamespaceConfig> = (store, ctx) => {

@@ -27,12 +27,12 @@ export function sealedCacheFor(cache: CacheStore, namespace: string, config: Enc
     async get(key) {
       const entry = await cache.get(key);
       if (entry === undefined) return undefined;
-      const plaintext = await openBytes(keys.provider, recordEnvelope(entry.value as JsonValue, namespace), context(key));
+      const plaintext = await openBytes(keys.provider, recordEnvelope(entry.value as JsonValue, namespace), context(key), keys.cache);
       return { ...entry, value: JSON.parse(plaintext.toString('utf8')) as unknown };
     },
     async set(key, entry: CacheEntry, ttlMs) {
       const keyId = await keys.keyIdFor(recordKey(key));
-      const envelope = await sealBytes(keys.provider, keyId, context(key), Buffer.from(JSON.stringify(entry.value)));
+      const envelope = await sealBytes(keys.provider, keyId, context(key), Buffer.from(JSON.stringify(entry.value)), keys.cache);
       return cache.set(key, { ...entry, value: RECORD_ENVELOPE_PREFIX + envelope.toString('base64') }, ttlMs);
     },
     delete: (keys) => cache.delete(keys),

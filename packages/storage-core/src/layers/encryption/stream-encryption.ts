@@ -20,7 +20,7 @@ export const encryptStreams: Layer<StreamStore, StreamNamespaceConfig> = (store,
       const messages = await Promise.all(
         request.messages.map(async (message) => {
           const key = message.key ?? '';
-          const payload = await sealBytes(keys.provider, await keys.keyIdFor(key), { namespace, key }, message.payload);
+          const payload = await sealBytes(keys.provider, await keys.keyIdFor(key), { namespace, key }, message.payload, keys.cache);
           return { ...message, payload };
         }),
       );
@@ -32,7 +32,7 @@ export const encryptStreams: Layer<StreamStore, StreamNamespaceConfig> = (store,
         async handler(message) {
           let payload: Buffer;
           try {
-            payload = await openBytes(keys.provider, Buffer.from(message.payload), { namespace, key: message.key ?? '' });
+            payload = await openBytes(keys.provider, Buffer.from(message.payload), { namespace, key: message.key ?? '' }, keys.cache);
           } catch (error) {
             throw error instanceof StorageError ? error.withContext({ operation: 'streams.consume', namespace, adapter: store.name }) : error;
           }
