@@ -91,12 +91,6 @@ export class DataKeyCache {
     return prk;
   }
 
-  /** Forgets every cached key. */
-  clear(): void {
-    this.#sealing.clear();
-    this.#opening.clear();
-  }
-
   async #wrap(provider: KeyProvider, keyId: string, namespace: string): Promise<SealEntry> {
     try {
       const dataKey = randomBytes(DATA_KEY_BYTES);

@@ -73,6 +73,22 @@ describe('data-key cache: one data key for many values, within bounds', () => {
     expect(timedCalls.wrap).toBe(2);
   });
 
+  it('a failed wrap or unwrap is not cached: the next call asks the key provider again', async () => {
+    const kek = randomBytes(32);
+    const ring = localKeyring({ keys: { k1: kek } });
+    const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+    const sealed = await sealBytes(ring, 'k1', ctx('a'), plain(1), cache);
+    ring.retireKey('k1');
+    const reader = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+    expect(await codeOf(openBytes(ring, sealed, ctx('a'), reader))).toBe('KEY_NOT_FOUND');
+    expect(await codeOf(sealBytes(ring, 'k2', ctx('a'), plain(2), cache))).toBe('KEY_NOT_FOUND');
+    ring.addKey('k1', kek);
+    ring.addKey('k2', randomBytes(32));
+    expect((await openBytes(ring, sealed, ctx('a'), reader)).toString()).toBe(plain(1).toString());
+    const again = await sealBytes(ring, 'k2', ctx('a'), plain(2), cache);
+    expect((await openBytes(ring, again, ctx('a'), reader)).toString()).toBe(plain(2).toString());
+  });
+
   it('concurrent misses share one wrap; a burst larger than maxMessages wraps again', async () => {
     const { provider, calls } = countingKeys();
     const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 8 });
