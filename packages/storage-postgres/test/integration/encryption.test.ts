@@ -22,6 +22,7 @@ function open(keyId: string): StorageClient {
         plain: { kind: 'record', adapter: 'pg' },
         bulk: { kind: 'record', adapter: 'pg', encryption: { keyId } },
         people: { kind: 'record', adapter: 'pg', encryption: { keyId, subjectSegment: 0 } },
+        shared: { kind: 'record', adapter: 'pg', encryption: { keyId, dataKeyCache: {} } },
       },
     },
     { adapters: [postgresRecords()], keys },
@@ -75,11 +76,14 @@ describe('encrypted record namespace on PostgreSQL', () => {
       await client.records('plain').put(`user-${i}`, { ssn: MARKER, i });
     }
     await client.records('secret').putMany([{ key: 'bulk-1', value: { ssn: MARKER } }]);
+    // A namespace with the data-key cache: one data key for all of these, still no plaintext.
+    for (let i = 0; i < 20; i++) await client.records('shared').put(`user-${i}`, { ssn: MARKER, i });
     const rows = await rawRows();
     const hits = rows.filter((row) => row.includes(MARKER));
     expect(hits.length).toBe(20);
     expect(hits.every((row) => row.includes('plain'))).toBe(true);
     expect((await client.records('secret').get('user-7')).value).toEqual({ ssn: MARKER, i: 7 });
+    expect((await client.records('shared').get('user-7')).value).toEqual({ ssn: MARKER, i: 7 });
   });
 
   it('rotation of 10k records: data keys re-wrapped, readable with only the new key, old key retired', async () => {
