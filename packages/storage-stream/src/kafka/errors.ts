@@ -66,6 +66,9 @@ function codeOf(error: unknown, depth = 0): StorageErrorCode {
     return inner === undefined ? 'UNAVAILABLE' : codeOf(inner, depth + 1);
   }
   if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors) && e.errors.length > 0) return codeOf(e.errors[0], depth + 1);
+  // kafkajs' retrier gives up on an error it deems not retriable by wrapping it (cause = the error):
+  // a connection lost mid-publish is still UNAVAILABLE, not INTERNAL.
+  if (e.name === 'KafkaJSNonRetriableError' && typeof e.cause === 'object' && e.cause !== null && e.cause !== error) return codeOf(e.cause, depth + 1);
   if (typeof e.type === 'string' && e.type in PROTOCOL_CODES) return PROTOCOL_CODES[e.type] as StorageErrorCode;
   if (typeof e.name === 'string' && e.name in NAMED_CODES) return NAMED_CODES[e.name] as StorageErrorCode;
   const socket = classifySocketError(error);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StorageError, type LogEvent } from '@sanctum/storage-core';
-import { logLevel, type Message, type PartitionerArgs } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, logLevel, type Message, type PartitionerArgs } from 'kafkajs';
 import { toKafkaMessage, toStreamMessage } from '../../src/kafka/codec.js';
 import { kafkaError, mapKafkaError } from '../../src/kafka/errors.js';
 import { formatId, parseAfterId, parseTimeFilter, startPlan, timeFilterMetadata } from '../../src/kafka/ids.js';
@@ -70,6 +70,12 @@ describe('Kafka ids and start plans', () => {
   });
 });
 
+/** What kafkajs' retrier throws when it gives up on `error` (its typings omit the options argument). */
+function nonRetriable(error: Error): Error {
+  const Wrapper = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
+  return new Wrapper(error, { cause: error });
+}
+
 describe('Kafka error mapping', () => {
   it.each([
     [kafkaLike('KafkaJSProtocolError', { type: 'MESSAGE_TOO_LARGE' }), 'PAYLOAD_TOO_LARGE'],
@@ -85,6 +91,9 @@ describe('Kafka error mapping', () => {
     [kafkaLike('KafkaJSNumberOfRetriesExceeded'), 'UNAVAILABLE'],
     [kafkaLike('KafkaJSAggregateError', { errors: [kafkaLike('KafkaJSTimeout')] }), 'TIMEOUT'],
     [kafkaLike('KafkaJSAggregateError', { errors: [] }), 'INTERNAL'],
+    // As kafkajs' retrier wraps a connection error it will not retry (seen with the broker link down).
+    [nonRetriable(new KafkaJSConnectionError('Connection error: read ECONNRESET')), 'UNAVAILABLE'],
+    [new KafkaJSNonRetriableError('Invalid topics array'), 'INTERNAL'],
     [Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), 'UNAVAILABLE'],
     [Object.assign(new Error('odd'), { code: 'EODD' }), 'INTERNAL'],
     [new StorageError('BACKPRESSURE', 'full'), 'BACKPRESSURE'],
