@@ -129,9 +129,11 @@ class Pending {
         this.#done = true;
         if (!this.signal.aborted) return this.reject(toStorageError(error, this.context));
         // Ended by the cancel, but not by the server: the statement never left this process (so it
-        // did not run), and its connection did not deliver it in time. Replace the connection, or
-        // every statement routed to it would wait out its deadline the same way.
-        if (this.#aborted && !confirmedByServer(error)) this.lanes.discard(this.lane);
+        // did not run). With nothing else in flight on its connection, nothing explains the wait but
+        // the connection itself (never ready): replace it, or every statement routed to it would wait
+        // out its deadline the same way. Behind a statement still running there, it merely waited
+        // its turn, and that statement's own deadline decides.
+        if (this.#aborted && !confirmedByServer(error) && this.lane.inFlight === 0) this.lanes.discard(this.lane);
         this.reject(abortError(this.signal, this.context));
       },
     );

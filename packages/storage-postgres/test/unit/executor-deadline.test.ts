@@ -71,6 +71,25 @@ describe('pool executor: a statement ends by its signal whatever the server does
     expect(lanes.active).toBe(0);
   });
 
+  it('a statement dropped unsent behind one still running waited its turn: the connection is kept until that one is dropped too', async () => {
+    const { client, state } = stuckClient(0, 'local');
+    const fresh = stuckClient(1, 'server');
+    const lanes = new Lanes([client], 2, () => fresh.client);
+    const executor = poolExecutor(lanes);
+    const first = new AbortController();
+    const second = new AbortController();
+    const running = executor.run(statement, {}, context, first.signal).then(() => undefined, (e: unknown) => e);
+    const queued = executor.run(statement, {}, context, second.signal).then(() => undefined, (e: unknown) => e);
+    second.abort(new DOMException('caller', 'AbortError'));
+    expect(await queued).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(lanes.discarded).toBe(0);
+    expect(lanes.lanes[0]!.client).toBe(client);
+    first.abort(new DOMException('deadline', 'TimeoutError'));
+    expect(await running).toMatchObject({ code: 'TIMEOUT' });
+    expect(lanes.discarded).toBe(1);
+    expect(state.ended).toBe(1);
+  });
+
   it('no answer to the cancel: after the grace the connection is discarded and replaced, the outcome unknown', async () => {
     const { client, state } = stuckClient(0, false);
     const fresh = stuckClient(1, 'server');
