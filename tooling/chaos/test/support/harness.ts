@@ -14,6 +14,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Deadlines of the scenarios' clients (short, so a fault shows within the short profile). */
 export const TIMEOUT_MS = { read: 1000, write: 1000, transfer: 4000 } as const;
 export const HALF_OPEN_MS = 1000;
+/** Stream namespaces' `publishTimeoutMs` (how long a publish may wait for room in the local bound). */
+export const PUBLISH_TIMEOUT_MS = 1000;
+/**
+ * A publish's deadline: the write timeout plus the time it may wait for room before it is sent
+ * (docs/resilience.md; the layer grants a publish its own `timeoutMs` on top).
+ */
+export const PUBLISH_DEADLINE_MS = TIMEOUT_MS.write + PUBLISH_TIMEOUT_MS;
 /** A call may end this much after its deadline (the layer's 10 ms slot, timers on a busy machine). */
 export const DEADLINE_SLACK_MS = 100;
 
