@@ -12,7 +12,7 @@ export const profile = chaosProfile(process.env['CHAOS_PROFILE']);
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Deadlines of the scenarios' clients (short, so a fault shows within the short profile). */
-export const TIMEOUT_MS = { read: 1000, write: 1000, transfer: 4000 } as const;
+export const TIMEOUT_MS = { read: 1000, write: 1000, transfer: 2000 } as const;
 export const HALF_OPEN_MS = 1000;
 /** Stream namespaces' `publishTimeoutMs` (how long a publish may wait for room in the local bound). */
 export const PUBLISH_TIMEOUT_MS = 1000;
