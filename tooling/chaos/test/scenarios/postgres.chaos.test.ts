@@ -3,7 +3,7 @@
  * with the resilience layer on: SIGSTOP, SIGKILL + restart, and a slow, lossy link.
  */
 import postgresJs from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { migrateUp, postgresRecords } from '@sanctum/storage-postgres';
 import { startPrivatePostgres, type PrivateServer } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
@@ -72,7 +72,6 @@ async function scenario(tag: string, fault: Fault, faultShowed: Parameters<typeo
         },
         faultShowed,
       },
-      expect,
     );
   } finally {
     proxy.clear();

@@ -96,7 +96,6 @@ async function scenario(tag: string, fault: Fault, faultShowed: (cacheErrors: nu
         },
         faultShowed: () => faultShowed(cacheErrors()),
       },
-      expect,
     );
     // Fail-open: the cache's faults cost no call, and never reached the store's breaker.
     expect(log.calls.filter((c) => c.code !== undefined)).toEqual([]);

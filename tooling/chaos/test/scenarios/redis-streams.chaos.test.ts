@@ -3,7 +3,7 @@
  * the fault proxy, through the facade with the resilience layer on: 8 publishers and a consumer
  * group through SIGSTOP, SIGKILL + restart, and a slow, lossy link.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { redisStreams } from '@sanctum/storage-stream/redis';
 import { startPrivateRedis, type PrivateServer } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
@@ -57,7 +57,6 @@ async function scenario(tag: string, fault: Fault, faultShowed: ScenarioSpec['fa
         },
         faultShowed,
       },
-      expect,
     );
   } finally {
     proxy.clear();

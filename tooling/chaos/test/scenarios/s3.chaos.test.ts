@@ -133,7 +133,6 @@ async function scenario(tag: string, fault: Fault, faultShowed: ScenarioSpec['fa
         },
         faultShowed,
       },
-      expect,
     );
     expect(atUserKeys, 'incomplete uploads at user keys (only staging uploads may be left for the sweep)').toEqual([]);
   } finally {

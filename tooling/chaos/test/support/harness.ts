@@ -3,6 +3,7 @@
  * and the invariant figures printed in one line per scenario.
  */
 import { Registry } from 'prom-client';
+import { expect } from 'vitest';
 import { createStorageClient, isStorageError, type LogEvent, type ResilienceConfigInput, type StorageClient, type StorageConfigInput } from '@sanctum/storage-core';
 import { createPrometheusMetrics } from '@sanctum/storage-core/prometheus';
 import type { AdapterFactory } from '@sanctum/storage-core/spi';
@@ -72,6 +73,8 @@ export interface Call {
 /** Timed calls of every worker of a scenario. */
 export class CallLog {
   readonly calls: Call[] = [];
+  /** The first message seen per error code, so a surprising code can be read in the figures. */
+  readonly samples = new Map<string, string>();
 
   /**
    * Runs `fn`, keeps its timing and outcome, and resolves true when it succeeded. A StorageError is
@@ -85,6 +88,7 @@ export class CallLog {
       return true;
     } catch (error) {
       if (!isStorageError(error)) throw error;
+      if (!this.samples.has(error.code)) this.samples.set(error.code, error.message);
       this.calls.push({ op, started, took: performance.now() - started, code: error.code, deadlineMs });
       return false;
     }
@@ -199,6 +203,8 @@ export function printFigures(title: string, log: CallLog, rounds: readonly Round
     `recovered after ${rounds.map((r) => `${r.recoveredMs.toFixed(0)} ms`).join(', ')}`,
     `breaker at end ${rounds.map((r) => CIRCUIT_NAMES[r.circuitAfter] ?? String(r.circuitAfter)).join(', ')} (${cc.transitions().join(' → ') || 'never left closed'})`,
     ...Object.entries(figures.extra ?? {}).map(([k, v]) => `${k} ${String(v)}`),
+    // Codes a fault should not produce (a lost link is UNAVAILABLE or TIMEOUT): quote what was said.
+    ...[...log.samples].filter(([code]) => !['UNAVAILABLE', 'TIMEOUT', 'CIRCUIT_OPEN'].includes(code)).map(([code, message]) => `first ${code}: "${message}"`),
   ];
   const line = `[chaos ${title}] ${parts.join('; ')}`;
   console.log(line);
@@ -220,7 +226,7 @@ export interface ScenarioSpec {
 }
 
 /** Runs a scenario and asserts the invariants every scenario holds. */
-export async function runScenario(spec: ScenarioSpec, expect: (typeof import('vitest'))['expect']): Promise<void> {
+export async function runScenario(spec: ScenarioSpec): Promise<void> {
   const load = spec.load();
   let rounds: Round[];
   try {

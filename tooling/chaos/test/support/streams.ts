@@ -1,5 +1,5 @@
 import type { StreamTopic } from '@sanctum/storage-core';
-import { CallLog, PUBLISH_DEADLINE_MS, profile, sleep, startLoad } from './harness.js';
+import { PUBLISH_DEADLINE_MS, profile, sleep, startLoad, type CallLog } from './harness.js';
 
 /** What a stream scenario's publishers and consumer saw. */
 export interface StreamTally {
