@@ -247,7 +247,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<void> {
   }
 }
 
-/** Calls that started during any round's fault. */
+/** Calls that were running at some point of any round's fault (a call caught by a stall started before it). */
 export function duringFaults(log: CallLog, rounds: readonly Round[]): Call[] {
-  return log.calls.filter((c) => rounds.some((r) => c.started >= r.faultAt && c.started < r.healedAt));
+  return log.calls.filter((c) => rounds.some((r) => c.started < r.healedAt && c.started + c.took > r.faultAt));
 }
