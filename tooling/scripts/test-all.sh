@@ -2,7 +2,8 @@
 # The whole test suite: real services up (reused when running), every turbo test task, then the
 # timing-sensitive tests alone (`test:faults`: private servers stalled and killed, the two-process
 # cache latency), the chaos suite alone (`test:chaos`, tooling/chaos), services down (only those this
-# run started), the unit and contract suites again on Node 24, then one closing "N passed, N failed" line over all packages and both Node lines.
+# run started), the unit and contract suites again on Node 24, then one closing "N passed, N failed"
+# line over all packages and both Node lines.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
