@@ -2,6 +2,7 @@
  * What every chaos scenario shares: a load of timed calls, a fault window, the wait for recovery,
  * and the invariant figures printed in one line per scenario.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import { createStorageClient, isStorageError, type LogEvent, type ResilienceConfigInput, type StorageClient, type StorageConfigInput } from '@sanctum/storage-core';
@@ -70,6 +71,13 @@ export interface Call {
   readonly deadlineMs: number;
 }
 
+/** The driver errors under a StorageError, by class name (` ← KafkaJSNonRetriableError ← …`). */
+function causes(cause: unknown, depth = 0): string {
+  if (typeof cause !== 'object' || cause === null || depth > 3) return '';
+  const { name, cause: inner } = cause as { name?: unknown; cause?: unknown };
+  return ` ← ${String(name)}${causes(inner, depth + 1)}`;
+}
+
 /** Timed calls of every worker of a scenario. */
 export class CallLog {
   readonly calls: Call[] = [];
@@ -88,7 +96,7 @@ export class CallLog {
       return true;
     } catch (error) {
       if (!isStorageError(error)) throw error;
-      if (!this.samples.has(error.code)) this.samples.set(error.code, error.message);
+      if (!this.samples.has(error.code)) this.samples.set(error.code, `${error.message}${causes(error.cause)}`);
       this.calls.push({ op, started, took: performance.now() - started, code: error.code, deadlineMs });
       return false;
     }
@@ -227,14 +235,19 @@ export interface ScenarioSpec {
 
 /** Runs a scenario and asserts the invariants every scenario holds. */
 export async function runScenario(spec: ScenarioSpec): Promise<void> {
+  // This process's event-loop delay: a late call beside a long delay points at the test process.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const load = spec.load();
   let rounds: Round[];
   try {
     rounds = await runRounds(spec.fault, spec.log, spec.cc);
   } finally {
     await load.stop();
+    lag.disable();
   }
-  const figures = await spec.check();
+  const checked = await spec.check();
+  const figures = { ...checked, extra: { ...checked.extra, 'event-loop delay max': `${(lag.max / 1e6).toFixed(0)} ms` } };
   printFigures(spec.title, spec.log, rounds, spec.cc, figures);
   expect(spec.faultShowed(spec.log, rounds), `the ${spec.fault.name} fault left no trace in the calls`).toBe(true);
   expect(figures.acknowledged, 'nothing was acknowledged: the load did not run').toBeGreaterThan(0);
