@@ -260,6 +260,24 @@ export async function runScenario(spec: ScenarioSpec): Promise<void> {
   }
 }
 
+/** The slow, lossy link of every scenario: latency ± jitter per chunk, and some chunks resetting. */
+export const LOSSY = { latencyMs: 40, jitterMs: 30, resetProbability: 0.02 } as const;
+/** The least a round trip through {@link LOSSY} can take: each direction at least latency − jitter. */
+const LOSSY_MIN_ROUND_TRIP_MS = 2 * (LOSSY.latencyMs - LOSSY.jitterMs);
+
+/**
+ * Evidence that the lossy link was on: the proxy reset connections, or (resets being a matter of
+ * chance) every call that succeeded wholly inside the fault took at least the link's least round trip.
+ */
+export function lossyShowed(resets: () => number): ScenarioSpec['faultShowed'] {
+  const before = resets();
+  return (log, rounds) => {
+    if (resets() > before) return true;
+    const inside = log.calls.filter((c) => c.code === undefined && rounds.some((r) => c.started >= r.faultAt && c.started + c.took <= r.healedAt));
+    return inside.length > 0 && inside.every((c) => c.took >= LOSSY_MIN_ROUND_TRIP_MS);
+  };
+}
+
 /** Calls that were running at some point of any round's fault (a call caught by a stall started before it). */
 export function duringFaults(log: CallLog, rounds: readonly Round[]): Call[] {
   return log.calls.filter((c) => rounds.some((r) => c.started < r.healedAt && c.started + c.took > r.faultAt));
