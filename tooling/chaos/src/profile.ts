@@ -25,7 +25,6 @@ const PROFILES: Record<ChaosProfile['name'], ChaosProfile> = {
 /** The profile named by `value` (the `CHAOS_PROFILE` environment variable); `short` when unset. */
 export function chaosProfile(value: string | undefined): ChaosProfile {
   if (value === undefined || value === '') return PROFILES.short;
-  const profile = PROFILES[value as ChaosProfile['name']];
-  if (profile === undefined) throw new Error(`CHAOS_PROFILE must be "short" or "long" (got "${value}"); unset means short`);
-  return profile;
+  if (!Object.hasOwn(PROFILES, value)) throw new Error(`CHAOS_PROFILE must be "short" or "long" (got "${value}"); unset means short`);
+  return PROFILES[value as ChaosProfile['name']];
 }
