@@ -1,0 +1,3 @@
+import { base } from '@sanctum/eslint-config';
+
+export default [...base, { ignores: ['test-results/**'] }];
