@@ -35,6 +35,8 @@ export interface OutboxRelayOptions {
   readonly housekeepingMs?: number;
   /** Errors of the loop itself (database or stream down); the loop backs off and goes on. */
   readonly onError?: (error: unknown) => void;
+  /** Called after each batch that claimed rows, with what it did (progress reports, logs). */
+  readonly onBatch?: (result: OutboxRelayResult) => void;
 }
 
 /** What one batch did. */
@@ -56,6 +58,7 @@ interface Resolved {
   readonly retentionMs: number;
   readonly housekeepingMs: number;
   readonly onError: (error: unknown) => void;
+  readonly onBatch: ((result: OutboxRelayResult) => void) | undefined;
 }
 
 function integer(value: unknown, fallback: number, min: number, max: number, field: string): number {
@@ -97,6 +100,7 @@ function resolve(options: OutboxRelayOptions): Resolved {
     retentionMs: integer(options.retentionMs, 86_400_000, 0, 10 * 365 * 86_400_000, 'retentionMs'),
     housekeepingMs: integer(options.housekeepingMs, 5_000, 10, 3_600_000, 'housekeepingMs'),
     onError: options.onError ?? (() => undefined),
+    onBatch: options.onBatch,
   };
 }
 
@@ -258,6 +262,7 @@ async function loop(options: Resolved, signal: AbortSignal): Promise<void> {
         const rung = wake.count;
         const done = await once(options, signal);
         failures = 0;
+        if (done.claimed > 0) options.onBatch?.(done);
         // A full batch (or one cut short by a per-key fence) means there is likely more: go on at once;
         // so does a commit that woke us while the batch ran.
         if ((done.claimed === 0 || done.claimed < options.batchSize / 2) && wake.count === rung) await wake.pause(idleMs, signal);
