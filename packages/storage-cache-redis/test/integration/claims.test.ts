@@ -42,7 +42,27 @@ describe('createRedisClaims', () => {
     expect(await a.claim('m3', 10_000)).toBe(false);
   });
 
+  it('release of an id it does not hold does nothing; complete without a claim marks it done', async () => {
+    expect(await a.claim('m4', 10_000)).toBe(true);
+    await b.release('m4'); // b never claimed m4
+    expect(await b.claim('m4', 10_000)).toBe(false);
+    await b.complete('m5', 10_000); // no claim (e.g. it expired and nobody took it): done anyway
+    expect(await a.claim('m5', 10_000)).toBe(false);
+  });
+
+  it('connects under a client name; close is idempotent, also before open', async () => {
+    const named = createRedisClaims({ url: redisUrl, keyPrefix: uniquePrefix('claims-named'), clientName: 'claims-test' });
+    await named.open();
+    expect(await named.claim('x', 1_000)).toBe(true);
+    await named.close();
+    await named.close();
+    const never = createRedisClaims({ url: redisUrl });
+    await never.close();
+  });
+
   it('checks its options and maps a dead server to UNAVAILABLE', async () => {
+    expect(() => createRedisClaims(null as never)).toThrow(/options must be an object/);
+    expect(() => createRedisClaims({ url: redisUrl, keyPrefix: 5 as never })).toThrow(/keyPrefix must be a string/);
     expect(() => createRedisClaims({ url: 'http://x' })).toThrow(/url must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(() => createRedisClaims({ url: redisUrl, commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs must be a positive integer/);
     const dead = createRedisClaims({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 200 });
