@@ -153,6 +153,7 @@ describe('sanctum-storage outbox relay (PostgreSQL + Redis)', () => {
     expect(code, stderr).toBe(0);
     const summary = lines.at(-1)!.summary!;
     expect(summary.stoppedBy).toBe('signal');
+    expect(lines.filter((l) => l.batch !== undefined).length).toBeGreaterThanOrEqual(20); // one line per batch
     expect(summary.sent).toBe(lines.reduce((n, l) => n + (l.batch?.sent ?? 0), 0));
     // The rest goes out with --once.
     const drained = await cli('--json', 'outbox', 'relay', '--once');
