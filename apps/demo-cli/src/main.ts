@@ -13,7 +13,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0    success
+  0    success (outbox relay: also when stopped by SIGINT/SIGTERM)
   1    operation failed; health found an adapter down; config validate found problems
   2    usage error (bad arguments, unreadable input file)
   3    config error (--config missing, unreadable, invalid, or holding a secret)
@@ -170,6 +170,20 @@ function program(run: (action: (ctx: CommandContext) => Promise<CommandResult>) 
     .option('--count <n>', 'stop after n messages', positiveInt)
     .option('--for-ms <ms>', 'stop after this long', positiveInt)
     .action((ns: string, o: { group?: string; from: 'earliest' | 'latest'; count?: number; forMs?: number }) => run(async (ctx) => (await import('./commands/stream.js')).streamTail(ctx, ns, o)));
+
+  const outbox = root.command('outbox').description('the transactional outbox of the postgres record adapters');
+  outbox
+    .command('relay')
+    .description('deliver outbox messages to their streams until SIGINT/SIGTERM (finishes the batch in hand, exit 0), or --once')
+    .option('--adapter <name...>', 'only these postgres adapters of the config (default: every one)')
+    .option('--once', 'drain what can be sent now, then exit (1 when rows failed and stay pending)')
+    .option('--batch-size <n>', 'rows claimed per batch (default 200)', positiveInt)
+    .option('--idle-ms <ms>', 'poll interval when idle (default 250; commits wake the relay at once)', positiveInt)
+    .option('--max-attempts <n>', 'failed publishes of a row before it is dead-lettered (default 10)', positiveInt)
+    .option('--retention-ms <ms>', 'purge sent rows older than this (default one day)', positiveInt)
+    .action((o: { adapter?: string[]; once?: boolean; batchSize?: number; idleMs?: number; maxAttempts?: number; retentionMs?: number }) =>
+      run(async (ctx) => (await import('./commands/outbox.js')).outboxRelay(ctx, o)),
+    );
 
   const config = root.command('config').description('config files');
   config

@@ -6,3 +6,5 @@ export { redisCacheOptionsSchema, DEFAULT_KEY_PREFIX, DEFAULT_MAX_VALUE_BYTES } 
 export type { RedisCacheOptions, RedisCacheOptionsInput } from './options.js';
 export { createRedisKeyvStore } from './keyv-store.js';
 export type { RedisKeyvStoreOptions } from './keyv-store.js';
+export { createRedisClaims } from './claims.js';
+export type { RedisClaims, RedisClaimsOptions } from './claims.js';

@@ -5,15 +5,22 @@
  *    messages published straight through the facade's stream namespace in the same batch size, with
  *    no outbox: the ceiling. Rounds interleave raw and relay (order alternating) in one process; the
  *    ratio is the median of per-round ratios relay/raw.
- * 2. Commit-to-handler latency at a steady rate (1,000 tx/s by default): transactions that write a
- *    record and publish through the outbox; an in-process relay; a consumer group; latency = the
- *    handler's start minus the moment the transaction's commit resolved. p50/p99 over the run.
+ * 2. Commit-to-handler latency at a steady rate (1,000 tx/s by default), to Redis and to Kafka: an
+ *    application process (bench/outbox-load-child.ts) runs transactions that write a record and
+ *    publish through the outbox; this process runs the relay (woken on commit) and a consumer
+ *    group; latency = the handler's start minus the moment the transaction's commit resolved (one
+ *    epoch clock, sub-ms). p50/p99 over the run.
  *
  * Run: pnpm --filter @sanctum/storage-postgres bench:outbox (wrap in the bench lock).
  * Knobs: BENCH_ROUNDS (3), BENCH_MESSAGES (10000), BENCH_BATCH (500), BENCH_RATE (1000),
- *        BENCH_SECONDS (10), BENCH_ONLY (redis | kafka | latency).
+ *        BENCH_SECONDS (10), BENCH_ONLY (redis | kafka | latency | latency-redis | latency-kafka),
+ *        BENCH_WAKE (1; 0 = relay polls every 5 ms instead, for comparison), BENCH_APP_POOL (16).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import postgresJs from 'postgres';
 import { relayOutboxOnce, startOutboxRelay, type StorageClient } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
@@ -26,7 +33,11 @@ const BATCH = Number(process.env['BENCH_BATCH'] ?? 500);
 const RATE = Number(process.env['BENCH_RATE'] ?? 1_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const ONLY = process.env['BENCH_ONLY'];
+/** BENCH_WAKE=0: the relay polls every 5 ms instead of waking on commit (the old behaviour, for comparison). */
+const WAKE = process.env['BENCH_WAKE'] !== '0';
+const APP_POOL = Number(process.env['BENCH_APP_POOL'] ?? 16);
 
+const here = dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
@@ -109,48 +120,50 @@ async function throughput(label: string, kafkaBrokers?: string): Promise<void> {
   }
 }
 
-async function latency(): Promise<void> {
-  const { client, drop } = await fresh();
-  const committedAt = new Map<number, number>();
-  const latencies: number[] = [];
-  const relay = startOutboxRelay({ client, adapter: 'pg', idleMs: 5, batchSize: 200 });
+async function latency(label: string, kafkaBrokers?: string): Promise<void> {
+  const { scenario, client, drop } = await fresh(kafkaBrokers);
+  const handledAt = new Map<number, number>();
+  const epochNow = () => performance.timeOrigin + performance.now();
+  const relay = startOutboxRelay({ client, adapter: 'pg', batchSize: 200, ...(WAKE ? {} : { wakeOnCommit: false, idleMs: 5 }) });
   const subscription = await client.streams<OrderEvent>('events').subscribe(
     'latency',
     async (message) => {
-      const at = committedAt.get(message.payload.i);
-      if (at !== undefined) latencies.push(performance.now() - at);
+      if (!handledAt.has(message.payload.i)) handledAt.set(message.payload.i, epochNow());
     },
     { maxInFlight: 256 },
   );
   try {
-    const orders = client.records('orders');
+    // Warm up: the consumer has joined its group (Kafka rebalances first) and the relay is listening.
+    await client.records('orders').transaction(async (tx) => void (await tx.streams<OrderEvent>('events').publish({ i: -1, key: 'warm' }, { key: 'warm' })));
+    const warmDeadline = Date.now() + 60_000;
+    while (!handledAt.has(-1) && Date.now() < warmDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    handledAt.delete(-1);
     const total = RATE * SECONDS;
-    const started = performance.now();
-    let behind = 0;
-    const inFlight = new Set<Promise<void>>();
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      else if (wait < -50) behind++;
-      const p: Promise<void> = orders
-        .transaction(async (tx) => {
-          await tx.put(`o/${String(i)}`, { i });
-          await tx.streams<OrderEvent>('events').publish(payloadOf(i), { key: payloadOf(i).key });
-        })
-        .then(() => void committedAt.set(i, performance.now()))
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= 64) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    const achieved = total / ((performance.now() - started) / 1000);
+    // The application in a process of its own (as in production): it reports each commit's time.
+    const app = spawn(process.execPath, ['--conditions=@sanctum/source', '--import', 'tsx', join(here, 'outbox-load-child.ts'), JSON.stringify({ ...scenario, poolSize: APP_POOL }), String(RATE), String(SECONDS)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const committedAt = new Map<number, number>();
+    let summary: { achieved: number; behind: number } | undefined;
+    const lines = createInterface({ input: app.stdout });
+    lines.on('line', (line) => {
+      const doc = JSON.parse(line) as { commits?: Array<[number, number]>; done?: true; achieved: number; behind: number };
+      if (doc.commits !== undefined) for (const [i, at] of doc.commits) committedAt.set(i, at);
+      if (doc.done === true) summary = doc;
+    });
+    const exitCode = await new Promise<number | null>((resolve) => app.on('exit', resolve));
+    if (exitCode !== 0 || summary === undefined) throw new Error(`load process failed (exit ${String(exitCode)})`);
     const deadline = Date.now() + 30_000;
-    while (latencies.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const sorted = [...latencies].sort((a, b) => a - b);
+    while (handledAt.size < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const latencies: number[] = [];
+    for (const [i, at] of committedAt) {
+      const handled = handledAt.get(i);
+      if (handled !== undefined) latencies.push(handled - at);
+    }
+    const sorted = latencies.sort((a, b) => a - b);
     console.log(
-      `latency at ${String(RATE)} tx/s target (achieved ${achieved.toFixed(0)} tx/s, ${String(behind)} tx started >50 ms late): ` +
-        `${String(sorted.length)}/${String(total)} delivered, commit→handler p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+      `${label} latency at ${String(RATE)} tx/s target (achieved ${summary.achieved.toFixed(0)} tx/s, ${String(summary.behind)} tx started >50 ms late; relay ${WAKE ? 'woken on commit' : 'polling every 5 ms'}): ` +
+        `${String(handledAt.size)}/${String(total)} delivered, commit→handler p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
     );
   } finally {
     await subscription.close();
@@ -162,7 +175,8 @@ async function latency(): Promise<void> {
 try {
   if (ONLY === undefined || ONLY === 'redis') await throughput('redis');
   if (ONLY === undefined || ONLY === 'kafka') await throughput('kafka', (await resolveService('kafka')).brokers.join(','));
-  if (ONLY === undefined || ONLY === 'latency') await latency();
+  if (ONLY === undefined || ONLY === 'latency' || ONLY === 'latency-redis') await latency('redis');
+  if (ONLY === undefined || ONLY === 'latency' || ONLY === 'latency-kafka') await latency('kafka', (await resolveService('kafka')).brokers.join(','));
 } finally {
   await admin.end({ timeout: 5 });
 }

@@ -60,11 +60,26 @@ function postgresSsl(ssl: SslOption): Exclude<Options<Record<string, PostgresTyp
 // int8 as a JS number: versions and counts stay far below 2^53.
 const INT8_AS_NUMBER: PostgresType<number> = { to: 20, from: [20], serialize: (value: number) => String(value), parse: (text: string) => Number(text) };
 
+/** Settings of a connection for LISTEN: its notification and close callbacks, no idle or age retirement. */
+export interface ClientHooks {
+  readonly onnotify?: (channel: string, payload: string) => void;
+  readonly onclose?: (connectionId: number) => void;
+  /** Seconds; 0 never retires an idle connection. */
+  readonly idle_timeout?: number;
+  /** Seconds; null never retires a connection for its age. */
+  readonly max_lifetime?: number | null;
+}
+
 /**
  * A postgres.js pool for `options`. Every setting postgres.js would otherwise read from `PG*`
  * environment variables is given explicitly: libraries do not read the environment.
  */
-export function createClient(options: ResolvedPostgresOptions, logger: Logger, max: number = options.poolSize): Client {
+export function createClient(
+  options: ResolvedPostgresOptions,
+  logger: Logger,
+  max: number = options.poolSize,
+  hooks: ClientHooks = {},
+): Client {
   const endpoint = endpointOf(options);
   const password = endpoint.password;
   const settings: Options<Record<string, PostgresType>> = {
@@ -92,7 +107,7 @@ export function createClient(options: ResolvedPostgresOptions, logger: Logger, m
     },
   };
   const extra = { max_pipeline: 100, keep_alive: 60, backoff: backoff, publications: 'alltables', sslnegotiation: null };
-  return postgresJs({ ...settings, ...extra } as Options<Record<string, PostgresType>>);
+  return postgresJs({ ...settings, ...hooks, ...extra } as Options<Record<string, PostgresType>>);
 }
 
 /**

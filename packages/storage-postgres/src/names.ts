@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Every database object name the store uses, derived from the `schema` and `table` options. */
 export interface ObjectNames {
   readonly schema: string;
@@ -20,6 +22,12 @@ export interface ObjectNames {
   readonly outboxKeyIndex: string;
   /** The outbox's index of sent rows, for the retention purge (migration 004). */
   readonly outboxSentIndex: string;
+  /**
+   * The LISTEN/NOTIFY channel that wakes relays when a transaction wrote outbox rows. Channels are
+   * per database, not per schema, so the name carries a digest of schema and table (and stays
+   * within the 63-byte identifier limit).
+   */
+  readonly outboxChannel: string;
 }
 
 /** Object names for a schema and table (both already validated as plain identifiers). */
@@ -37,5 +45,6 @@ export function objectNames(schema: string, table: string): ObjectNames {
     outboxPendingIndex: `${table}_outbox_pending_idx`,
     outboxKeyIndex: `${table}_outbox_key_idx`,
     outboxSentIndex: `${table}_outbox_sent_idx`,
+    outboxChannel: `sanctum_outbox_${createHash('sha256').update(`${schema}.${table}`).digest('hex').slice(0, 16)}`,
   };
 }

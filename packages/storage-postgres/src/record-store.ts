@@ -54,7 +54,7 @@ export class PostgresRecords implements PostgresRecordStore {
     this.#ops = new RecordOps(this.#exec, this.#sql);
     this.#bulk = new BulkOps(this.#exec, this.#sql);
     this.#outboxSql = outboxStatements(this.#names);
-    this.outbox = new PostgresOutbox(this.#lanes, this.#outboxSql);
+    this.outbox = new PostgresOutbox(this.#lanes, this.#outboxSql, (hooks) => createClient(options, logger, 1, hooks));
   }
 
   async open(): Promise<void> {
@@ -78,7 +78,7 @@ export class PostgresRecords implements PostgresRecordStore {
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     const timeout = this.#options.closeTimeoutMs / 1000;
-    await Promise.all(this.#lanes.lanes.map((lane) => lane.client.end({ timeout })));
+    await Promise.all([...this.#lanes.lanes.map((lane) => lane.client.end({ timeout })), this.outbox.close(timeout)]);
   }
 
   async health(): Promise<HealthReport> {

@@ -49,6 +49,11 @@ export class TmuxRun {
     throw new Error(`timed out waiting for ${pattern} in the terminal:\n${last}`);
   }
 
+  /** Types keys into the terminal (tmux key names, e.g. `C-c` for Ctrl-C). */
+  async keys(...keys: string[]): Promise<void> {
+    await exec('tmux', ['-L', this.#socket, 'send-keys', '-t', this.#session, ...keys]);
+  }
+
   async close(): Promise<void> {
     await exec('tmux', ['-L', this.#socket, 'kill-server']).catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import { StorageError } from '../errors/index.js';
 import type { LayerRuntime } from '../layers/layer.js';
-import type { OutboxBatchOutcome, OutboxClaimRequest, OutboxRow, OutboxStats, OutboxStore, RecordStore } from '../spi/index.js';
+import type { OutboxBatchOutcome, OutboxClaimRequest, OutboxRow, OutboxStats, OutboxStore, OutboxWatch, RecordStore } from '../spi/index.js';
 import type { AdapterInstance } from '../client/adapter-registry.js';
 
 /**
@@ -13,6 +13,10 @@ export interface Outbox {
   relayBatch(request: OutboxClaimRequest, publish: (rows: readonly OutboxRow[]) => Promise<OutboxBatchOutcome>): Promise<number>;
   stats(): Promise<OutboxStats>;
   purgeSent(request: { readonly sentBefore: Date; readonly limit: number }): Promise<number>;
+  /** Whether the adapter can wake relays on commit ({@link watch} then resolves with a running watch). */
+  readonly canWatch: boolean;
+  /** Calls `onCommit` after commits that wrote outbox rows; undefined when the adapter cannot. */
+  watch(onCommit: () => void): Promise<OutboxWatch | undefined>;
 }
 
 /** The handle over an instance's raw store; opens the adapter on first use (as any operation does). */
@@ -45,6 +49,11 @@ export function createOutboxHandle(adapter: string, instance: AdapterInstance, r
     },
     async purgeSent(request) {
       return (await opened()).purgeSent(request);
+    },
+    canWatch: typeof store.watch === 'function',
+    async watch(onCommit) {
+      const ready = await opened();
+      return ready.watch === undefined ? undefined : ready.watch(onCommit);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { isStorageError, StorageError } from '../errors/index.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../layers/resilience/policy.js';
-import { DEAD_LETTER, type OutboxBatchOutcome, type OutboxRow } from '../spi/index.js';
+import { DEAD_LETTER, type OutboxBatchOutcome, type OutboxRow, type OutboxWatch } from '../spi/index.js';
 import type { JsonValue } from '../types/index.js';
 import type { StorageClient } from '../client/types.js';
 
@@ -15,8 +15,18 @@ export interface OutboxRelayOptions {
   readonly adapter: string;
   /** Rows claimed per batch. @default 200 */
   readonly batchSize?: number;
-  /** Pause when there was nothing to relay, in ms. @default 20 */
+  /**
+   * Longest pause when there was nothing to relay, in ms: the poll interval. A relay woken on commit
+   * (see `wakeOnCommit`) polls only as a fallback for lost wake-ups.
+   * @default 250 when the adapter wakes relays on commit (PostgreSQL), else 20
+   */
   readonly idleMs?: number;
+  /**
+   * Wake up as soon as a transaction that wrote outbox rows commits, when the adapter can tell
+   * (PostgreSQL LISTEN/NOTIFY, on a connection of its own), instead of waiting for the next poll.
+   * @default true
+   */
+  readonly wakeOnCommit?: boolean;
   /** Failed publishes of one row before it is dead-lettered. @default 10 */
   readonly maxAttempts?: number;
   /** How long sent rows are kept, in ms; 0 keeps them forever. @default 86_400_000 (one day) */
@@ -25,6 +35,8 @@ export interface OutboxRelayOptions {
   readonly housekeepingMs?: number;
   /** Errors of the loop itself (database or stream down); the loop backs off and goes on. */
   readonly onError?: (error: unknown) => void;
+  /** Called after each batch that claimed rows, with what it did (progress reports, logs). */
+  readonly onBatch?: (result: OutboxRelayResult) => void;
 }
 
 /** What one batch did. */
@@ -39,11 +51,14 @@ interface Resolved {
   readonly client: StorageClient;
   readonly adapter: string;
   readonly batchSize: number;
-  readonly idleMs: number;
+  /** undefined: the default, which depends on whether the adapter wakes relays. */
+  readonly idleMs: number | undefined;
+  readonly wakeOnCommit: boolean;
   readonly maxAttempts: number;
   readonly retentionMs: number;
   readonly housekeepingMs: number;
   readonly onError: (error: unknown) => void;
+  readonly onBatch: ((result: OutboxRelayResult) => void) | undefined;
 }
 
 function integer(value: unknown, fallback: number, min: number, max: number, field: string): number {
@@ -53,6 +68,14 @@ function integer(value: unknown, fallback: number, min: number, max: number, fie
       operation: 'outbox.relay',
       details: { field },
     });
+  }
+  return value;
+}
+
+function flag(value: unknown, fallback: boolean, field: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new StorageError('INVALID_ARGUMENT', `${field} must be true or false, got ${typeof value}`, { operation: 'outbox.relay', details: { field } });
   }
   return value;
 }
@@ -71,11 +94,13 @@ function resolve(options: OutboxRelayOptions): Resolved {
     client: options.client,
     adapter: options.adapter,
     batchSize: integer(options.batchSize, 200, 1, 10_000, 'batchSize'),
-    idleMs: integer(options.idleMs, 20, 1, 60_000, 'idleMs'),
+    idleMs: options.idleMs === undefined ? undefined : integer(options.idleMs, 20, 1, 60_000, 'idleMs'),
+    wakeOnCommit: flag(options.wakeOnCommit, true, 'wakeOnCommit'),
     maxAttempts: integer(options.maxAttempts, 10, 1, 1000, 'maxAttempts'),
     retentionMs: integer(options.retentionMs, 86_400_000, 0, 10 * 365 * 86_400_000, 'retentionMs'),
     housekeepingMs: integer(options.housekeepingMs, 5_000, 10, 3_600_000, 'housekeepingMs'),
     onError: options.onError ?? (() => undefined),
+    onBatch: options.onBatch,
   };
 }
 
@@ -185,44 +210,71 @@ export async function relayOutboxOnce(options: OutboxRelayOptions): Promise<Outb
   return once(resolve(options));
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted) return done();
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-    signal.addEventListener('abort', finish, { once: true });
-  });
+/** Commit wake-ups: a counter (so a wake-up during a batch is not missed) and the pause it ends. */
+class Wake {
+  count = 0;
+  #ring: (() => void) | undefined;
+
+  ring(): void {
+    this.count += 1;
+    this.#ring?.();
+  }
+
+  /** Waits `ms`, or less when rung or aborted. */
+  pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((done) => {
+      if (signal.aborted) return done();
+      const finish = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', finish);
+        this.#ring = undefined;
+        done();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#ring = finish;
+      signal.addEventListener('abort', finish, { once: true });
+    });
+  }
 }
 
 async function loop(options: Resolved, signal: AbortSignal): Promise<void> {
   const outbox = options.client.outbox(options.adapter);
+  const wakes = options.wakeOnCommit && outbox.canWatch;
+  const idleMs = options.idleMs ?? (wakes ? 250 : 20);
+  const wake = new Wake();
+  let watch: OutboxWatch | undefined;
   let failures = 0;
   let nextHousekeeping = 0;
-  while (!signal.aborted) {
-    try {
-      const now = Date.now();
-      if (now >= nextHousekeeping) {
-        nextHousekeeping = now + options.housekeepingMs;
-        if (options.retentionMs > 0) {
-          const sentBefore = new Date(now - options.retentionMs);
-          while ((await outbox.purgeSent({ sentBefore, limit: 1000 })) === 1000 && !signal.aborted);
+  try {
+    while (!signal.aborted) {
+      try {
+        // Listening first: a commit between the listen and the next claim is then never slept through.
+        if (wakes && watch === undefined) watch = await outbox.watch(() => wake.ring());
+        const now = Date.now();
+        if (now >= nextHousekeeping) {
+          nextHousekeeping = now + options.housekeepingMs;
+          if (options.retentionMs > 0) {
+            const sentBefore = new Date(now - options.retentionMs);
+            while ((await outbox.purgeSent({ sentBefore, limit: 1000 })) === 1000 && !signal.aborted);
+          }
+          await outbox.stats();
         }
-        await outbox.stats();
+        const rung = wake.count;
+        const done = await once(options, signal);
+        failures = 0;
+        if (done.claimed > 0) options.onBatch?.(done);
+        // A full batch (or one cut short by a per-key fence) means there is likely more: go on at once;
+        // so does a commit that woke us while the batch ran.
+        if ((done.claimed === 0 || done.claimed < options.batchSize / 2) && wake.count === rung) await wake.pause(idleMs, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        failures += 1;
+        options.onError(error);
+        await wake.pause(Math.min(5_000, idleMs * 2 ** Math.min(failures, 10)), signal);
       }
-      const done = await once(options, signal);
-      failures = 0;
-      // A full batch (or one cut short by a per-key fence) means there is likely more: go on at once.
-      if (done.claimed === 0 || done.claimed < options.batchSize / 2) await sleep(options.idleMs, signal);
-    } catch (error) {
-      if (signal.aborted) break;
-      failures += 1;
-      options.onError(error);
-      await sleep(Math.min(5_000, options.idleMs * 2 ** Math.min(failures, 10)), signal);
     }
+  } finally {
+    await watch?.close().catch(options.onError);
   }
 }
 

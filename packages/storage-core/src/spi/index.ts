@@ -43,6 +43,7 @@ export type {
   OutboxBatchOutcome,
   OutboxClaimRequest,
   OutboxStats,
+  OutboxWatch,
   OutboxStore,
   OutboxOperations,
 } from './outbox-store.js';

@@ -69,6 +69,18 @@ export interface OutboxStore {
   stats(): Promise<OutboxStats>;
   /** Deletes sent rows older than `sentBefore`, at most `limit` per call; returns how many. */
   purgeSent(request: { readonly sentBefore: Date; readonly limit: number }): Promise<number>;
+  /**
+   * Optional: calls `onCommit` soon after a transaction that wrote outbox rows commits (PostgreSQL:
+   * LISTEN/NOTIFY), so a relay need not poll to notice new rows. Wake-ups are hints: one may cover
+   * many commits and one may be lost (a dropped listening connection), so relays keep a slow poll.
+   * Resolves once listening; `close()` stops it.
+   */
+  watch?(onCommit: () => void): Promise<OutboxWatch>;
+}
+
+/** A running {@link OutboxStore.watch}. */
+export interface OutboxWatch {
+  close(): Promise<void>;
 }
 
 /** The transaction operation that writes an outbox row; present on adapters with the `outbox` capability. */

@@ -275,6 +275,7 @@ const ENTRIES = {
       'OutboxBatchOutcome',
       'OutboxClaimRequest',
       'OutboxStats',
+      'OutboxWatch',
       'OutboxStore',
       'OutboxOperations',
       'RecordLimits',

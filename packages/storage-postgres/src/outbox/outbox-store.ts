@@ -1,4 +1,5 @@
-import type { OutboxBatchOutcome, OutboxClaimRequest, OutboxEnqueueRequest, OutboxReceipt, OutboxRow, OutboxStats, OutboxStore } from '@sanctum/storage-core/spi';
+import type { OutboxBatchOutcome, OutboxClaimRequest, OutboxEnqueueRequest, OutboxReceipt, OutboxRow, OutboxStats, OutboxStore, OutboxWatch } from '@sanctum/storage-core/spi';
+import type { Client, createClient } from '../connection.js';
 import { quoteIdent } from '../migrations/catalog.js';
 import { adapterError, toStorageError } from '../errors.js';
 import type { Executor } from '../executor.js';
@@ -27,6 +28,8 @@ export interface FenceRow {
 /** The outbox statements for one table; every value is a parameter, names are quoted identifiers. */
 export interface OutboxStatements {
   readonly enqueue: Statement<{ stream: string; key: string | null; payload: string; headers: string }, { id: string }>;
+  /** The channel `enqueue` notifies; a relay LISTENs on it. */
+  readonly channel: string;
   readonly claim: string;
   readonly fences: string;
   readonly markSent: string;
@@ -38,10 +41,14 @@ export interface OutboxStatements {
 export function outboxStatements(names: ObjectNames): OutboxStatements {
   const table = `${quoteIdent(names.schema)}.${quoteIdent(names.outbox)}`;
   return {
+    // pg_notify in the same statement: PostgreSQL delivers it only if and when the transaction
+    // commits, once per transaction however many rows it wrote (identical notifications merge).
     enqueue: {
-      text: `insert into ${table} (stream, msg_key, payload, headers) values ($1::text, $2::text, $3::text, $4::text::jsonb) returning id::text as id`,
-      bind: (a) => [a.stream, a.key, a.payload, a.headers],
+      text: `with ins as (insert into ${table} (stream, msg_key, payload, headers) values ($1::text, $2::text, $3::text, $4::text::jsonb) returning id)
+        select ins.id::text as id from ins, pg_notify($5::text, '') as n`,
+      bind: (a) => [a.stream, a.key, a.payload, a.headers, names.outboxChannel],
     },
+    channel: names.outboxChannel,
     // Oldest pending rows nobody else holds; the lock lasts until the relay's transaction ends.
     // `order by o.id`: the bigint column, not the text alias (which would put 10 before 9).
     claim: `select o.id::text as id, o.stream, o.msg_key, o.payload, o.headers::text as headers, o.created_at, o.attempts from ${table} o
@@ -100,14 +107,79 @@ export function releasable(rows: readonly ClaimedRow[], fences: readonly FenceRo
   });
 }
 
-/** The relay side of the PostgreSQL outbox. */
+/** Opens a single-connection client (connecting lazily); `hooks` for a listening one. */
+export type Connect = (hooks?: Parameters<typeof createClient>[3]) => Client;
+
+const RELISTEN_MAX_MS = 5_000;
+
+/**
+ * The relay side of the PostgreSQL outbox. Relays claim on a connection of their own, outside the
+ * pool: an in-process relay would otherwise queue behind the application's transactions for a
+ * connection, and that wait was most of its commit-to-publish latency. Relays of one process share
+ * that connection (their batches take turns). Watching (LISTEN) takes one more connection.
+ */
 export class PostgresOutbox implements OutboxStore {
   readonly #lanes: Lanes;
   readonly #sql: OutboxStatements;
+  readonly #connect: Connect;
+  #relayClient: Client | undefined;
+  readonly #watches = new Set<{ close(): Promise<void> }>();
 
-  constructor(lanes: Lanes, statements: OutboxStatements) {
+  constructor(lanes: Lanes, statements: OutboxStatements, connect: Connect) {
     this.#lanes = lanes;
     this.#sql = statements;
+    this.#connect = connect;
+  }
+
+  /**
+   * LISTENs on the outbox's channel on a connection of its own and calls `onCommit` for every
+   * notification. When that connection drops it listens again (with backoff) and then calls
+   * `onCommit` once, since commits while it was away went unnoticed.
+   */
+  async watch(onCommit: () => void): Promise<OutboxWatch> {
+    let closed = false;
+    const listen = `listen ${quoteIdent(this.#sql.channel)}`;
+    const relisten = async (): Promise<void> => {
+      for (let attempt = 0; !closed; attempt++) {
+        try {
+          await client.unsafe(listen);
+          if (!closed) onCommit();
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(RELISTEN_MAX_MS, 50 * 2 ** attempt)));
+        }
+      }
+    };
+    const client = this.#connect({
+      onnotify: () => onCommit(),
+      onclose: () => void (closed ? undefined : relisten()),
+      // An idle LISTEN connection is the point: never retire it for idleness or age.
+      idle_timeout: 0,
+      max_lifetime: null,
+    });
+    try {
+      await client.unsafe(listen);
+    } catch (error) {
+      closed = true;
+      await client.end({ timeout: 0 }).catch(() => undefined);
+      throw toStorageError(error, { operation: 'outbox.watch' });
+    }
+    const watch = {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        this.#watches.delete(watch);
+        await client.end({ timeout: 1 }).catch(() => undefined);
+      },
+    };
+    this.#watches.add(watch);
+    return watch;
+  }
+
+  /** Ends the relay's and the watches' connections (the store is closing). */
+  async close(timeoutSeconds: number): Promise<void> {
+    await Promise.all([...this.#watches].map((watch) => watch.close()));
+    await this.#relayClient?.end({ timeout: timeoutSeconds });
   }
 
   async relayBatch(request: OutboxClaimRequest, publish: (rows: readonly OutboxRow[]) => Promise<OutboxBatchOutcome>): Promise<number> {
@@ -115,10 +187,11 @@ export class PostgresOutbox implements OutboxStore {
     if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 10_000) {
       throw adapterError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 10000', context, { field: 'limit' });
     }
-    const lane = await this.#lanes.acquire(true, request.signal);
+    if (request.signal?.aborted === true) throw request.signal.reason;
+    const client = (this.#relayClient ??= this.#connect());
     let failure: { readonly error: unknown } | undefined;
     try {
-      return await lane.client.begin('isolation level read committed', async (tx) => {
+      return await client.begin('isolation level read committed', async (tx) => {
         const claimed = await tx.unsafe<ClaimedRow[]>(this.#sql.claim, [request.limit], { prepare: true });
         if (claimed.length === 0) return 0;
         const lastOfKey = new Map<string, ClaimedRow>();
@@ -154,8 +227,6 @@ export class PostgresOutbox implements OutboxStore {
     } catch (error) {
       if (failure !== undefined) throw failure.error;
       throw toStorageError(error, context);
-    } finally {
-      this.#lanes.release(lane, true);
     }
   }
 

@@ -182,7 +182,38 @@ describe('transactional outbox on PostgreSQL', () => {
     await relay.close(); // idempotent
   });
 
+  it('a relay wakes on commit (LISTEN/NOTIFY): a message goes out long before the next poll', async () => {
+    // Polls only every 60 s: each message below can arrive within the test only through a wake-up.
+    const relay = startOutboxRelay({ client, adapter: 'pg', idleMs: 60_000, housekeepingMs: 3_600_000, retentionMs: 0 });
+    const admin = adminClient(db.url, 1);
+    const pendingRows = async () => (await admin.unsafe(`select count(*)::int as n from ${outboxTable()} where status = 0`))[0]!['n'] as number;
+    try {
+      await drain();
+      for (const i of [300, 301, 302]) {
+        await sleep(300); // the relay has finished its batch and is pausing
+        await client.records('orders').transaction(async (tx) => void (await tx.streams<OrderEvent>('events').publish({ i, key: 'w' }, { key: 'w' })));
+        const deadline = Date.now() + 10_000;
+        while ((await pendingRows()) > 0) {
+          if (Date.now() > deadline) throw new Error(`message ${String(i)} still pending: the relay was not woken by the commit`);
+          await sleep(20);
+        }
+      }
+      // A rolled-back transaction's notification is never delivered: nothing to wake for, nothing sent.
+      await expect(
+        client.records('orders').transaction(async (tx) => {
+          await tx.streams<OrderEvent>('events').publish({ i: 303, key: 'w', rollback: true }, { key: 'w' });
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(await pendingRows()).toBe(0);
+    } finally {
+      await relay.close();
+      await admin.end({ timeout: 5 });
+    }
+  });
+
   it('checks relay options', async () => {
+    expect(() => startOutboxRelay({ client, adapter: 'pg', wakeOnCommit: 'yes' as never })).toThrow(/wakeOnCommit must be true or false/);
     await expect(relayOutboxOnce({ client, adapter: 'pg', batchSize: 0 })).rejects.toSatisfy(
       (e: unknown) => isStorageError(e, 'INVALID_ARGUMENT') && e.details?.['field'] === 'batchSize',
     );
