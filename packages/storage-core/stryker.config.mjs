@@ -4,6 +4,7 @@
 // re-runs every test of its pass, so a narrow test set keeps a pass short. Each module keeps its own
 // incremental file, committed, so a nightly run re-tests only mutants whose code or tests changed.
 // Scores and the equivalent mutants are listed in docs/testing-strategy.md ("Mutation testing").
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 /** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
@@ -17,6 +18,7 @@ export const modules = {
       'test/unit/facade-records.test.ts',
       'test/unit/mutation/write-tracker-fences.test.ts',
       'test/unit/mutation/cache-keys-and-frozen-values.test.ts',
+      'test/unit/mutation/cache-layer-policies.test.ts',
     ],
   },
   'validation': {
@@ -27,6 +29,12 @@ export const modules = {
       'test/unit/client-input.test.ts',
       'test/unit/blobs.test.ts',
       'test/unit/facade-streams.test.ts',
+      'test/unit/record-types.test.ts',
+      'test/unit/memory-records.test.ts',
+      'test/unit/memory-blobs.test.ts',
+      'test/unit/memory-streams.test.ts',
+      'test/unit/mutation/validation-rulebook-messages.test.ts',
+      'test/unit/mutation/validate-layers.test.ts',
     ],
   },
   'errors': {
@@ -56,6 +64,9 @@ export default {
   // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   coverageAnalysis: 'perTest',
+  // Run every covering test of a mutant, not just up to the first failure: the report then names all
+  // the tests that kill it, so the summary can also say which mutants the older tests alone kill.
+  disableBail: true,
   mutate: selected.mutate,
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${suffix}.json`,
