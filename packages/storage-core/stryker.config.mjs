@@ -43,7 +43,12 @@ export const modules = {
   },
   'resilience': {
     mutate: ['src/layers/resilience/**/*.ts'],
-    tests: ['test/unit/resilience-breaker.test.ts', 'test/unit/resilience-retry.test.ts'],
+    tests: [
+      'test/unit/resilience-breaker.test.ts',
+      'test/unit/resilience-retry.test.ts',
+      'test/unit/mutation/breaker-windows.test.ts',
+      'test/unit/mutation/retry-budget-and-policies.test.ts',
+    ],
   },
 };
 
