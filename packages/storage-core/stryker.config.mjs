@@ -19,6 +19,7 @@ export const modules = {
       'test/unit/mutation/write-tracker-fences.test.ts',
       'test/unit/mutation/cache-keys-and-frozen-values.test.ts',
       'test/unit/mutation/cache-layer-policies.test.ts',
+      'test/unit/mutation/cache-reads-without-own-writes.test.ts',
     ],
   },
   'validation': {
