@@ -9,8 +9,8 @@
 //
 // Exits non-zero when a pass fails or a module scores under the config's `thresholds.break`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const cwd = process.cwd();
@@ -56,6 +56,27 @@ function summarise(reportPath) {
   return { ...counts, detected, score: pct(detected), killedByOlder, olderScore: pct(killedByOlder) };
 }
 
+/** The folder holding pnpm-workspace.yaml above `dir`. */
+function repositoryRoot(dir) {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, 'pnpm-workspace.yaml'))) return at;
+    if (dirname(at) === at) return dir;
+  }
+}
+
+/**
+ * The incremental file is committed: replace this machine's checkout path in it (project root,
+ * plugin paths, stack traces in failure messages) with `<repo>`. Stryker matches files and tests by
+ * their paths relative to the package, so the file stays usable.
+ */
+function scrubMachinePaths(file) {
+  if (!existsSync(file)) return;
+  const root = repositoryRoot(cwd);
+  const text = readFileSync(file, 'utf8');
+  const scrubbed = text.split(JSON.stringify(root).slice(1, -1)).join('<repo>');
+  if (scrubbed !== text) writeFileSync(file, scrubbed);
+}
+
 const rows = [];
 let failed = false;
 for (const name of names) {
@@ -63,6 +84,9 @@ for (const name of names) {
   console.log(`\nmutation: module "${name}" (${modules[name].mutate.join(', ')})`);
   const run = spawnSync(stryker, ['run', 'stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, SANCTUM_MUTATION_MODULE: name } });
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  // The packages' convention (stryker.config.mjs): reports/stryker-incremental-<module>[-baseline].json.
+  const suffix = process.env['SANCTUM_MUTATION_BASELINE'] === '1' ? `${name}-baseline` : name;
+  scrubMachinePaths(join(cwd, 'reports', `stryker-incremental-${suffix}.json`));
   const reportPath = join(cwd, 'reports', 'mutation', `${name}.json`);
   if (run.status !== 0) failed = true;
   if (!existsSync(reportPath)) {
