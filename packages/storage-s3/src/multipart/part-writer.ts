@@ -36,8 +36,11 @@ export interface PartWriterOptions {
   readonly firstPartNumber: number;
   readonly upload: UploadPart;
   readonly isRetryable: (error: unknown) => boolean;
-  /** Hash every byte written with SHA-256 (in order, in this process). */
-  readonly sha256: boolean;
+  /**
+   * A SHA-256 to update with every byte written, in order (a resumed upload passes one that already
+   * holds the body's uploaded prefix). Absent: nothing is hashed.
+   */
+  readonly sha256?: Hash | undefined;
   /**
    * Bodies up to this many bytes are held, not uploaded, so that they can go in one PUT
    * (`takeSingle`); at most `partSize × parallelParts` (the buffers it needs). @default 0
@@ -79,7 +82,7 @@ export class PartWriter {
     this.#options = options;
     this.#slots = new PartSlots(options.parallelParts);
     this.#nextPart = options.firstPartNumber;
-    this.#sha256 = options.sha256 ? createHash('sha256') : undefined;
+    this.#sha256 = options.sha256;
     this.#holdBytes = options.holdBytes ?? 0;
   }
 
@@ -171,7 +174,7 @@ export class PartWriter {
     this.#slots.fail(this.#failure.error);
   }
 
-  /** The hex SHA-256 of every byte written (only with `sha256: true`, once, after the last write). */
+  /** The hex SHA-256 of the given hash (only with `sha256`; once, after the last write). */
   sha256Hex(): string | undefined {
     return this.#sha256?.digest('hex');
   }
