@@ -1,12 +1,11 @@
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobStore } from '../../spi/index.js';
 import type { Layer } from '../layer.js';
-import { CHECKSUM_METADATA_KEY, HashingStream, sha256Hex, verifyAtSource, verifyingStream } from './checksum.js';
+import { CHECKSUM_METADATA_KEY, HashingStream, sha256Hex, verifyingStream } from './checksum.js';
 
 /**
  * SHA-256 of every blob's plaintext, computed in the same pass that uploads it and stored as
- * metadata; every full read is verified as it streams (hashed where the adapter's stream takes its
- * bytes in, no extra stage) and fails with CHECKSUM_MISMATCH at the end.
+ * metadata; every full read is verified as it streams and fails with CHECKSUM_MISMATCH at the end.
  * Range reads cannot be verified and are passed through. Encrypted namespaces get no digest at all
  * (a plaintext digest in clear metadata would leak the content of small objects): their frames'
  * AEAD tags authenticate every byte, full and range reads alike (docs/encryption.md).
@@ -38,8 +37,6 @@ export const integrityBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx
       if (object === undefined || request.range !== undefined) return object;
       const expected = object.meta.metadata[CHECKSUM_METADATA_KEY];
       if (expected === undefined) return object;
-      const hooked = verifyAtSource(object.body, expected, where);
-      if (hooked !== undefined) return { ...object, body: hooked };
       const verifying = verifyingStream(expected, where);
       object.body.once('error', (error) => verifying.destroy(error));
       return { ...object, body: object.body.pipe(verifying) };

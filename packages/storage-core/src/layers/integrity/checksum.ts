@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { StorageError } from '../../errors/index.js';
 
 /** Metadata key holding the hex SHA-256 of a blob's plaintext. */
@@ -52,44 +52,15 @@ export function verifyingStream(expected: string, where: { namespace: string; ad
     },
     flush(callback) {
       const actual = hash.digest('hex');
-      callback(actual === expected ? null : mismatch(expected, actual, where));
+      if (actual === expected) return callback();
+      callback(
+        new StorageError('CHECKSUM_MISMATCH', 'blob content does not match its stored SHA-256: the stored object is corrupted', {
+          operation: 'blobs.get',
+          ...where,
+          details: { expected, actual },
+        }),
+      );
     },
-  });
-}
-
-/**
- * Verifies `body` where its bytes enter it, without a stream stage behind it: every chunk the
- * stream pushes is hashed on the way in, and its end (`push(null)`) is replaced by a
- * CHECKSUM_MISMATCH error when the digest is not `expected`. A pass-through Transform costs a
- * write, a transform callback and a read per chunk on the read path (ADR-009); this costs the hash.
- * Returns undefined when bytes were already pushed before it could hook in (they would not be
- * hashed): the caller then pipes through {@link verifyingStream}.
- */
-export function verifyAtSource(body: Readable, expected: string, where: { namespace: string; adapter: string }): Readable | undefined {
-  if (body.readableObjectMode || body.readableLength > 0 || body.readableEnded || body.destroyed) return undefined;
-  const hash = createHash('sha256');
-  const push = body.push.bind(body);
-  let ended = false;
-  body.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-    if (ended) return push(chunk, encoding);
-    if (chunk === null) {
-      ended = true;
-      const actual = hash.digest('hex');
-      if (actual === expected) return push(null);
-      body.destroy(mismatch(expected, actual, where));
-      return false;
-    }
-    hash.update(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array));
-    return push(chunk, encoding);
-  };
-  return body;
-}
-
-function mismatch(expected: string, actual: string, where: { namespace: string; adapter: string }): StorageError {
-  return new StorageError('CHECKSUM_MISMATCH', 'blob content does not match its stored SHA-256: the stored object is corrupted', {
-    operation: 'blobs.get',
-    ...where,
-    details: { expected, actual },
   });
 }
 
