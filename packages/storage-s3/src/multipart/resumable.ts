@@ -64,7 +64,7 @@ export interface ResumeUploadOptions {
    * uploaded is refused with INVALID_ARGUMENT. Without it (or when a part's ETag is not an MD5, as
    * with SSE-KMS), `complete()` reads the assembled upload back once to hash it.
    */
-  readonly prefix?: AsyncIterable<Uint8Array | string>;
+  readonly prefix?: AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -97,7 +97,6 @@ export class S3ResumableUpload implements ResumableUpload {
   readonly #context: ErrorContext;
   readonly #onProgress: UploadProgress | undefined;
   readonly #acked = new Map<number, PartRecord>();
-  readonly #hashed: boolean;
   readonly #startBytes: number;
   #state: ResumableUploadState;
   #progress: Promise<void> = Promise.resolve();
@@ -115,7 +114,6 @@ export class S3ResumableUpload implements ResumableUpload {
     this.#onProgress = options.onProgress;
     this.#context = { operation, namespace: state.namespace, signal: options.signal };
     const hash = state.bytes === 0 ? createHash('sha256') : prefixHash;
-    this.#hashed = hash !== undefined;
     this.#startBytes = state.bytes;
     this.#session = new MultipartSession({
       ...store.parts,
@@ -259,7 +257,7 @@ export function assertUploadState(value: unknown, context: ErrorContext): assert
  * when an ETag is not a plain MD5 (SSE-KMS, SSE-C): the prefix cannot be checked, the caller reads
  * the assembled object back instead. INVALID_ARGUMENT when the source ends early or differs.
  */
-export async function hashUploadedPrefix(state: ResumableUploadState, source: AsyncIterable<Uint8Array | string>, context: ErrorContext): Promise<Hash | undefined> {
+export async function hashUploadedPrefix(state: ResumableUploadState, source: AsyncIterable<Uint8Array>, context: ErrorContext): Promise<Hash | undefined> {
   if (!state.parts.every((part) => /^[0-9a-f]{32}$/.test(part.etag))) return undefined;
   const sha256 = createHash('sha256');
   let index = 0;
@@ -280,7 +278,7 @@ export async function hashUploadedPrefix(state: ResumableUploadState, source: As
   if (state.parts.length === 0) return sha256;
   for await (const item of source) {
     throwIfAborted(context);
-    let chunk = typeof item === 'string' ? Buffer.from(item, 'utf8') : item;
+    let chunk = item;
     while (chunk.byteLength > 0 && index < state.parts.length) {
       const take = Math.min(chunk.byteLength, (state.parts[index] as PartRecord).size - inPart);
       const piece = chunk.subarray(0, take);
