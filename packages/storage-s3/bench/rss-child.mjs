@@ -4,6 +4,7 @@
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
 import { createCipheriv, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { Readable } from 'node:stream';
 import { clearInterval, setImmediate, setInterval } from 'node:timers';
@@ -52,7 +53,7 @@ const storage = createStorageClient(
   {
     schemaVersion: 1,
     adapters: {
-      s3: { use: config.mode === 'floor' ? 'sink' : 's3', options: { ...config.connection, bucket: config.bucket, prefix: 'rss/' } },
+      s3: { use: config.mode === 'floor' ? 'sink' : 's3', options: { ...config.connection, bucket: config.bucket, prefix: 'rss/', ...config.options } },
     },
     namespaces: { bench: { kind: 'blob', adapter: 's3', checksum: 'sha256' } },
   },
@@ -62,8 +63,14 @@ const raw = new Client({ ...config.connection, retryOptions: { disableRetry: tru
 
 const baseline = process.memoryUsage.rss();
 let peak = baseline;
+let atPeak = process.memoryUsage();
 const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage.rss());
+  const rss = process.memoryUsage.rss();
+  if (rss > peak) {
+    peak = rss;
+    // Where the memory is when RSS peaks (JS heap, Buffers outside it), to see what to cut.
+    atPeak = process.memoryUsage();
+  }
 }, 20);
 const started = process.hrtime.bigint();
 const body = Readable.from(dataChunks('rss', config.bytes));
@@ -75,4 +82,8 @@ peak = Math.max(peak, process.memoryUsage.rss());
 if (config.mode === 'facade') await storage.blobs('bench').delete('big.bin');
 else if (config.mode === 'raw') await raw.removeObject(config.bucket, 'rss/raw-big.bin');
 await storage.close();
-console.log(JSON.stringify({ peakMiB: peak / MIB, baselineMiB: baseline / MIB, mibPerSecond: config.bytes / MIB / elapsed }));
+// The kernel's high-water mark of this process's RSS (VmHWM): the true peak, between samples too.
+const hwmKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
+const mib = (bytes) => Math.round((bytes / MIB) * 10) / 10;
+console.log(JSON.stringify({ atPeakMiB: { heapTotal: mib(atPeak.heapTotal), heapUsed: mib(atPeak.heapUsed), external: mib(atPeak.external), arrayBuffers: mib(atPeak.arrayBuffers) } }));
+console.log(JSON.stringify({ peakMiB: peak / MIB, hwmMiB: hwmKiB / 1024, baselineMiB: baseline / MIB, mibPerSecond: config.bytes / MIB / elapsed }));

@@ -26,6 +26,10 @@ const SIZES = (process.env['BENCH_SIZES_MIB'] ?? '1,16,256').split(',').map((mib
 }));
 const RSS_BYTES = Number(process.env['BENCH_RSS_BYTES'] ?? 1024 * MIB);
 const ONLY_RSS = process.env['BENCH_ONLY_RSS'] === '1';
+// Adapter options of the RSS child (JSON), to compare settings; the table in the README uses none (defaults).
+const RSS_OPTIONS = JSON.parse(process.env['BENCH_RSS_OPTIONS'] ?? '{}') as Record<string, unknown>;
+const RSS_MODES = (process.env['BENCH_RSS_MODES'] ?? 'facade,raw,floor').split(',') as ('facade' | 'raw' | 'floor')[];
+const RSS_REPEAT = Number(process.env['BENCH_RSS_REPEAT'] ?? 1);
 
 const { connection, raw } = await benchService();
 const bucket = `bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -122,25 +126,29 @@ if (rows.length > 0) {
   }
 }
 
-async function peakRss(mode: 'facade' | 'raw' | 'floor'): Promise<{ peakMiB: number; baselineMiB: number; mibPerSecond: number }> {
+async function peakRss(mode: 'facade' | 'raw' | 'floor'): Promise<{ peakMiB: number; hwmMiB: number; baselineMiB: number; mibPerSecond: number }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./rss-child.mjs', import.meta.url))], {
-    env: { ...process.env, RSS_CHILD: JSON.stringify({ connection, bucket, bytes: RSS_BYTES, mode }) },
+    env: { ...process.env, RSS_CHILD: JSON.stringify({ connection, bucket, bytes: RSS_BYTES, mode, options: RSS_OPTIONS }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`rss child (${mode}) exited with ${String(code)}`);
-  return JSON.parse(output.trim().split('\n').at(-1)!) as { peakMiB: number; baselineMiB: number; mibPerSecond: number };
+  if (process.env['BENCH_RSS_DETAIL'] === '1') console.log(output.trim().split('\n').at(-2));
+  return JSON.parse(output.trim().split('\n').at(-1)!) as { peakMiB: number; hwmMiB: number; baselineMiB: number; mibPerSecond: number };
 }
 
 if (process.env['BENCH_SKIP_RSS'] !== '1') {
   console.log(`\npeak RSS of a ${String(RSS_BYTES / MIB)} MiB streamed upload (child process on dist/, rss sampled every 20 ms)`);
   console.log('facade = through the s3 adapter; raw = minio putObject; floor = the facade into a store that keeps nothing');
-  for (const mode of ['facade', 'raw', 'floor'] as const) {
-    const result = await peakRss(mode);
-    console.log(`${mode.padEnd(7)} peak ${result.peakMiB.toFixed(0)} MiB (baseline ${result.baselineMiB.toFixed(0)} MiB), ${result.mibPerSecond.toFixed(1)} MiB/s`);
-    await collectGarbage();
+  console.log(`peak = largest 20 ms sample; hwm = the kernel's VmHWM; options ${JSON.stringify(RSS_OPTIONS)}`);
+  for (let round = 0; round < RSS_REPEAT; round += 1) {
+    for (const mode of RSS_MODES) {
+      const result = await peakRss(mode);
+      console.log(`${mode.padEnd(7)} peak ${result.peakMiB.toFixed(0)} MiB, hwm ${result.hwmMiB.toFixed(0)} MiB (baseline ${result.baselineMiB.toFixed(0)} MiB), ${result.mibPerSecond.toFixed(1)} MiB/s`);
+      await collectGarbage();
+    }
   }
 }
 

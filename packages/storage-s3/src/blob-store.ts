@@ -14,6 +14,7 @@ import {
   S3ResumableUpload,
   UPLOAD_STATE_FORMAT,
   assertUploadState,
+  hashUploadedPrefix,
   verifyUploadState,
   type CreateUploadRequest,
   type ResumableUpload,
@@ -273,7 +274,8 @@ class S3Store implements S3BlobStore {
     const where = { ...context, namespace: state.namespace };
     try {
       await verifyUploadState(this.#context, state, where);
-      return new S3ResumableUpload(this.#context, state, options, 'blobs.upload');
+      const prefixHash = options.prefix === undefined ? undefined : await hashUploadedPrefix(state, options.prefix, where);
+      return new S3ResumableUpload(this.#context, state, options, 'blobs.upload', prefixHash);
     } catch (error) {
       throw toStorageError(error, where);
     }

@@ -98,7 +98,6 @@ async function putStream(
     connection: store.connection,
     context,
     target: { bucket: location.bucket, key: uploadKey, headers: staged ? {} : objectHeaders(attributes) },
-    sha256: false,
     holdBytes: store.multipartThreshold,
   });
   const stream = Array.isArray(body) ? undefined : (body as Readable);

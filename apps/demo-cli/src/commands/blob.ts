@@ -82,7 +82,10 @@ async function resumablePut(ctx: CommandContext, options: S3BlobStoreOptions, na
         throw new CliError(`${statePath} is the upload of ${state.namespace}/${state.key}, not ${namespace}/${key}`, EXIT.USAGE);
       }
       if (state.bytes > size) throw new CliError(`${file} is shorter (${size} bytes) than the ${state.bytes} bytes already uploaded: not the same file`, EXIT.USAGE);
-      upload = await store.resumeUpload(state, { signal: ctx.interrupt, onProgress: save });
+      // The file's uploaded prefix is hashed again here (each part checked against its MD5), so
+      // completing needs no read-back of the whole object from the server.
+      const prefix = Number.isSafeInteger(state.bytes) && state.bytes > 0 ? createReadStream(file, { start: 0, end: state.bytes - 1, highWaterMark: 1 << 20 }) : undefined;
+      upload = await store.resumeUpload(state, { signal: ctx.interrupt, onProgress: save, ...(prefix === undefined ? {} : { prefix }) });
     } else {
       if (await exists(statePath)) {
         throw new CliError(`an interrupted upload exists (${statePath}): continue it with --resume, or delete that file to start over`, EXIT.USAGE);

@@ -135,6 +135,16 @@ describe('sanctum-storage on the rig (PostgreSQL, Ceph RGW, Redis, Kafka mock)',
     const again = await cli('blob', 'put', 'media', key, src);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('continue it with --resume');
+    // A file whose uploaded prefix changed is refused (its parts' MD5s no longer match), nothing is
+    // published and the upload stays resumable with the original bytes.
+    const original = await readFile(src);
+    await writeFile(src, Buffer.concat([Buffer.from([original[0]! ^ 0xff]), original.subarray(1)]));
+    const changed = await cli('blob', 'put', 'media', key, src, '--resume');
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('part 1 of the upload differs');
+    expect((await cli('--json', 'blob', 'ls', 'media', '--prefix', key)).stdout).not.toContain('resume.bin');
+    await stat(statePath);
+    await writeFile(src, original);
     const resumed = await cli('--json', 'blob', 'put', 'media', key, src, '--resume');
     expect(resumed.code).toBe(0);
     const doc = json(resumed) as { size: number; resumedAt: number };

@@ -17,11 +17,13 @@ export interface PartRecord {
 /** Uploads one part, given as the chunks it is made of; resolves with the part's ETag. */
 export type UploadPart = (partNumber: number, chunks: readonly Buffer[], contentMd5: Buffer) => Promise<string>;
 
-/** The chunks of one part, in order (views of the caller's chunks, not copies). */
+/** One part: `size` bytes at the start of a part buffer of this writer. */
 interface Part {
-  readonly chunks: Buffer[];
+  readonly buffer: Buffer;
   size: number;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
@@ -36,8 +38,11 @@ export interface PartWriterOptions {
   readonly firstPartNumber: number;
   readonly upload: UploadPart;
   readonly isRetryable: (error: unknown) => boolean;
-  /** Hash every byte written with SHA-256 (in order, in this process). */
-  readonly sha256: boolean;
+  /**
+   * A SHA-256 to update with every byte written, in order (a resumed upload passes one that already
+   * holds the body's uploaded prefix). Absent: nothing is hashed.
+   */
+  readonly sha256?: Hash | undefined;
   /**
    * Bodies up to this many bytes are held, not uploaded, so that they can go in one PUT
    * (`takeSingle`); at most `partSize × parallelParts` (the buffers it needs). @default 0
@@ -51,10 +56,12 @@ export interface PartWriterOptions {
 
 /**
  * Cuts a byte stream into parts of `partSize`, each hashed with MD5 (sent as Content-MD5, so the
- * server rejects a part corrupted in transit) and uploaded with up to `parallelParts` alive. A part
- * is the list of the caller's chunks (views, never copied: a stream hands its chunks over), so
- * memory is bounded by `partSize × parallelParts` of body with no buffers of its own; `write`
- * waits for a free slot. The chunks must not be changed after `write` (Node streams never do).
+ * server rejects a part corrupted in transit) and uploaded with up to `parallelParts` alive. The
+ * bytes are copied into at most `parallelParts` part buffers of `partSize`, allocated when first
+ * needed and reused for every later part of the upload, so memory is bounded by
+ * `partSize × parallelParts` and the caller's chunks are garbage as soon as `write` returns (they
+ * die young; held until their part was acknowledged they lived long enough to reach V8's old
+ * generation and stayed in RSS until a full GC: ADR-009). `write` waits for a free buffer.
  *
  * Full buffers are held until the body is known to be larger than `holdBytes` (more bytes
  * arrive), so a body up to that size can still be sent as a single PUT (`takeSingle`). The MD5 of
@@ -69,6 +76,8 @@ export class PartWriter {
   readonly #holdBytes: number;
   /** Full parts not uploaded yet (only while the body may still fit one PUT). */
   readonly #held: Part[] = [];
+  /** Part buffers free for reuse (their part was acknowledged). */
+  readonly #free: Buffer[] = [];
   #current: Part | undefined;
   #nextPart: number;
   #bytes = 0;
@@ -79,7 +88,7 @@ export class PartWriter {
     this.#options = options;
     this.#slots = new PartSlots(options.parallelParts);
     this.#nextPart = options.firstPartNumber;
-    this.#sha256 = options.sha256 ? createHash('sha256') : undefined;
+    this.#sha256 = options.sha256;
     this.#holdBytes = options.holdBytes ?? 0;
   }
 
@@ -107,11 +116,11 @@ export class PartWriter {
       }
       if (this.#current === undefined) {
         await this.#slots.acquire();
-        this.#current = { chunks: [], size: 0 };
+        this.#current = { buffer: this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#options.partSize), size: 0 };
       }
       const size = Math.min(bytes.byteLength - offset, this.#options.partSize - this.#current.size);
       const piece = offset === 0 && size === bytes.byteLength ? bytes : bytes.subarray(offset, offset + size);
-      this.#current.chunks.push(piece);
+      piece.copy(this.#current.buffer, this.#current.size);
       this.#sha256?.update(piece);
       this.#current.size += size;
       this.#bytes += size;
@@ -127,7 +136,7 @@ export class PartWriter {
   takeSingle(): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
-    const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].flatMap((part) => part.chunks);
+    const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
     const md5 = createHash('md5');
     for (const chunk of chunks) md5.update(chunk);
     return { chunks, contentMd5: md5.digest() };
@@ -139,7 +148,7 @@ export class PartWriter {
     if (this.#current === undefined && this.dispatched === 0) {
       // An empty body still needs one (empty) part.
       await this.#slots.acquire();
-      this.#current = { chunks: [], size: 0 };
+      this.#current = { buffer: EMPTY, size: 0 };
     }
     this.#dispatchHeld();
     if (this.#current !== undefined) this.#dispatch(this.#current);
@@ -171,7 +180,7 @@ export class PartWriter {
     this.#slots.fail(this.#failure.error);
   }
 
-  /** The hex SHA-256 of every byte written (only with `sha256: true`, once, after the last write). */
+  /** The hex SHA-256 of the given hash (only with `sha256`; once, after the last write). */
   sha256Hex(): string | undefined {
     return this.#sha256?.digest('hex');
   }
@@ -185,10 +194,9 @@ export class PartWriter {
     for (const part of this.#held.splice(0)) this.#dispatch(part);
   }
 
-  #dispatch({ chunks, size }: Part): void {
-    const md5 = createHash('md5');
-    for (const chunk of chunks) md5.update(chunk);
-    const contentMd5 = md5.digest();
+  #dispatch({ buffer, size }: Part): void {
+    const chunks = [buffer.subarray(0, size)];
+    const contentMd5 = createHash('md5').update(chunks[0] as Buffer).digest();
     const partNumber = this.#nextPart;
     this.#nextPart += 1;
     if (partNumber > MAX_PARTS) {
@@ -198,7 +206,12 @@ export class PartWriter {
       return;
     }
     const task = this.#uploadWithRetries(partNumber, chunks, contentMd5)
-      .then((etag) => this.#options.onPart?.({ partNumber, etag, size }))
+      .then((etag) => {
+        // The server has every byte: the buffer can take the next part. (After a failure a request
+        // may still hold it; the writer stops then, so it is never reused.)
+        if (buffer !== EMPTY) this.#free.push(buffer);
+        this.#options.onPart?.({ partNumber, etag, size });
+      })
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.#slots.release();

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { CHECKSUM_METADATA_KEY, type BlobAcl, type BlobWriteResult } from '@sanctum/storage-core/spi';
 import type { StoreContext } from '../context.js';
-import { s3Error, toStorageError, type ErrorContext } from '../errors.js';
+import { s3Error, throwIfAborted, toStorageError, type ErrorContext } from '../errors.js';
 import { objectHeaders } from '../headers.js';
 import { copyObject, deleteObject } from './copy.js';
 import type { PartRecord } from './part-writer.js';
@@ -56,6 +56,15 @@ export interface CreateUploadRequest {
 export interface ResumeUploadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: UploadProgress;
+  /**
+   * The body's first `state.bytes` bytes once more (e.g. the file read from its start; reading
+   * stops there). They are hashed while `resumeUpload` runs, so `complete()` knows the object's
+   * SHA-256 without reading the assembled upload back from the server; each part is checked
+   * against its recorded ETag (the part's MD5), and a source that no longer matches what was
+   * uploaded is refused with INVALID_ARGUMENT. Without it (or when a part's ETag is not an MD5, as
+   * with SSE-KMS), `complete()` reads the assembled upload back once to hash it.
+   */
+  readonly prefix?: AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -88,21 +97,23 @@ export class S3ResumableUpload implements ResumableUpload {
   readonly #context: ErrorContext;
   readonly #onProgress: UploadProgress | undefined;
   readonly #acked = new Map<number, PartRecord>();
-  readonly #hashed: boolean;
   readonly #startBytes: number;
   #state: ResumableUploadState;
   #progress: Promise<void> = Promise.resolve();
   #progressFailure: { error: unknown } | undefined;
   #assembled: { size: number; sha256: string } | undefined;
 
-  constructor(store: StoreContext, state: ResumableUploadState, options: ResumeUploadOptions, operation: string) {
+  /**
+   * `prefixHash`: a SHA-256 already fed the state's `bytes` uploaded bytes (see
+   * {@link hashUploadedPrefix}). Node cannot export a SHA-256 midstate, so a resumed upload without
+   * one reads the assembled object back once on completion.
+   */
+  constructor(store: StoreContext, state: ResumableUploadState, options: ResumeUploadOptions, operation: string, prefixHash?: Hash) {
     this.#store = store;
     this.#state = state;
     this.#onProgress = options.onProgress;
     this.#context = { operation, namespace: state.namespace, signal: options.signal };
-    // Node cannot export a SHA-256 midstate: only an upload that saw its body from byte 0 in this
-    // process hashes while streaming; a resumed one reads the assembled object back once.
-    this.#hashed = state.bytes === 0;
+    const hash = state.bytes === 0 ? createHash('sha256') : prefixHash;
     this.#startBytes = state.bytes;
     this.#session = new MultipartSession({
       ...store.parts,
@@ -111,7 +122,7 @@ export class S3ResumableUpload implements ResumableUpload {
       context: this.#context,
       target: { bucket: state.bucket, key: state.uploadKey, uploadId: state.uploadId, headers: {} },
       existingParts: state.parts,
-      sha256: this.#hashed,
+      sha256: hash,
       onPart: (part) => this.#acknowledge(part),
     });
   }
@@ -238,6 +249,53 @@ export function assertUploadState(value: unknown, context: ErrorContext): assert
   if (!valid) throw invalidState('parts must be contiguous from 1 with partNumber, etag and size', context);
   if ((parts as PartRecord[]).reduce((sum, part) => sum + part.size, 0) !== state['bytes']) throw invalidState('bytes must equal the sum of the part sizes', context);
   if (typeof state['metadata'] !== 'object' || state['metadata'] === null) throw invalidState('metadata must be an object', context);
+}
+
+/**
+ * Hashes the first `state.bytes` bytes of `source` (the body's uploaded prefix, given again) with
+ * SHA-256, checking each part against its recorded ETag (MD5 of the part) on the way. Undefined
+ * when an ETag is not a plain MD5 (SSE-KMS, SSE-C): the prefix cannot be checked, the caller reads
+ * the assembled object back instead. INVALID_ARGUMENT when the source ends early or differs.
+ */
+export async function hashUploadedPrefix(state: ResumableUploadState, source: AsyncIterable<Uint8Array>, context: ErrorContext): Promise<Hash | undefined> {
+  if (!state.parts.every((part) => /^[0-9a-f]{32}$/.test(part.etag))) return undefined;
+  const sha256 = createHash('sha256');
+  let index = 0;
+  let md5 = createHash('md5');
+  let inPart = 0;
+  const finishParts = () => {
+    for (let part = state.parts[index]; part !== undefined && inPart === part.size; part = state.parts[index]) {
+      if (md5.digest('hex') !== part.etag) {
+        throw s3Error('INVALID_ARGUMENT', `prefix: part ${String(part.partNumber)} of the upload differs from these bytes (its MD5 does not match the part's ETag); the source changed since it was uploaded: start the upload over`, context, {
+          details: { field: 'prefix', partNumber: part.partNumber },
+        });
+      }
+      index += 1;
+      md5 = createHash('md5');
+      inPart = 0;
+    }
+  };
+  if (state.parts.length === 0) return sha256;
+  for await (const item of source) {
+    throwIfAborted(context);
+    let chunk = item;
+    while (chunk.byteLength > 0 && index < state.parts.length) {
+      const take = Math.min(chunk.byteLength, (state.parts[index] as PartRecord).size - inPart);
+      const piece = chunk.subarray(0, take);
+      sha256.update(piece);
+      md5.update(piece);
+      inPart += take;
+      chunk = chunk.subarray(take);
+      finishParts();
+    }
+    if (index === state.parts.length) break;
+  }
+  if (index < state.parts.length) {
+    throw s3Error('INVALID_ARGUMENT', `prefix: the source ended before the ${String(state.bytes)} bytes already uploaded; give the body from its first byte`, context, {
+      details: { field: 'prefix', bytes: state.bytes },
+    });
+  }
+  return sha256;
 }
 
 /** Verifies that the server still holds the state's upload and every part it lists. */

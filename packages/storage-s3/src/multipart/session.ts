@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { S3Connection } from '../client.js';
 import { abortedError, s3Error, toStorageError, type ErrorContext } from '../errors.js';
@@ -27,7 +28,8 @@ export interface SessionOptions extends PartSettings {
   readonly target: SessionTarget;
   /** Parts the upload already has (a resumed upload), contiguous from part 1. */
   readonly existingParts?: readonly PartRecord[] | undefined;
-  readonly sha256: boolean;
+  /** Updated with every byte written (see {@link PartWriter}). */
+  readonly sha256?: Hash | undefined;
   /** Bodies up to this size are held for a single PUT (see {@link PartWriter}). @default 0 */
   readonly holdBytes?: number | undefined;
   readonly onPart?: ((part: PartRecord) => void) | undefined;

@@ -180,6 +180,6 @@ describe('store-level connection options', () => {
 
   it('accepts the documented option forms', () => {
     const parsed = s3Blobs().optionsSchema['~standard'].validate({ ...connection, bucket, partSize: '8 MiB', multipartThreshold: 1024 });
-    expect(parsed).toMatchObject({ value: { partSize: 8 * MIB, multipartThreshold: 1024, parallelParts: 4 } });
+    expect(parsed).toMatchObject({ value: { partSize: 8 * MIB, multipartThreshold: 1024, parallelParts: 2 } });
   });
 });

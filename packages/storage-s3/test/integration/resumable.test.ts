@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError } from '@sanctum/storage-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { S3Connection } from '../../src/client.js';
 import { s3Blobs, sweepIncompleteUploads, type ResumableUploadState, type S3BlobStore } from '../../src/index.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
 import { RUN_ID, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
@@ -28,6 +29,20 @@ async function stagingKeys(): Promise<string[]> {
   const keys: string[] = [];
   for await (const item of rawClient().listObjectsV2(bucket, 'r/.sanctum-staging/', true)) if (item.name) keys.push(item.name);
   return keys;
+}
+
+/** Counts GET requests for `objectName` from now on (the adapter's own connection, observed, not replaced). */
+function countGets(objectName: string): () => number {
+  let gets = 0;
+  const original = S3Connection.prototype.request;
+  const spy = vi.spyOn(S3Connection.prototype, 'request').mockImplementation(function (this: S3Connection, request, ...rest) {
+    if (request.method === 'GET' && request.objectName === objectName) gets += 1;
+    return original.call(this, request, ...rest);
+  });
+  return () => {
+    spy.mockRestore();
+    return gets;
+  };
 }
 
 beforeAll(async () => {
@@ -65,10 +80,13 @@ describe('resumable uploads', () => {
     expect(await store.head({ namespace: 'media', key: 'movie.bin' })).toBeUndefined();
 
     const reported: number[] = [];
-    const upload = await store.resumeUpload(state, { onProgress: (next) => void reported.push(next.bytes) });
+    // The source's uploaded prefix is given again: hashed here, so nothing is read back.
+    const stagingGets = countGets(state.uploadKey);
+    const upload = await store.resumeUpload(state, { onProgress: (next) => void reported.push(next.bytes), prefix: dataChunks('resume', state.bytes) });
     expect(upload.state.bytes).toBe(state.bytes);
     await upload.writeFrom(dataChunks('resume', size, state.bytes));
     const result = await upload.complete();
+    expect(stagingGets()).toBe(0);
     expect(result.size).toBe(size);
     expect(reported.at(-1)).toBe(size);
 
@@ -91,6 +109,52 @@ describe('resumable uploads', () => {
     expect(await incompleteUploads(bucket)).toEqual([]);
     expect(await stagingKeys()).toEqual([]);
   }, 120_000);
+
+  it('a resumed upload without its prefix reads the assembled upload back once to hash it', async () => {
+    const size = 12 * MIB + 7;
+    const first = await store.createUpload({ namespace: 'media', key: 'readback.bin' });
+    await first.writeFrom(dataChunks('readback', 10 * MIB));
+    await first.flush();
+    expect(first.state.bytes).toBe(10 * MIB);
+    const stagingGets = countGets(first.state.uploadKey);
+    const upload = await store.resumeUpload(JSON.parse(JSON.stringify(first.state)));
+    await upload.writeFrom(dataChunks('readback', size, 10 * MIB));
+    await upload.complete();
+    expect(stagingGets()).toBe(1);
+    const head = await store.head({ namespace: 'media', key: 'readback.bin' });
+    expect(head?.metadata[CHECKSUM_METADATA_KEY]).toBe(await dataSha256('readback', size));
+    await store.delete({ namespace: 'media', key: 'readback.bin' });
+  });
+
+  it('a prefix that differs from the uploaded parts or ends early is refused, and the upload stays resumable', async () => {
+    const first = await store.createUpload({ namespace: 'media', key: 'changed.bin' });
+    await first.writeFrom(dataChunks('changed', 10 * MIB));
+    await first.flush();
+    const state = first.state;
+    const refused = async (prefix: AsyncIterable<Uint8Array>) => {
+      const error = await store.resumeUpload(state, { prefix }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      return isStorageError(error) ? { code: error.code, field: error.details?.['field'], partNumber: error.details?.['partNumber'] } : error;
+    };
+    // The second part differs (the first MiB of another body spliced in at 5 MiB).
+    async function* secondPartChanged() {
+      let index = 0;
+      for await (const chunk of dataChunks('changed', 10 * MIB)) {
+        yield index === 5 ? Buffer.alloc(chunk.byteLength, 1) : chunk;
+        index += 1;
+      }
+    }
+    expect(await refused(secondPartChanged())).toEqual({ code: 'INVALID_ARGUMENT', field: 'prefix', partNumber: 2 });
+    expect(await refused(dataChunks('changed', 7 * MIB))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'prefix' });
+    // A longer source is read only up to the uploaded prefix; the upload then goes on as usual.
+    const upload = await store.resumeUpload(state, { prefix: dataChunks('changed', 11 * MIB) });
+    await upload.writeFrom(dataChunks('changed', 11 * MIB, 10 * MIB));
+    await upload.complete();
+    expect((await store.head({ namespace: 'media', key: 'changed.bin' }))?.metadata[CHECKSUM_METADATA_KEY]).toBe(await dataSha256('changed', 11 * MIB));
+    await store.delete({ namespace: 'media', key: 'changed.bin' });
+  });
 
   it('an upload written in one process hashes while streaming and reports contiguous progress', async () => {
     const states: ResumableUploadState[] = [];

@@ -28,7 +28,7 @@ describe('options', () => {
       prefix: '',
       pathStyle: true,
       partSize: 8 * MIB,
-      parallelParts: 4,
+      parallelParts: 2,
       multipartThreshold: 16 * MIB,
       autoCreateBucket: false,
       requestTimeoutMs: 60_000,
@@ -66,8 +66,9 @@ describe('options', () => {
     expect(issues({ ...base, bucketPerNamespace: true })[0]?.path).toBe('bucket');
     expect(issues({ endPoint: 'h', accessKey: 'a', secretKey: 'super-secret-value' })[0]?.path).toBe('bucket');
     expect(issues({ ...base, bucket: 'Not_A_Bucket' })[0]?.path).toBe('bucket');
-    expect(issues({ ...base, multipartThreshold: '33MiB' })[0]?.path).toBe('multipartThreshold');
-    expect(issues({ ...base, multipartThreshold: '32MiB' })).toEqual([]);
+    expect(issues({ ...base, multipartThreshold: '17MiB' })[0]?.path).toBe('multipartThreshold');
+    expect(issues({ ...base, multipartThreshold: '16MiB' })).toEqual([]);
+    expect(issues({ ...base, parallelParts: 4, multipartThreshold: '32MiB' })).toEqual([]);
     expect(resolveOptions({ ...base, parallelParts: 1 }).multipartThreshold).toBe(8 * MIB);
     expect(resolveOptions({ ...base, bucket: undefined, bucketPerNamespace: true }).bucket).toBeUndefined();
   });

@@ -20,7 +20,6 @@ function writer(overrides: Partial<PartWriterOptions> = {}) {
     parallelParts: 2,
     attempts: 3,
     firstPartNumber: 1,
-    sha256: false,
     upload: async (partNumber, chunks, contentMd5) => {
       calls.push({ partNumber, bytes: Buffer.concat(chunks), contentMd5 });
       return `etag-${String(partNumber)}`;
@@ -64,7 +63,7 @@ describe('PartSlots', () => {
 
 describe('PartWriter', () => {
   it('cuts parts of partSize with their MD5, the last one short, and reports each part', async () => {
-    const { writer: w, calls, parts } = writer({ sha256: true });
+    const { writer: w, calls, parts } = writer({ sha256: createHash('sha256').update('prefix:') });
     await w.write(Buffer.from('abcdefghij'));
     await w.finish();
     expect(calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'efgh', 'ij']);
@@ -75,7 +74,8 @@ describe('PartWriter', () => {
       [3, 2, 'etag-3'],
     ]);
     expect(w.bytes).toBe(10);
-    expect(w.sha256Hex()).toBe(createHash('sha256').update('abcdefghij').digest('hex'));
+    // The hash given goes on from what it held (a resumed upload's prefix).
+    expect(w.sha256Hex()).toBe(createHash('sha256').update('prefix:abcdefghij').digest('hex'));
   });
 
   it('keeps a full buffer until more bytes come, so one exact part can still be a single PUT', async () => {
@@ -97,10 +97,11 @@ describe('PartWriter', () => {
     await held.writer.write(first);
     await held.writer.write(Buffer.from('gh'));
     expect(held.calls).toEqual([]);
+    // The bytes were copied into the writer's part buffers: the caller may reuse its chunk.
+    first.fill(0);
     const single = held.writer.takeSingle();
-    // Views of the caller's chunks, cut at the part boundary: nothing was copied.
-    expect(single?.chunks.map((chunk) => chunk.toString())).toEqual(['abcd', 'ef', 'gh']);
-    expect(single?.chunks[0]?.buffer).toBe(first.buffer);
+    expect(single?.chunks.map((chunk) => chunk.toString())).toEqual(['abcd', 'efgh']);
+    expect(single?.chunks[0]?.buffer).not.toBe(first.buffer);
     expect(single?.contentMd5).toEqual(md5(Buffer.from('abcdefgh')));
 
     // One byte past the limit: the held parts leave first, in order, each with its own MD5.
@@ -120,6 +121,31 @@ describe('PartWriter', () => {
     await exact.writer.write(Buffer.from('abcdefghi'));
     await exact.writer.finish();
     expect(exact.calls.map((call) => call.bytes.toString())).toEqual(['abcd', 'efgh', 'i']);
+  });
+
+  it('reuses its parallelParts part buffers for every part, never the caller\'s chunks', async () => {
+    const used = new Set<ArrayBufferLike>();
+    const seen: string[] = [];
+    const { writer: w } = writer({
+      upload: async (_partNumber, chunks) => {
+        for (const chunk of chunks) used.add(chunk.buffer);
+        seen.push(Buffer.concat(chunks).toString());
+        await new Promise((resolve) => setImmediate(resolve));
+        return 'etag';
+      },
+    });
+    const text = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD';
+    const sources: Buffer[] = [];
+    for (let i = 0; i < text.length; i += 3) {
+      const chunk = Buffer.from(text.slice(i, i + 3));
+      sources.push(chunk);
+      await w.write(chunk);
+    }
+    await w.finish();
+    expect(seen.join('')).toBe(text);
+    expect(seen).toHaveLength(10);
+    expect(used.size).toBe(2);
+    for (const chunk of sources) expect(used.has(chunk.buffer)).toBe(false);
   });
 
   it('has nothing single to give once parts left', async () => {
