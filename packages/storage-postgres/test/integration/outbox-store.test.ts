@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '@sanctum/storage-core';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../src/index.js';
+import { objectNames } from '../../src/names.js';
 import { releasable } from '../../src/outbox/outbox-store.js';
 import { adminClient, migratedSchema, type TestSchema } from './support.js';
 
@@ -78,5 +79,49 @@ describe('PostgreSQL outbox store', () => {
     await expect(closed.outbox!.purgeSent({ sentBefore: new Date(), limit: 1 })).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
     await expect(closed.outbox!.relayBatch({ limit: 1 }, async () => ({ sent: [], failed: [] }))).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
     await closed.close!();
+  });
+
+  it('watch: a commit wakes the watcher; when its connection is killed it listens again and wakes once for what it may have missed', async () => {
+    const admin = adminClient(db.url, 1);
+    let wakes = 0;
+    const woken = async (more: number) => {
+      const target = wakes + more;
+      for (let i = 0; i < 200 && wakes < target; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      return wakes >= target;
+    };
+    const watch = await store.outbox!.watch(() => void (wakes += 1));
+    try {
+      await enqueue([{ stream: 'w', payload: '1' }]);
+      expect(await woken(1)).toBe(true);
+      // A real fault: the server ends the LISTEN connection (as a restart or a failover would).
+      // This store's LISTEN connection only (other test files may be listening on their own channels).
+      const listen = `listen "${objectNames(db.schema, 'records').outboxChannel}"`;
+      const listeners = await admin<Array<{ pid: number }>>`select pid from pg_stat_activity where query = ${listen} and datname = current_database()`;
+      expect(listeners).toHaveLength(1);
+      const before = wakes;
+      for (const { pid } of listeners) await admin`select pg_terminate_backend(${pid})`;
+      // Listening again wakes the relay once (commits in between went unnoticed)...
+      expect(await woken(1)).toBe(true);
+      expect(wakes - before).toBeGreaterThanOrEqual(1);
+      // ... and commits wake it again over the new connection.
+      const again = wakes;
+      await enqueue([{ stream: 'w', payload: '2' }]);
+      expect(await woken(1)).toBe(true);
+      expect(wakes).toBeGreaterThan(again);
+    } finally {
+      await watch.close();
+      await admin.end();
+    }
+    // Drain what this test enqueued, so later tests see an empty outbox.
+    while ((await store.outbox!.relayBatch({ limit: 100 }, async (rows) => ({ sent: rows.map((r) => r.id), failed: [] }))) > 0);
+  });
+
+  it('watch on a server that cannot be reached fails with UNAVAILABLE', async () => {
+    const unreachable = createPostgresRecordStore({ ...db.options({ poolSize: 1 }), url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 1000 });
+    try {
+      await expect(unreachable.outbox!.watch(() => undefined)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
+    } finally {
+      await unreachable.close!();
+    }
   });
 });
