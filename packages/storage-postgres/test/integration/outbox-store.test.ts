@@ -89,7 +89,7 @@ describe('PostgreSQL outbox store', () => {
       for (let i = 0; i < 200 && wakes < target; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       return wakes >= target;
     };
-    const watch = await store.outbox!.watch(() => void (wakes += 1));
+    const watch = await store.outbox!.watch!(() => void (wakes += 1));
     try {
       await enqueue([{ stream: 'w', payload: '1' }]);
       expect(await woken(1)).toBe(true);
@@ -119,7 +119,7 @@ describe('PostgreSQL outbox store', () => {
   it('watch on a server that cannot be reached fails with UNAVAILABLE', async () => {
     const unreachable = createPostgresRecordStore({ ...db.options({ poolSize: 1 }), url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 1000 });
     try {
-      await expect(unreachable.outbox!.watch(() => undefined)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
+      await expect(unreachable.outbox!.watch!(() => undefined)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
     } finally {
       await unreachable.close!();
     }
