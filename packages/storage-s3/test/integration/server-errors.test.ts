@@ -47,7 +47,7 @@ describe('RGW server errors', () => {
     await store.put({ namespace: ns, key: 'short', body: Buffer.from('ok') });
     const got = await store.get({ namespace: ns, key: 'short' });
     const chunks: Buffer[] = [];
-    for await (const chunk of got.body) chunks.push(chunk as Buffer);
+    for await (const chunk of got!.body) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('ok');
   });
 });
