@@ -26,6 +26,10 @@ export interface ListedPart {
 // Every status, so that minio hands back the response and this adapter parses errors itself.
 const ANY_STATUS = Array.from({ length: 500 }, (_, index) => index + 100);
 
+// The statuses minio answers with "Retryable HTTP status" before looking at the body (minio 8's
+// retryHttpCodes), so the transport parses those error responses itself.
+const HIDDEN_BY_MINIO: ReadonlySet<number> = new Set([408, 429, 499, 500, 502, 503, 504, 520]);
+
 // The signal of the operation running in this async context; the transport attaches it to every
 // HTTP request minio makes, so an abort cancels in-flight requests (minio has no signal API).
 const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
@@ -57,7 +61,14 @@ export class S3Connection {
     const transport = {
       request(requestOptions: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
         const signal = currentSignal.getStore();
-        const request = base.request({ ...requestOptions, ...(signal === undefined ? {} : { signal }) }, callback);
+        const request = base.request({ ...requestOptions, ...(signal === undefined ? {} : { signal }) }, (response) => {
+          if (!HIDDEN_BY_MINIO.has(Number(response.statusCode))) return callback?.(response);
+          // minio turns these answers into "Retryable HTTP status: N" and drops their body, and with
+          // it the S3 code that says whether the failure is transient (InternalError, SlowDown) or
+          // permanent for this request (RGW's UnknownError): read the body here and fail the request
+          // with the parsed error instead.
+          void responseError(response).then((error) => request.emit('error', error));
+        });
         request.setTimeout(timeoutMs, () => request.destroy(socketTimeout(timeoutMs)));
         return request;
       },

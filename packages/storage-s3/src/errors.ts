@@ -64,6 +64,10 @@ export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
   SlowDown: BUSY,
   ServiceUnavailable: BUSY,
   InternalError: BUSY,
+  // RGW answers 500 UnknownError for a condition it has no S3 code for, e.g. an object name longer
+  // than its backend stores (on the test rig: any key of a few hundred bytes or more). The same request
+  // fails the same way every time, so it is not retried.
+  UnknownError: rule('INTERNAL', false, 'the server failed this request with an error it does not name; the same request fails again, so it is not retried'),
   RequestTimeout: rule('TIMEOUT', true, 'the server gave up waiting for the request body'),
   InvalidRange: rule('INVALID_ARGUMENT', false, 'the range starts beyond the end of the object'),
   EntityTooLarge: rule('PAYLOAD_TOO_LARGE', false, 'the object or part is larger than the server accepts'),
@@ -146,6 +150,21 @@ function lookupKey(error: unknown, status: number | undefined): string | undefin
   return status === undefined ? undefined : codeForStatus(status);
 }
 
+// Statuses that say "try later" whatever code the body names.
+const TRANSIENT_STATUS: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
+
+/**
+ * A response whose code is not in the table. A 500-class error naming a code we do not know is not
+ * known to be transient: INTERNAL, not retried. 408/429/502/503/504, and a response naming no code,
+ * go by their status.
+ */
+function unknownCodeRule(key: string | undefined, status: number): Rule | undefined {
+  if (status >= 500 && !TRANSIENT_STATUS.has(status) && key !== undefined && key !== codeForStatus(status)) return UNNAMED_SERVER_ERROR;
+  return ERROR_TABLE[codeForStatus(status)];
+}
+
+const UNNAMED_SERVER_ERROR = rule('INTERNAL', false, 'the server failed this request with an error code this adapter does not know to be transient; it is not retried');
+
 /** The StorageError of an aborted operation: the shared SPI rule, attributed to this adapter. */
 export function abortedError(signal: AbortSignal, context: ErrorContext): StorageError {
   return sharedAbortedError(signal, { operation: context.operation, namespace: context.namespace, adapter: S3_ADAPTER });
@@ -172,7 +191,7 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
       details: { s3Code: socketCode },
     });
   }
-  const mapped = found ?? (status === undefined ? undefined : ERROR_TABLE[codeForStatus(status)]);
+  const mapped = found ?? (status === undefined ? undefined : unknownCodeRule(key, status));
   const requestId = field(error, 'requestId') ?? field(error, 'amzRequestid');
   const details = {
     ...(key === undefined ? {} : { s3Code: key }),

@@ -13,6 +13,7 @@ export type {
   ServiceSource,
 } from './types.js';
 export { startPrivatePostgres } from './faults/postgres.js';
+export type { PrivatePostgresOptions } from './faults/postgres.js';
 export { startPrivateRedis } from './faults/redis.js';
 export type { PrivateRedisOptions } from './faults/redis.js';
 export type { PrivateServer } from './faults/private-server.js';

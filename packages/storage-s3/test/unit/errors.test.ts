@@ -14,6 +14,10 @@ describe('error mapping', () => {
     ['BadDigest', 400, 'CHECKSUM_MISMATCH', true],
     ['SlowDown', 503, 'UNAVAILABLE', true],
     ['InternalError', 500, 'UNAVAILABLE', true],
+    ['ServiceUnavailable', 503, 'UNAVAILABLE', true],
+    ['UnknownError', 500, 'INTERNAL', false],
+    ['SomethingNew', 500, 'INTERNAL', false],
+    ['SomethingNew', 503, 'UNAVAILABLE', true],
     ['RequestTimeout', 400, 'TIMEOUT', true],
     ['InvalidRange', 416, 'INVALID_ARGUMENT', false],
     ['EntityTooLarge', 400, 'PAYLOAD_TOO_LARGE', false],
@@ -24,6 +28,18 @@ describe('error mapping', () => {
     expect(error.details).toEqual({ s3Code, status, requestId: 'req-1' });
     expect(error.message).toContain(s3Code);
     expect(error.message).not.toContain('server text');
+  });
+
+  it.each([
+    [500, 'UNAVAILABLE', true],
+    [502, 'UNAVAILABLE', true],
+    [503, 'UNAVAILABLE', true],
+    [504, 'UNAVAILABLE', true],
+    [408, 'TIMEOUT', true],
+    [429, 'UNAVAILABLE', true],
+  ])('a %i that names no S3 code (minio hid the body, or a gateway answered) → %s, retryable %s', (status, code, retryable) => {
+    const hidden = toStorageError(new Error(`Request failed after 0 retries: Error: Retryable HTTP status: ${String(status)}`), where);
+    expect(hidden).toMatchObject({ code, retryable, details: { status } });
   });
 
   it.each([
@@ -50,6 +66,11 @@ describe('error mapping', () => {
     const hidden = new Error('Request failed after 0 retries: Error: Retryable HTTP status: 503');
     expect(toStorageError(hidden, where)).toMatchObject({ code: 'UNAVAILABLE', retryable: true, details: { s3Code: 'SlowDown', status: 503 } });
     expect(toStorageError(new Error('Request failed after 0 retries: Error: Retryable HTTP status: 408'), where).code).toBe('TIMEOUT');
+  });
+
+  it("RGW's UnknownError is permanent for the request; a 500 naming an unknown code is not retried either", () => {
+    expect(toStorageError(new S3ResponseError(500, 'UnknownError', '', undefined), where).message).toMatch(/the same request fails again/);
+    expect(toStorageError(new S3ResponseError(500, 'SomethingNew', '', undefined), where).message).toMatch(/not know to be transient/);
   });
 
   it('falls back on the status, then INTERNAL', () => {

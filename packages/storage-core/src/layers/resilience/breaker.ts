@@ -42,6 +42,7 @@ export class AdapterBreaker {
   readonly #settings: BreakerSettings;
   readonly #runtime: LayerRuntime;
   readonly #gauge: { set(value: number): void };
+  readonly #now: () => number;
   readonly #calls = new Array<number>(BUCKETS).fill(0);
   readonly #failures = new Array<number>(BUCKETS).fill(0);
   readonly #bucketMs: number;
@@ -52,13 +53,18 @@ export class AdapterBreaker {
   #reason = '';
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(adapter: string, instance: string, settings: BreakerSettings, runtime: LayerRuntime) {
+  /**
+   * `now` is the clock of the rolling window (monotonic by default); `succeeded` may be given a
+   * reading of it the caller already took.
+   */
+  constructor(adapter: string, instance: string, settings: BreakerSettings, runtime: LayerRuntime, now: () => number = () => performance.now()) {
+    this.#now = now;
     this.#adapter = adapter;
     this.#instance = instance;
     this.#settings = settings;
     this.#runtime = runtime;
     this.#bucketMs = Math.max(1, Math.floor(settings.windowMs / BUCKETS));
-    this.#bucketStart = runtime.now();
+    this.#bucketStart = now();
     this.#gauge = runtime.metrics.circuitState.bind({ adapter });
     this.#gauge.set(CIRCUIT_STATE.closed);
   }
@@ -88,15 +94,15 @@ export class AdapterBreaker {
     );
   }
 
-  /** An admitted call got an answer (an error that is an answer counts as one). */
-  succeeded(): void {
+  /** An admitted call (started at `now`) got an answer (an error that is an answer counts as one). */
+  succeeded(now: number = this.#now()): void {
     if (this.#state === 'halfOpen') {
       this.#probing = false;
       this.#reset();
       this.#transition('closed', 'info', 'probe call succeeded');
       return;
     }
-    this.#rotate();
+    this.#rotate(now);
     this.#calls[this.#current]! += 1;
   }
 
@@ -110,7 +116,7 @@ export class AdapterBreaker {
       return;
     }
     if (this.#state === 'open') return; // a call admitted before the breaker opened
-    this.#rotate();
+    this.#rotate(this.#now());
     this.#calls[this.#current]! += 1;
     this.#failures[this.#current]! += 1;
     const calls = sum(this.#calls);
@@ -150,12 +156,12 @@ export class AdapterBreaker {
   #reset(): void {
     this.#calls.fill(0);
     this.#failures.fill(0);
-    this.#bucketStart = this.#runtime.now();
+    this.#bucketStart = this.#now();
     this.#current = 0;
   }
 
-  #rotate(): void {
-    const elapsed = Math.floor((this.#runtime.now() - this.#bucketStart) / this.#bucketMs);
+  #rotate(now: number): void {
+    const elapsed = Math.floor((now - this.#bucketStart) / this.#bucketMs);
     if (elapsed <= 0) return;
     for (let i = 0; i < Math.min(elapsed, BUCKETS); i++) {
       this.#current = (this.#current + 1) % BUCKETS;

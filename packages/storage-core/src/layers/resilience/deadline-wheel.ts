@@ -18,11 +18,12 @@ export class DeadlineSlot {
   #expired = false;
   #reason: unknown;
 
+  /** A slot that expires `delayMs` from now. */
   constructor(
-    readonly expiresAt: number,
+    delayMs: number,
     private readonly makeReason: () => unknown,
   ) {
-    setTimeout(() => this.#expire(), Math.max(0, Math.ceil(expiresAt - performance.now()))).unref();
+    setTimeout(() => this.#expire(), Math.ceil(delayMs)).unref();
   }
 
   /** Fires when the slot expires with a member still in it (the adapter then drops a stuck connection). */
@@ -74,12 +75,14 @@ export class DeadlineWheel {
     private readonly makeReason: () => unknown,
   ) {}
 
-  /** The slot a call starting now joins. */
-  current(): DeadlineSlot {
-    const now = performance.now();
+  /**
+   * The slot a call starting at `now` (`performance.now()`, read once per call by the caller) joins.
+   * A slot opened at t expires at t + slotMs + timeoutMs or later, and takes calls until t + slotMs.
+   */
+  current(now: number): DeadlineSlot {
     if (this.#open === undefined || now >= this.#closesAt) {
       this.#closesAt = now + this.slotMs;
-      this.#open = new DeadlineSlot(this.#closesAt + this.timeoutMs, this.makeReason);
+      this.#open = new DeadlineSlot(this.slotMs + this.timeoutMs, this.makeReason);
     }
     return this.#open;
   }

@@ -25,7 +25,7 @@ function stateOf(config: ResilienceConfig, kind: string, instance: string, ctx: 
   let state = byKind.get(kind);
   if (state === undefined) {
     state = {
-      budget: new RetryBudget(config.retry.budget, config.retry.minPerWindow, config.retry.windowMs, ctx.runtime.now),
+      budget: new RetryBudget(config.retry.budget, config.retry.minPerWindow, config.retry.windowMs),
       breaker: config.breaker.enabled ? new AdapterBreaker(ctx.adapter, instance, config.breaker, ctx.runtime) : undefined,
     };
     const { breaker } = state;

@@ -24,14 +24,17 @@ export interface CallPlan {
   readonly onRetry: () => void;
 }
 
+const NO_REASON = (): undefined => undefined;
+
 /**
  * Runs one call through breaker → retry → deadline. The deadline (`timeoutMs`) bounds the whole call,
  * retries and backoffs included: when it passes, the call fails with TIMEOUT at once and the attempt
  * in flight is abandoned (its signal fires, so the adapter drops a stuck connection).
  *
- * One promise and one object per call on the healthy path: the deadline is a shared slot of the
- * plan's wheel (no timer, controller or listener of its own), the breaker is a counter, and the retry
- * loop exists only after a failure.
+ * On the healthy path a call costs one clock read, one promise, one object and the adapter request
+ * with the signal added: the deadline is a shared slot of the plan's wheel (no timer, controller or
+ * listener of its own), the breaker and the budget are counters fed that clock reading, and the retry
+ * loop exists only after a failure (ADR 011).
  */
 export function runResilient(plan: CallPlan, request: Request): Promise<unknown> {
   const breaker = plan.breaker;
@@ -41,116 +44,134 @@ export function runResilient(plan: CallPlan, request: Request): Promise<unknown>
     breaker?.released();
     return Promise.reject(callerAbortError(callerSignal.reason, plan.site));
   }
-  plan.budget.recordRequest();
-  return new Promise((resolve, reject) => new ResilientCall(plan, request, resolve, reject).start());
+  const now = performance.now();
+  plan.budget.recordRequest(now);
+  return new Promise((resolve, reject) => {
+    new ResilientCall(plan, request, now, resolve, reject).start();
+  });
 }
 
 class ResilientCall implements SlotMember {
-  #attempt = 0;
-  #live = false;
-  #done = false;
-  #slot: DeadlineSlot | undefined;
-  #index = -1;
-  #controller: AbortController | undefined;
-  #signal: AbortSignal | undefined;
-  #backoff: NodeJS.Timeout | undefined;
-  #onCallerAbort: (() => void) | undefined;
+  // Plain fields, all set here, so every call object has one shape.
+  private attempt = 0;
+  private live = false;
+  private done = false;
+  private slot: DeadlineSlot | undefined = undefined;
+  private index = -1;
+  private grace = 0;
+  private controller: AbortController | undefined = undefined;
+  private signal: AbortSignal | undefined = undefined;
+  private backoff: NodeJS.Timeout | undefined = undefined;
+  private onCallerAbort: (() => void) | undefined = undefined;
 
   constructor(
     private readonly plan: CallPlan,
     private readonly request: Request,
+    private readonly startedAt: number,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (reason: unknown) => void,
   ) {}
 
   start(): void {
-    const signal = this.request.signal;
-    if (signal !== undefined) {
-      this.#onCallerAbort = () => this.#callerAborted();
-      signal.addEventListener('abort', this.#onCallerAbort, { once: true });
+    const { plan, request } = this;
+    const callerSignal = request.signal;
+    if (callerSignal !== undefined) {
+      this.onCallerAbort = () => this.callerAborted();
+      callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
     }
     // One deadline for the whole call, retries included: a retry runs only in the time that is left.
-    const grace = this.plan.policy.graceMs?.(this.request as never) ?? 0;
-    const slot = grace > 0 ? new DeadlineSlot(performance.now() + this.plan.wheel.timeoutMs + grace, () => undefined) : this.plan.wheel.current();
-    this.#slot = slot;
-    this.#index = slot.join(this);
-    if (signal !== undefined || this.plan.ownSignal || grace > 0) this.#controller = new AbortController();
-    this.#signal = this.#controller?.signal ?? slot.signal;
-    this.#run();
+    const graceMs = plan.policy.graceMs;
+    const grace = graceMs === undefined ? 0 : graceMs(request as never);
+    this.grace = grace;
+    const slot = grace > 0 ? new DeadlineSlot(plan.wheel.timeoutMs + grace, NO_REASON) : plan.wheel.current(this.startedAt);
+    this.slot = slot;
+    this.index = slot.join(this);
+    if (callerSignal !== undefined || plan.ownSignal || grace > 0) {
+      this.controller = new AbortController();
+      this.signal = this.controller.signal;
+    } else {
+      this.signal = slot.signal;
+    }
+    this.run();
   }
 
   expire(slot: DeadlineSlot): void {
-    if (this.#done || slot !== this.#slot) return;
-    const grace = this.plan.policy.graceMs?.(this.request as never) ?? 0;
-    const error = deadlineError(this.plan.site, this.plan.wheel.timeoutMs + grace, this.plan.write && this.#live);
-    this.#live = false;
-    clearTimeout(this.#backoff);
-    this.#controller?.abort(error);
-    this.#finish();
+    if (this.done || slot !== this.slot) return;
+    const error = deadlineError(this.plan.site, this.plan.wheel.timeoutMs + this.grace, this.plan.write && this.live);
+    this.live = false;
+    clearTimeout(this.backoff);
+    this.controller?.abort(error);
+    this.finish();
     this.plan.breaker?.failed(error);
     this.reject(error);
   }
 
-  #run(): void {
-    this.#backoff = undefined;
-    const n = ++this.#attempt;
-    this.#live = true;
+  private run(): void {
+    this.backoff = undefined;
+    const n = ++this.attempt;
+    this.live = true;
+    const signal = this.signal;
+    // The signal goes first: in V8 (Node 20) `{ ...request, signal }` costs ~1 µs per call (the
+    // clone's map then gains a property), `{ signal, ...request }` tens of ns. A request that has a
+    // `signal` of its own (the caller's, which the call's signal follows) gets it replaced after.
+    const attempt = { signal, ...this.request };
+    if (attempt.signal !== signal) (attempt as { signal: AbortSignal | undefined }).signal = signal;
     let pending: Promise<unknown>;
     try {
-      pending = this.plan.call({ ...this.request, signal: this.#signal });
+      pending = this.plan.call(attempt);
     } catch (error) {
       pending = Promise.reject(error);
     }
     // A late answer or failure of an abandoned attempt is ignored (never an unhandled rejection).
     pending.then(
-      (value) => this.#settled(n, true, value),
-      (error: unknown) => this.#settled(n, false, error),
+      (value) => this.settled(n, true, value),
+      (error: unknown) => this.settled(n, false, error),
     );
   }
 
-  #settled(n: number, ok: boolean, value: unknown): void {
-    if (n !== this.#attempt || !this.#live) return;
-    this.#live = false;
-    if (!ok) return this.#failed(value);
-    this.#finish();
-    this.plan.breaker?.succeeded();
+  private settled(n: number, ok: boolean, value: unknown): void {
+    if (n !== this.attempt || !this.live) return;
+    this.live = false;
+    if (!ok) return this.failed(value);
+    this.finish();
+    this.plan.breaker?.succeeded(this.startedAt);
     this.resolve(value);
   }
 
-  #failed(error: unknown): void {
-    if (this.#done) return;
+  private failed(error: unknown): void {
+    if (this.done) return;
     const { plan } = this;
     if (
-      this.#attempt < plan.retry.attempts &&
+      this.attempt < plan.retry.attempts &&
       isRetryable(error) &&
       plan.policy.idempotent(this.request as never) &&
       plan.budget.tryRetry()
     ) {
       plan.onRetry();
-      const delay = backoffDelay(this.#attempt, plan.retry);
-      if (delay <= 0) return this.#run();
-      this.#backoff = setTimeout(() => this.#run(), delay);
+      const delay = backoffDelay(this.attempt, plan.retry);
+      if (delay <= 0) return this.run();
+      this.backoff = setTimeout(() => this.run(), delay);
       return;
     }
-    this.#finish();
+    this.finish();
     plan.breaker?.failed(error);
     this.reject(error);
   }
 
-  #callerAborted(): void {
-    if (this.#done) return;
+  private callerAborted(): void {
+    if (this.done) return;
     const reason = this.request.signal?.reason;
-    this.#live = false;
-    clearTimeout(this.#backoff);
-    this.#controller?.abort(reason);
-    this.#finish();
+    this.live = false;
+    clearTimeout(this.backoff);
+    this.controller?.abort(reason);
+    this.finish();
     this.plan.breaker?.released();
     this.reject(callerAbortError(reason, this.plan.site));
   }
 
-  #finish(): void {
-    this.#done = true;
-    this.#slot?.leave(this.#index);
-    if (this.#onCallerAbort !== undefined) this.request.signal?.removeEventListener('abort', this.#onCallerAbort);
+  private finish(): void {
+    this.done = true;
+    this.slot?.leave(this.index);
+    if (this.onCallerAbort !== undefined) this.request.signal?.removeEventListener('abort', this.onCallerAbort);
   }
 }
