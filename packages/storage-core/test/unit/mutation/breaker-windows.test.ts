@@ -16,7 +16,7 @@ function breaker(settings: Partial<{ errorRate: number; volume: number; halfOpen
     logger: { log: (event: LogEvent) => events.push(event) },
     metrics: { circuitState: { bind: (labels: object) => ({ set: (value: number) => gauge.push(value), labels }) } },
   };
-  const b = new AdapterBreaker('pg', 'db', { errorRate: 0.5, volume: 4, halfOpenAfterMs: 1_000, windowMs: 1_000, ...settings }, runtime as never);
+  const b = new AdapterBreaker('pg', 'db', { errorRate: 0.5, volume: 4, halfOpenAfterMs: 1_000, windowMs: 1_000, ...settings }, runtime as never, runtime.now);
   return { b, gauge, events, advance: (ms: number) => (clock += ms) };
 }
 
