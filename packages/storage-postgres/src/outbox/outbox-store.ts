@@ -138,16 +138,25 @@ export class PostgresOutbox implements OutboxStore {
    */
   async watch(onCommit: () => void): Promise<OutboxWatch> {
     let closed = false;
+    // One loop at a time: every failed reconnect closes a connection again, and each close would
+    // otherwise start a loop of its own (and wake the relay once more).
+    let relistening = false;
     const listen = `listen ${quoteIdent(this.#sql.channel)}`;
     const relisten = async (): Promise<void> => {
-      for (let attempt = 0; !closed; attempt++) {
-        try {
-          await client.unsafe(listen);
-          if (!closed) onCommit();
-          return;
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(RELISTEN_MAX_MS, 50 * 2 ** attempt)));
+      if (relistening) return;
+      relistening = true;
+      try {
+        for (let attempt = 0; !closed; attempt++) {
+          try {
+            await client.unsafe(listen);
+            if (!closed) onCommit();
+            return;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(RELISTEN_MAX_MS, 50 * 2 ** attempt)));
+          }
         }
+      } finally {
+        relistening = false;
       }
     };
     const client = this.#connect({

@@ -1,7 +1,7 @@
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '@sanctum/storage-core';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../src/index.js';
-import { objectNames } from '../../src/names.js';
 import { releasable } from '../../src/outbox/outbox-store.js';
 import { adminClient, migratedSchema, type TestSchema } from './support.js';
 
@@ -81,47 +81,53 @@ describe('PostgreSQL outbox store', () => {
     await closed.close!();
   });
 
-  it('watch: a commit wakes the watcher; when its connection is killed it listens again and wakes once for what it may have missed', async () => {
-    const admin = adminClient(db.url, 1);
-    let wakes = 0;
-    const woken = async (more: number) => {
-      const target = wakes + more;
-      for (let i = 0; i < 200 && wakes < target; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      return wakes >= target;
-    };
-    const watch = await store.outbox!.watch!(() => void (wakes += 1));
-    try {
-      await enqueue([{ stream: 'w', payload: '1' }]);
-      expect(await woken(1)).toBe(true);
-      // A real fault: the server ends the LISTEN connection (as a restart or a failover would).
-      // This store's LISTEN connection only (other test files may be listening on their own channels).
-      const listen = `listen "${objectNames(db.schema, 'records').outboxChannel}"`;
-      const listeners = await admin<Array<{ pid: number }>>`select pid from pg_stat_activity where query = ${listen} and datname = current_database()`;
-      expect(listeners).toHaveLength(1);
-      const before = wakes;
-      for (const { pid } of listeners) await admin`select pg_terminate_backend(${pid})`;
-      // Listening again wakes the relay once (commits in between went unnoticed)...
-      expect(await woken(1)).toBe(true);
-      expect(wakes - before).toBeGreaterThanOrEqual(1);
-      // ... and commits wake it again over the new connection.
-      const again = wakes;
-      await enqueue([{ stream: 'w', payload: '2' }]);
-      expect(await woken(1)).toBe(true);
-      expect(wakes).toBeGreaterThan(again);
-    } finally {
-      await watch.close();
-      await admin.end();
-    }
-    // Drain what this test enqueued, so later tests see an empty outbox.
-    while ((await store.outbox!.relayBatch({ limit: 100 }, async (rows) => ({ sent: rows.map((r) => r.id), failed: [] }))) > 0);
-  });
-
   it('watch on a server that cannot be reached fails with UNAVAILABLE', async () => {
     const unreachable = createPostgresRecordStore({ ...db.options({ poolSize: 1 }), url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 1000 });
     try {
       await expect(unreachable.outbox!.watch!(() => undefined)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'UNAVAILABLE'));
     } finally {
       await unreachable.close!();
+    }
+  });
+
+  it('watch: while the link is down, listening again fails and is retried with backoff until the server is reachable', async () => {
+    const target = new URL(db.url);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => sockets.delete(socket));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const url = new URL(db.url);
+    url.port = String(port);
+    const behind = createPostgresRecordStore(db.options({ poolSize: 1, url: url.toString(), connectTimeoutMs: 1000 }));
+    let wakes = 0;
+    const watch = await behind.outbox!.watch!(() => void (wakes += 1));
+    try {
+      // The link goes down: connections cut, new ones refused for 600 ms.
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(wakes).toBe(0); // every attempt to listen again failed so far
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      for (let i = 0; i < 200 && wakes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Listening again wakes the relay exactly once: one retry loop, however many reconnects failed.
+      expect(wakes).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(wakes).toBe(1);
+    } finally {
+      await watch.close();
+      await behind.close!();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });

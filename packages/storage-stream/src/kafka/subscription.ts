@@ -9,6 +9,9 @@ import { formatId, parseTimeFilter, timeFilterMetadata, type StartPlan } from '.
 import type { ResolvedKafkaOptions } from './options.js';
 import { BatchProgress } from './progress.js';
 
+/** The errors of join attempts that ran out of time (as opposed to failing for a reason). */
+const JOIN_TIMEOUTS = new WeakSet<object>();
+
 /** What a subscription needs from its store. */
 export interface KafkaSubscriptionContext {
   readonly kafka: Kafka;
@@ -110,7 +113,12 @@ export class KafkaSubscription implements Subscription {
         () => undefined,
         (error: unknown) => ({ error }),
       );
+    let previous: { error: unknown } | undefined;
     for (let failure = await attempt(), tries = 1; failure !== undefined; failure = await attempt(), tries += 1) {
+      // An attempt that ran out of time after earlier ones failed for a reason: that reason is the
+      // answer (a crash on every try is not "did not join in time").
+      if (previous !== undefined && JOIN_TIMEOUTS.has(failure.error as object)) throw previous.error;
+      previous = failure;
       const code = mapKafkaError(failure.error, 'streams.subscribe', this.#namespace).code;
       const wait = 200 + backoffMs(tries);
       if (this.#stop.signal.aborted || PERMANENT.has(code) || Date.now() + wait >= deadline) throw failure.error;
@@ -154,10 +162,11 @@ export class KafkaSubscription implements Subscription {
       // kafkajs restarts after retriable errors itself and gives up on the others: then we do.
       else if (event.payload.restart !== true) this.#recover(consumer);
     });
-    const timer = setTimeout(
-      () => failed(kafkaError('UNAVAILABLE', `the consumer did not join group ${this.#groupId} within ${String(options.joinTimeoutMs)} ms`, 'streams.subscribe', this.#namespace)),
-      Math.max(0, deadline - Date.now()),
-    );
+    const timer = setTimeout(() => {
+      const error = kafkaError('UNAVAILABLE', `the consumer did not join group ${this.#groupId} within ${String(options.joinTimeoutMs)} ms`, 'streams.subscribe', this.#namespace);
+      JOIN_TIMEOUTS.add(error);
+      failed(error);
+    }, Math.max(0, deadline - Date.now()));
     const onStop = () => failed(kafkaError('UNAVAILABLE', 'the subscription was closed', 'streams.subscribe', this.#namespace));
     this.#stop.signal.addEventListener('abort', onStop, { once: true });
     try {
