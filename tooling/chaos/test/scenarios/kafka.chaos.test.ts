@@ -11,7 +11,7 @@ import type { AdapterFactory, StreamStore } from '@sanctum/storage-core/spi';
 import { kafkaStreams, type KafkaStreamStoreOptions } from '@sanctum/storage-stream/kafka';
 import { resolveService } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
-import { CallLog, LOSSY, lossyShowed, PUBLISH_TIMEOUT_MS, RESILIENCE, chaosClient, duringFaults, profile, runScenario, type Fault, type ScenarioSpec } from '../support/harness.js';
+import { CallLog, lossyShowed, PUBLISH_TIMEOUT_MS, RESILIENCE, chaosClient, profile, runScenario, type Fault, type ScenarioSpec, linkFaults, lossyFault, failedDuring } from '../support/harness.js';
 import { countingHandler, publishLoad, settle, type StreamTally } from '../support/streams.js';
 // The stream package's own test seam (its tests use it the same way): extra kafkajs settings.
 import { createKafkaStore } from '../../../../packages/storage-stream/src/kafka/stream-store.js';
@@ -95,21 +95,20 @@ async function scenario(tag: string, fault: Fault, faultShowed: ScenarioSpec['fa
   }
 }
 
-const failedDuring: ScenarioSpec['faultShowed'] = (log, rounds) => duringFaults(log, rounds).some((c) => c.code !== undefined);
 
 describe(`Kafka (librdkafka mock) chaos through the proxy (${profile.name} profile)`, () => {
   it('stall: the link black-holed, then restored', async () => {
-    await scenario('stall', { name: `black hole ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => proxy.set({ blackhole: true }), end: () => proxy.set({ blackhole: false }) }, failedDuring);
+    await scenario('stall', linkFaults(proxy).stall, failedDuring);
   });
 
   it('crash: every connection killed and new ones refused, then restored', async () => {
-    await scenario('crash', { name: `link down ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => proxy.down(), end: () => proxy.up() }, failedDuring);
+    await scenario('crash', linkFaults(proxy).crash, failedDuring);
   });
 
   it('lossy link: latency 40 ± 30 ms per chunk and 2% of chunks resetting their connection', async () => {
     await scenario(
       'lossy',
-      { name: `lossy link ${String(profile.lossyMs)} ms`, durationMs: profile.lossyMs, start: () => proxy.set(LOSSY), end: () => proxy.clear() },
+      lossyFault(proxy),
       lossyShowed(() => proxy.stats().resets),
     );
   });

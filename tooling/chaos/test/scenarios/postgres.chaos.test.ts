@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { migrateUp, postgresRecords } from '@sanctum/storage-postgres';
 import { startPrivatePostgres, type PrivateServer } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
-import { CallLog, LOSSY, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, duringFaults, profile, runScenario, startLoad, type Fault } from '../support/harness.js';
+import { CallLog, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, profile, runScenario, startLoad, type Fault, serverFaults, lossyFault, failedDuring } from '../support/harness.js';
 
 const SCHEMA = 'sanctum_chaos';
 let server: PrivateServer;
@@ -79,21 +79,20 @@ async function scenario(tag: string, fault: Fault, faultShowed: Parameters<typeo
   }
 }
 
-const failedDuring: Parameters<typeof runScenario>[0]['faultShowed'] = (log, rounds) => duringFaults(log, rounds).some((c) => c.code !== undefined);
 
 describe(`PostgreSQL chaos (${profile.name} profile)`, () => {
   it('stall: SIGSTOP of the server, then SIGCONT', async () => {
-    await scenario('stall', { name: `SIGSTOP ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => server.stall(), end: () => server.resume() }, failedDuring);
+    await scenario('stall', serverFaults(server).stall, failedDuring);
   });
 
   it('crash: SIGKILL of the server, restart on the same data', async () => {
-    await scenario('crash', { name: `SIGKILL + restart after ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => server.crash(), end: () => server.restart() }, failedDuring);
+    await scenario('crash', serverFaults(server).crash, failedDuring);
   });
 
   it('lossy link: latency 40 ± 30 ms per chunk and 2% of chunks resetting their connection', async () => {
     await scenario(
       'lossy',
-      { name: `lossy link ${String(profile.lossyMs)} ms`, durationMs: profile.lossyMs, start: () => proxy.set(LOSSY), end: () => proxy.clear() },
+      lossyFault(proxy),
       lossyShowed(() => proxy.stats().resets),
     );
   });

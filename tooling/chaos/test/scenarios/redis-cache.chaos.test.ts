@@ -10,7 +10,7 @@ import { redisCache } from '@sanctum/storage-cache-redis';
 import { migrateUp, postgresRecords } from '@sanctum/storage-postgres';
 import { resolveService, startPrivateRedis, type PrivateServer } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
-import { CallLog, LOSSY, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, profile, runScenario, startLoad, type Fault, type ScenarioSpec } from '../support/harness.js';
+import { CallLog, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, profile, runScenario, startLoad, type Fault, type ScenarioSpec, serverFaults, lossyFault } from '../support/harness.js';
 
 const { url: pgUrl } = await resolveService('postgres');
 const SCHEMA = 'sanctum_chaos_cache';
@@ -109,17 +109,17 @@ async function scenario(tag: string, fault: Fault, evidence: 'cache errors' | Sc
 
 describe(`Redis cache chaos, fail-open (${profile.name} profile)`, () => {
   it('stall: SIGSTOP of the cache server, then SIGCONT', async () => {
-    await scenario('stall', { name: `SIGSTOP ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => server.stall(), end: () => server.resume() }, 'cache errors');
+    await scenario('stall', serverFaults(server).stall, 'cache errors');
   });
 
   it('crash: SIGKILL of the cache server, restart on the same data', async () => {
-    await scenario('crash', { name: `SIGKILL + restart after ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => server.crash(), end: () => server.restart() }, 'cache errors');
+    await scenario('crash', serverFaults(server).crash, 'cache errors');
   });
 
   it('lossy link: latency 40 ± 30 ms per chunk and 2% of chunks resetting their connection', async () => {
     await scenario(
       'lossy',
-      { name: `lossy link ${String(profile.lossyMs)} ms`, durationMs: profile.lossyMs, start: () => proxy.set(LOSSY), end: () => proxy.clear() },
+      lossyFault(proxy),
       lossyShowed(() => proxy.stats().resets),
     );
   });

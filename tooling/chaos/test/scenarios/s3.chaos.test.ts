@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3BlobStore, s3Blobs, sweepIncompleteUploads } from '@sanctum/storage-s3';
 import { resolveService } from '@sanctum/test-services';
 import { createChaosProxy, type ChaosProxy } from '../../src/index.js';
-import { CallLog, LOSSY, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, duringFaults, profile, runScenario, sleep, startLoad, type Fault, type ScenarioSpec } from '../support/harness.js';
+import { CallLog, lossyShowed, RESILIENCE, TIMEOUT_MS, chaosClient, profile, runScenario, sleep, startLoad, type Fault, type ScenarioSpec, linkFaults, lossyFault, failedDuring } from '../support/harness.js';
 
 const s3 = await resolveService('s3');
 const MIB = 1024 * 1024;
@@ -143,26 +143,20 @@ async function scenario(tag: string, fault: Fault, faultShowed: ScenarioSpec['fa
   }
 }
 
-const failedDuring: ScenarioSpec['faultShowed'] = (log, rounds) => duringFaults(log, rounds).some((c) => c.code !== undefined);
 
 describe(`S3 (Ceph RGW) chaos through the proxy (${profile.name} profile)`, () => {
   it('stall: the link black-holed, then restored', async () => {
-    await scenario('stall', { name: `black hole ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => proxy.set({ blackhole: true }), end: () => proxy.set({ blackhole: false }) }, failedDuring);
+    await scenario('stall', linkFaults(proxy).stall, failedDuring);
   });
 
   it('crash: every connection killed and new ones refused, then restored', async () => {
-    await scenario('crash', { name: `link down ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => proxy.down(), end: () => proxy.up() }, failedDuring);
+    await scenario('crash', linkFaults(proxy).crash, failedDuring);
   });
 
   it('lossy link: latency 40 ± 30 ms per chunk, 8 MiB/s, and 2% of chunks resetting their connection', async () => {
     await scenario(
       'lossy',
-      {
-        name: `lossy link ${String(profile.lossyMs)} ms`,
-        durationMs: profile.lossyMs,
-        start: () => proxy.set({ ...LOSSY, bandwidthBytesPerSec: 8 * MIB }),
-        end: () => proxy.clear(),
-      },
+      lossyFault(proxy, { bandwidthBytesPerSec: 8 * MIB }),
       lossyShowed(() => proxy.stats().resets),
     );
   });

@@ -8,7 +8,8 @@ import { expect } from 'vitest';
 import { createStorageClient, isStorageError, type LogEvent, type ResilienceConfigInput, type StorageClient, type StorageConfigInput } from '@sanctum/storage-core';
 import { createPrometheusMetrics } from '@sanctum/storage-core/prometheus';
 import type { AdapterFactory } from '@sanctum/storage-core/spi';
-import { chaosProfile } from '../../src/index.js';
+import type { PrivateServer } from '@sanctum/test-services';
+import { chaosProfile, type ChaosProxy, type Toxics } from '../../src/index.js';
 
 export const profile = chaosProfile(process.env['CHAOS_PROFILE']);
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -281,4 +282,28 @@ export function lossyShowed(resets: () => number): ScenarioSpec['faultShowed'] {
 /** Calls that were running at some point of any round's fault (a call caught by a stall started before it). */
 export function duringFaults(log: CallLog, rounds: readonly Round[]): Call[] {
   return log.calls.filter((c) => rounds.some((r) => c.started < r.healedAt && c.started + c.took > r.faultAt));
+}
+
+/** Evidence of a stall or crash: some call running during a fault failed. */
+export const failedDuring: ScenarioSpec['faultShowed'] = (log, rounds) => duringFaults(log, rounds).some((c) => c.code !== undefined);
+
+/** A private server's faults: stopped (SIGSTOP, then SIGCONT) and crashed (SIGKILL, then a restart on its data). */
+export function serverFaults(server: PrivateServer): { readonly stall: Fault; readonly crash: Fault } {
+  return {
+    stall: { name: `SIGSTOP ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => server.stall(), end: () => server.resume() },
+    crash: { name: `SIGKILL + restart after ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => server.crash(), end: () => server.restart() },
+  };
+}
+
+/** A link's faults through the proxy: black-holed, and down (connections killed, new ones refused). */
+export function linkFaults(proxy: ChaosProxy): { readonly stall: Fault; readonly crash: Fault } {
+  return {
+    stall: { name: `black hole ${String(profile.stallMs)} ms`, durationMs: profile.stallMs, start: () => proxy.set({ blackhole: true }), end: () => proxy.set({ blackhole: false }) },
+    crash: { name: `link down ${String(profile.downMs)} ms`, durationMs: profile.downMs, start: () => proxy.down(), end: () => proxy.up() },
+  };
+}
+
+/** The slow, lossy link ({@link LOSSY}, plus `extra` toxics) for `profile.lossyMs`. */
+export function lossyFault(proxy: ChaosProxy, extra: Partial<Toxics> = {}): Fault {
+  return { name: `lossy link ${String(profile.lossyMs)} ms`, durationMs: profile.lossyMs, start: () => proxy.set({ ...LOSSY, ...extra }), end: () => proxy.clear() };
 }
