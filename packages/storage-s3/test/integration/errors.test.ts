@@ -1,27 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Readable } from 'node:stream';
-import { isStorageError, type StorageError } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Connection } from '../../src/client.js';
 import { toStorageError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/options.js';
 import type { S3BlobStore } from '../../src/index.js';
 import { dataChunks } from '../fixtures/data.js';
-import { RUN_ID, connection, createStore, dropBucket, makeBucket } from './support.js';
+import { RUN_ID, failure, connection, createStore, dropBucket, makeBucket } from './support.js';
 
 const bucket = `${RUN_ID}-errors`;
 const ns = 'errs';
 let store: S3BlobStore;
-
-async function failure(promise: Promise<unknown>): Promise<StorageError> {
-  const outcome = await promise.then(
-    (value: unknown) => value,
-    (error: unknown) => error,
-  );
-  if (!isStorageError(outcome)) throw new Error(`expected a StorageError, got ${String(outcome)}`);
-  return outcome;
-}
 
 /** A TCP server that accepts connections and never answers (or closes them at once). */
 async function silentServer(behaviour: 'hang' | 'reset'): Promise<{ server: Server; port: number }> {

@@ -1,21 +1,11 @@
-import { isStorageError, type StorageError } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3BlobStore } from '../../src/index.js';
-import { RUN_ID, createStore, dropBucket, makeBucket } from './support.js';
+import { RUN_ID, failure, createStore, dropBucket, makeBucket } from './support.js';
 
 // What the rig's RGW answers with a 5xx, and whether the adapter lets the resilience layer retry it.
 const bucket = `${RUN_ID}-5xx`;
 const ns = 'fivexx';
 let store: S3BlobStore;
-
-async function failure(promise: Promise<unknown>): Promise<StorageError> {
-  const outcome = await promise.then(
-    (value: unknown) => value,
-    (error: unknown) => error,
-  );
-  if (!isStorageError(outcome)) throw new Error(`expected a StorageError, got ${String(outcome)}`);
-  return outcome;
-}
 
 beforeAll(async () => {
   await makeBucket(bucket);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { isStorageError, type StorageError } from '@sanctum/storage-core';
 import { resolveService, findEnvFile } from '@sanctum/test-services';
 import { Client } from 'minio';
 import { createS3BlobStore, type S3BlobStore, type S3BlobStoreOptions, type S3StoreTuning } from '../../src/index.js';
@@ -76,4 +77,14 @@ export async function collectGarbage(): Promise<void> {
   const conf = process.env['STORAGE_TEST_CEPH_CONF'] ?? (envFile === undefined ? undefined : join(dirname(envFile), '.services', 'ceph', 'ceph.conf'));
   if (conf === undefined || !existsSync(conf)) return;
   await promisify(execFile)('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 60_000 }).catch(() => undefined);
+}
+
+/** The StorageError `promise` fails with; throws when it resolves or fails with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<StorageError> {
+  const outcome = await promise.then(
+    (value: unknown) => value,
+    (error: unknown) => error,
+  );
+  if (!isStorageError(outcome)) throw new Error(`expected a StorageError, got ${String(outcome)}`);
+  return outcome;
 }
