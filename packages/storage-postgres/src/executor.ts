@@ -99,7 +99,6 @@ function confirmedByServer(error: unknown): boolean {
 /** One statement on a pool connection, ended by its signal whatever the server does. */
 class Pending {
   #done = false;
-  #aborted = false;
   #grace: NodeJS.Timeout | undefined;
 
   constructor(
@@ -133,7 +132,8 @@ class Pending {
         // the connection itself (never ready): replace it, or every statement routed to it would wait
         // out its deadline the same way. Behind a statement still running there, it merely waited
         // its turn, and that statement's own deadline decides.
-        if (this.#aborted && !confirmedByServer(error) && this.lane.inFlight === 0) this.lanes.discard(this.lane);
+        // (A fired signal has called `abort()`, so the cancel was sent: `watch` listens synchronously.)
+        if (!confirmedByServer(error) && this.lane.inFlight === 0) this.lanes.discard(this.lane);
         this.reject(abortError(this.signal, this.context));
       },
     );
@@ -143,7 +143,6 @@ class Pending {
   abort(): void {
     // Only statements still running are watched (a settled one leaves the set), and the grace timer
     // is cleared when the statement settles: neither runs for a finished statement.
-    this.#aborted = true;
     void Promise.resolve(this.query.cancel()).catch(() => undefined);
     this.#grace = setTimeout(() => {
       this.#done = true;
