@@ -2,7 +2,7 @@
  * Client CPU per operation, facade vs the adapter alone vs raw postgres.js, for get / put /
  * conditional put at c=1 and c=32: `node --conditions=@sanctum/source --import tsx
  * bench/profile-put.ts` (under the heavy-job lock; add `--cpu-prof` for a profile, MODE and C to
- * narrow it). CPU time (process.cpuUsage) is far less sensitive to a shared, busy server than
+ * narrow it, SIDES for one side's profile). CPU time (process.cpuUsage) is far less sensitive to a shared, busy server than
  * throughput, so it tells where client time goes; the throughput ratios are bench/get-put.ts's job.
  */
 import postgresJs from 'postgres';
@@ -15,6 +15,7 @@ import { compileStatements } from '../src/sql/statements.js';
 const N = Number(process.env['N'] ?? 6000);
 const MODES = (process.env['MODE'] ?? 'get,put,cas').split(',');
 const CONCURRENCY = (process.env['C'] ?? '1,32').split(',').map(Number);
+const SIDES = process.env['SIDES']?.split(','); // e.g. SIDES=facade to profile one side alone
 const { url } = await resolveService('postgres');
 const schema = `sanctum_cprof_${String(process.pid)}`;
 await migrateUp({ url, schema });
@@ -73,7 +74,7 @@ async function run(op: Op, concurrency: number): Promise<{ rate: number; cpuUs: 
 
 for (const concurrency of CONCURRENCY) {
   for (const mode of MODES) {
-    const cases = ops[mode]!;
+    const cases = Object.fromEntries(Object.entries(ops[mode]!).filter(([side]) => SIDES === undefined || SIDES.includes(side)));
     for (const side of Object.keys(cases)) await run(cases[side]!, concurrency); // warm-up
     const results: string[] = [];
     for (const side of Object.keys(cases)) {
