@@ -4,6 +4,7 @@ import { createNoopLogger } from '@sanctum/storage-core';
 import { assertKey, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core/spi';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
+import { Leftovers, type LeftoverTiming } from './multipart/leftovers.js';
 import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { contentLength, contentRange, metaOf, objectHeaders } from './headers.js';
 import { Layout, S3_MAX_KEY_BYTES, type NamespaceLocation } from './layout.js';
@@ -64,6 +65,8 @@ export interface S3StoreTuning {
   readonly partAttempts?: number;
   /** Where warnings go (e.g. a staging object that could not be deleted). @default no-op */
   readonly logger?: AdapterContext['logger'];
+  /** Retry timing of cleanup that could not reach the server (a failed put's upload abort, a staging delete). */
+  readonly leftovers?: LeftoverTiming;
 }
 
 const GIB = 1024 ** 3;
@@ -85,6 +88,7 @@ class S3Store implements S3BlobStore {
     const plain = options.cannedAcl ? S3_CAPABILITIES : Object.freeze({ ...S3_CAPABILITIES, acl: false });
     this.capabilities = worm ? Object.freeze({ ...plain, createOnly: false, worm: true }) : plain;
     this.#connection = new S3Connection(options);
+    const logger = tuning.logger ?? createNoopLogger();
     this.#context = {
       connection: this.#connection,
       layout: new Layout(options),
@@ -92,7 +96,8 @@ class S3Store implements S3BlobStore {
       copy: { maxSingleCopyBytes: tuning.maxSingleCopyBytes ?? 5 * GIB, partSize: options.partSize, parallelParts: options.parallelParts },
       multipartThreshold: options.multipartThreshold,
       prefix: options.prefix,
-      logger: tuning.logger ?? createNoopLogger(),
+      logger,
+      leftovers: new Leftovers(logger, tuning.leftovers),
       ensureBucket: (location, context) => this.#ensureBucket(location, context),
     };
   }
@@ -103,6 +108,7 @@ class S3Store implements S3BlobStore {
   }
 
   async close(): Promise<void> {
+    await this.#context.leftovers.close();
     this.#connection.close();
   }
 

@@ -127,15 +127,21 @@ async function putStream(
       );
       return written(etag, size, context);
     } finally {
-      await store.connection.withSignal(undefined, () => deleteObject(store.connection, staging)).catch((error: unknown) => {
+      await deleteStaging(store, staging).catch((error: unknown) => {
         store.logger.log({ event: 's3.staging_cleanup_failed', level: 'warn', code: toStorageError(error, context).code });
+        store.leftovers.add(`staging:${staging.bucket}/${staging.key}`, () => deleteStaging(store, staging));
       });
     }
   } catch (error) {
-    await session.abort(error).catch(() => undefined);
+    // When the abort cannot reach the server (a lost link), it is retried in the background.
+    await session.abort(error).catch(async () => {
+      const uploadId = await session.uploadId;
+      store.leftovers.add(`upload:${location.bucket}/${uploadKey}/${uploadId ?? ''}`, () => session.abort());
+    });
     // A CompleteMultipartUpload cut short may still have assembled the staging object.
     if (staged && (await session.uploadId) !== undefined) {
-      await store.connection.withSignal(undefined, () => deleteObject(store.connection, { bucket: location.bucket, key: uploadKey })).catch(() => undefined);
+      const staging = { bucket: location.bucket, key: uploadKey };
+      await deleteStaging(store, staging).catch(() => store.leftovers.add(`staging:${staging.bucket}/${staging.key}`, () => deleteStaging(store, staging)));
     }
     stream?.destroy();
     throw error;
@@ -188,4 +194,9 @@ async function* toAsync(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Arra
 function written(etag: string | undefined, size: number, context: ErrorContext): BlobWriteResult {
   if (etag === undefined) throw s3Error('INTERNAL', 'the server completed the upload without an ETag', context);
   return { etag, version: etag, size };
+}
+
+/** Deletes a staging object (gone already counts as deleted: S3 answers 204 either way). */
+function deleteStaging(store: StoreContext, staging: { readonly bucket: string; readonly key: string }): Promise<void> {
+  return store.connection.withSignal(undefined, () => deleteObject(store.connection, staging)).then(() => undefined);
 }

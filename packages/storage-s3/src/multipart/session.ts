@@ -131,21 +131,23 @@ export class MultipartSession {
     await this.writer.settle();
     this.#detach();
     if (this.#closed) return;
-    this.#closed = true;
     const uploadId = await this.uploadId;
-    if (uploadId === undefined) return;
-    const target = { bucket: this.#options.target.bucket, key: this.#options.target.key, uploadId };
-    const { connection } = this.#options;
-    await connection.withSignal(undefined, async () => {
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        await abortUpload(connection, target);
-        try {
-          await listParts(connection, target);
-        } catch {
-          return; // NoSuchUpload: nothing left
+    if (uploadId !== undefined) {
+      // Closed only once the server confirmed: a failed abort can be tried again (see Leftovers).
+      const target = { bucket: this.#options.target.bucket, key: this.#options.target.key, uploadId };
+      const { connection } = this.#options;
+      await connection.withSignal(undefined, async () => {
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          await abortUpload(connection, target);
+          try {
+            await listParts(connection, target);
+          } catch {
+            return; // NoSuchUpload: nothing left
+          }
         }
-      }
-    });
+      });
+    }
+    this.#closed = true;
   }
 
   #stop(reason: unknown): void {
