@@ -66,8 +66,8 @@ async function bytesSentDuring(port: number, work: () => Promise<unknown>): Prom
 async function storedValues(namespace: string, keys: readonly string[]): Promise<Map<string, string>> {
   const admin = adminClient(db.url, 1);
   try {
-    const [{ table_name: table }] = await admin<Array<{ table_name: string }>>`select table_name from information_schema.columns where table_schema = ${db.schema} and column_name = 'etag'`;
-    const rows = await admin<Array<{ key: string; text: string }>>`select key, value #>> '{}' as text from ${admin(db.schema)}.${admin(table!)} where namespace = ${namespace} and key in ${admin(keys)}`;
+    const tables = await admin<Array<{ table_name: string }>>`select table_name from information_schema.columns where table_schema = ${db.schema} and column_name = 'etag'`;
+    const rows = await admin<Array<{ key: string; text: string }>>`select key, value #>> '{}' as text from ${admin(db.schema)}.${admin(tables[0]!.table_name)} where namespace = ${namespace} and key in ${admin(keys)}`;
     return new Map(rows.map((row) => [row.key, row.text]));
   } finally {
     await admin.end({ timeout: 5 });
