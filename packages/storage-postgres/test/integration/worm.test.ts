@@ -65,7 +65,7 @@ describe('WORM namespaces on PostgreSQL (migration 003 trigger)', () => {
 
   it('spliceValue of a retained record (key rotation of a WORM namespace) is RETENTION_LOCKED and changes nothing', async () => {
     const store = createPostgresRecordStore(db.options({ poolSize: 1 }));
-    await store.open();
+    await store.open!();
     try {
       const value = 'sne1:' + Buffer.from('header-and-body').toString('base64');
       const written = await store.put({ namespace: 'audit', key: 's1', value });
@@ -77,7 +77,7 @@ describe('WORM namespaces on PostgreSQL (migration 003 trigger)', () => {
       await store.spliceValue!({ ...request, namespace: 'free', ifMatch: free.etag });
       expect((await store.get({ namespace: 'free', key: 's1' }))?.value).toBe('sne1:' + Buffer.from('HEADER-and-body').toString('base64'));
     } finally {
-      await store.close();
+      await store.close!();
     }
   });
 
