@@ -32,7 +32,7 @@ describe('cleanup(namespace) hook', () => {
         namespacePrefix: 'hook',
         cleanup: (namespace) => { cleanup(namespace); events.push('cleanup'); },
         create: () => closeTracking(createMemoryRecordStore(), events),
-        capabilities: { ttl: true, bulk: true, transactions: true },
+        capabilities: { ttl: true, bulk: true, transactions: true, splice: true },
       }),
     );
     assert.deepEqual(run.outcomes.filter((o) => !o.passed).map((o) => o.name), []);
@@ -79,7 +79,7 @@ describe('cleanup(namespace) hook', () => {
           throw new Error('cleanup failure must not hide the test failure');
         },
         create: broken,
-        capabilities: { ttl: true, bulk: true, transactions: true },
+        capabilities: { ttl: true, bulk: true, transactions: true, splice: true },
       }),
     );
     const failed = run.outcomes.filter((o) => !o.passed);
@@ -95,7 +95,7 @@ describe('cleanup(namespace) hook', () => {
           runner,
           cleanup: () => Promise.reject(new Error('could not drop the namespace')),
           create: () => createMemoryRecordStore(),
-          capabilities: { ttl: true, bulk: true, transactions: true },
+          capabilities: { ttl: true, bulk: true, transactions: true, splice: true },
         }),
       1,
     );

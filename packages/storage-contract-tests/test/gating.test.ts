@@ -8,11 +8,11 @@ const names = (register: Parameters<typeof collect>[0]) => collect(register).map
 
 describe('capability gating', () => {
   it('registers feature tests only for declared capabilities, and absence checks for the others', () => {
-    const full = names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true } }));
-    const bare = names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: false, bulk: false, transactions: false } }));
+    const full = names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true, splice: true } }));
+    const bare = names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: false, bulk: false, transactions: false, splice: false } }));
     assert.ok(full.some((name) => name.includes('a record written with ttlMs reports expiresAt')));
     assert.ok(!bare.some((name) => name.includes('a record written with ttlMs reports expiresAt')));
-    for (const name of ['ttl undeclared', 'bulk undeclared', 'transactions undeclared']) {
+    for (const name of ['ttl undeclared', 'bulk undeclared', 'transactions undeclared', 'splice undeclared']) {
       assert.ok(bare.some((test) => test.includes(name)), `missing "${name}" test`);
       assert.ok(!full.some((test) => test.includes(name)));
     }
@@ -20,7 +20,7 @@ describe('capability gating', () => {
 
   it('fails when the store declares other capabilities than the suite was given', async () => {
     const { failed } = await runSuite((runner) =>
-      recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: false, bulk: true, transactions: true } }),
+      recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: false, bulk: true, transactions: true, splice: true } }),
     );
     assert.ok(failed.includes('RecordStore contract > basics > declares exactly the capabilities the suite was given'));
     // The store does support ttl, so the "undeclared answers UNSUPPORTED" check catches it too.
@@ -52,7 +52,7 @@ describe('capability gating', () => {
 
   it('test names are unique and stable across suites', () => {
     const all = [
-      ...names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true } })),
+      ...names((runner) => recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true, splice: true } })),
       ...names((runner) =>
         streamStoreContract({ runner, create: () => createMemoryStreamStore(), capabilities: { replayFromId: true, replayFromTime: true, ordering: 'total' } }),
       ),

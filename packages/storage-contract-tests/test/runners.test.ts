@@ -22,7 +22,7 @@ describe('runner-agnostic', () => {
     const { status, output } = runUnderNodeTest(false);
     assert.equal(status, 0, output.slice(-3_000));
     const expected = collect((runner) =>
-      recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true } }),
+      recordStoreContract({ runner, create: () => createMemoryRecordStore(), capabilities: { ttl: true, bulk: true, transactions: true, splice: true } }),
     ).length;
     assert.match(output, /# fail 0/);
     assert.match(output, new RegExp(`# pass ${String(expected)}\\b`), 'node:test must run every test of the suite');

@@ -5,7 +5,19 @@ import { blobStoreContract, cacheStoreContract, facadeGoldenSuite, recordStoreCo
 import { collect, runSuite } from './support/fake-runner.js';
 import { dropsTrailingMetadata, exclusiveRangeEnd, swallowsInvalidInput as blobsSwallowInvalidInput, utf16Order as blobsInUtf16Order } from './support/broken/blobs.js';
 import { ignoresTtl, neverStores } from './support/broken/cache.js';
-import { contentEtag, ignoresIfMatch, offsetPagination, skipsAfterWrites, swallowsInvalidInput, utf16Order, versionAsEtag } from './support/broken/records.js';
+import {
+  contentEtag,
+  ignoresIfMatch,
+  offsetPagination,
+  skipsAfterWrites,
+  spliceByReadAndPut,
+  spliceDropsTtl,
+  spliceIgnoresIfMatch,
+  spliceWithLineBreaks,
+  swallowsInvalidInput,
+  utf16Order,
+  versionAsEtag,
+} from './support/broken/records.js';
 import {
   acksBeforeHandlerResolves,
   closeIgnoresTimeout,
@@ -17,7 +29,7 @@ import {
 // The kit must be able to fail: each deliberately broken adapter below must fail exactly the named
 // tests (and pass all the others, so a failure points at the broken behaviour and nothing else).
 
-const RECORDS: RecordCapabilities = { ttl: true, bulk: true, transactions: true };
+const RECORDS: RecordCapabilities = { ttl: true, bulk: true, transactions: true, splice: true };
 const BLOBS: BlobCapabilities = { createOnly: true, compareAndSwap: true, conditionalDelete: true, conditionalRead: true, rangeRead: true, delimiter: true, presign: false, acl: true };
 const STREAMS: StreamCapabilities = { replayFromId: true, replayFromTime: true, ordering: 'total' };
 // Failures there are timeouts; keep them short so the teeth run fast.
@@ -125,7 +137,30 @@ describe.concurrent('the suites fail on broken adapters', () => {
       `${R}bad input > malformed keys fail with INVALID_ARGUMENT on every operation, and a lone surrogate collides with nothing`,
       `${R}bad input > values JSON would change (Date, NaN, Map, BigInt, cycles, …) fail with INVALID_ARGUMENT and write nothing`,
       `${R}listing > a cursor the store did not issue fails with INVALID_ARGUMENT`,
+      `${R}splice > malformed spliceValue requests fail with INVALID_ARGUMENT and change nothing`,
+      `${R}splice > spliceValue on a value that is not prefix + base64 of enough bytes fails with INVALID_ARGUMENT and changes nothing`,
     ]);
+  });
+
+  it('a record store whose spliceValue writes base64 in 76-character lines (encode() without translate())', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: spliceWithLineBreaks, capabilities: RECORDS }), [
+      `${R}splice > spliceValue replaces the head of the decoded bytes, keeps the rest, and writes one unbroken base64 line`,
+    ]);
+  });
+
+  it('a record store whose spliceValue drops the TTL', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: spliceDropsTtl, capabilities: RECORDS }), [`${R}splice > spliceValue keeps the TTL`]);
+  });
+
+  it('a record store whose spliceValue ignores ifMatch', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: spliceIgnoresIfMatch, capabilities: RECORDS }), [
+      `${R}splice > spliceValue replaces the head of the decoded bytes, keeps the rest, and writes one unbroken base64 line`,
+      `${R}splice > spliceValue with a stale ifMatch, or on an absent key, fails with PRECONDITION_FAILED and changes nothing`,
+    ]);
+  });
+
+  it('the same spliceValue without a flaw passes the whole suite', async () => {
+    await expectFailures((runner) => recordStoreContract({ runner, create: spliceByReadAndPut, capabilities: RECORDS }), []);
   });
 
   it('a record store that lists keys in UTF-16 order', async () => {

@@ -1,6 +1,6 @@
 import type { JsonValue, Page, RecordWriteResult } from '@sanctum/storage-core';
-import type { RecordDeleteRequest, RecordEntry, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutRequest } from '@sanctum/storage-core/spi';
-import { validateRecordDelete, validateRecordGet, validateRecordList, validateRecordPut } from '@sanctum/storage-core/spi';
+import type { RecordDeleteRequest, RecordEntry, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutRequest, RecordSpliceRequest } from '@sanctum/storage-core/spi';
+import { validateRecordDelete, validateRecordGet, validateRecordList, validateRecordPut, validateRecordSplice } from '@sanctum/storage-core/spi';
 import { decodeCursor, encodeCursor, prefixUpperBound } from './cursor.js';
 import { adapterError, type ErrorContext } from './errors.js';
 import type { Executor } from './executor.js';
@@ -53,6 +53,22 @@ export class RecordOps implements RecordOperations {
       rows = await this.#exec.run(this.#sql.put, { namespace, key, value, ttl }, context, request.signal);
     }
     const row = rows[0]!;
+    return { version: row.version, etag: row.etag };
+  }
+
+  /** spliceValue as one statement: only `insert` is sent (as base64); the server decodes, splices and encodes. */
+  async splice(request: RecordSpliceRequest): Promise<RecordWriteResult> {
+    const { namespace, key, ifMatch, prefix, deleteCount } = request;
+    const context: ErrorContext = { operation: 'records.spliceValue', namespace };
+    validateRecordSplice(request, whereOf(context));
+    conditionOf({ ifMatch }, context);
+    const insert = Buffer.from(request.insert.buffer, request.insert.byteOffset, request.insert.byteLength).toString('base64');
+    const rows = await this.#exec.run(this.#sql.splice, { namespace, key, ifMatch, prefix, deleteCount, insert }, context, request.signal);
+    const row = rows[0];
+    if (row === undefined) throw preconditionFailed(context);
+    if (row.version === null || row.etag === null) {
+      throw adapterError('INVALID_ARGUMENT', 'the value is not a string of prefix + base64 holding at least deleteCount bytes', context, { field: 'value' });
+    }
     return { version: row.version, etag: row.etag };
   }
 

@@ -1,4 +1,4 @@
-import type { HealthReport, Logger, Page, RecordCapabilities, RecordDeleteManyRequest, RecordDeleteRequest, RecordEntry, RecordGetManyRequest, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutManyRequest, RecordPutRequest, RecordStore, RecordWriteResult } from '@sanctum/storage-core/spi';
+import type { HealthReport, Logger, Page, RecordCapabilities, RecordDeleteManyRequest, RecordDeleteRequest, RecordEntry, RecordGetManyRequest, RecordGetRequest, RecordListRequest, RecordOperations, RecordPutManyRequest, RecordPutRequest, RecordSpliceRequest, RecordStore, RecordWriteResult } from '@sanctum/storage-core/spi';
 import { BulkOps } from './bulk.js';
 import { createClient } from './connection.js';
 import { ADAPTER, adapterError, toStorageError } from './errors.js';
@@ -23,7 +23,7 @@ export interface PostgresRecordStore extends RecordStore {
   sweepExpired(options?: SweepOptions): Promise<number>;
 }
 
-const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true, worm: true, outbox: true });
+const CAPABILITIES: RecordCapabilities = Object.freeze({ ttl: true, bulk: true, transactions: true, worm: true, outbox: true, splice: true });
 
 export class PostgresRecords implements PostgresRecordStore {
   readonly kind = 'record' as const;
@@ -116,6 +116,11 @@ export class PostgresRecords implements PostgresRecordStore {
 
   list(request: RecordListRequest): Promise<Page<RecordEntry>> {
     return this.#ops.list(request);
+  }
+
+  /** Replaces the head of a base64 string value server-side: only the new bytes are sent (key rotation). */
+  spliceValue(request: RecordSpliceRequest): Promise<RecordWriteResult> {
+    return this.#ops.splice(request);
   }
 
   getMany(request: RecordGetManyRequest): Promise<Array<RecordEntry | undefined>> {

@@ -25,8 +25,13 @@ export function registerBasics({ describe, it, options }: RecordSuite): void {
       assert.equal(store.kind, 'record');
       assert.equal(typeof store.name, 'string');
       assert.ok(store.name.length > 0, 'name must not be empty');
-      const { ttl, bulk, transactions } = store.capabilities;
-      assert.deepEqual({ ttl, bulk, transactions }, options.capabilities);
+      const { ttl, bulk, transactions, splice } = store.capabilities;
+      // `splice` is optional in RecordCapabilities: absent means false, on either side.
+      const given = options.capabilities;
+      assert.deepEqual(
+        { ttl, bulk, transactions, splice: splice ?? false },
+        { ttl: given.ttl, bulk: given.bulk, transactions: given.transactions, splice: given.splice ?? false },
+      );
     });
 
     it('get of an absent key returns undefined', async (store, namespace) => {

@@ -9,6 +9,7 @@ import { registerBulk } from './bulk.js';
 import { registerConcurrency } from './concurrency.js';
 import { registerConditions } from './conditions.js';
 import { registerListing } from './listing.js';
+import { registerSplice } from './splice.js';
 import { registerTransactions } from './transactions.js';
 import { registerTtl } from './ttl.js';
 
@@ -55,7 +56,7 @@ export interface RecordSuite {
 /**
  * Registers the RecordStore contract: CRUD, versions and ETags, conditional writes and their
  * failure modes, racing writers, keyset pagination under concurrent writes, and — gated on the
- * declared capabilities — TTL, bulk operations and transactions (undeclared ones must be absent
+ * declared capabilities — TTL, bulk operations, transactions and splice (undeclared ones must be absent
  * or answer UNSUPPORTED).
  */
 export function recordStoreContract(options: RecordStoreContractOptions): void {
@@ -88,6 +89,7 @@ export function recordStoreContract(options: RecordStoreContractOptions): void {
     registerTtl(suite);
     registerBulk(suite);
     registerTransactions(suite);
+    registerSplice(suite);
     registerBadInput(suite);
   });
 }

@@ -72,7 +72,7 @@ const SYNC_METHODS: ReadonlySet<string> = new Set(['onInvalidation', 'peek']);
 
 /** The operations of each kind that go through `openOnUse`. */
 export const STORE_METHODS = {
-  record: ['get', 'put', 'delete', 'list', 'getMany', 'putMany', 'deleteMany', 'transaction'],
+  record: ['get', 'put', 'delete', 'list', 'getMany', 'putMany', 'deleteMany', 'transaction', 'spliceValue'],
   blob: ['put', 'get', 'head', 'delete', 'list', 'presign', 'replaceMetadata'],
   stream: ['publish', 'subscribe'],
   // `onInvalidation` must be here, or the cache layer never hears other clients' writes.

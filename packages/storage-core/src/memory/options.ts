@@ -47,7 +47,7 @@ const positiveInt = z.number().int().positive();
 /** Validates `memoryRecords()` options. */
 export const memoryRecordOptionsSchema: StandardSchemaV1<unknown, MemoryRecordStoreOptions> = z
   .object({
-    capabilities: z.object({ ttl: flag, bulk: flag, transactions: flag }).strict().optional(),
+    capabilities: z.object({ ttl: flag, bulk: flag, transactions: flag, splice: flag }).strict().optional(),
     now: clock.optional(),
   })
   .strict()

@@ -7,11 +7,14 @@ import type {
   RecordGetRequest,
   RecordListRequest,
   RecordPutRequest,
+  RecordSpliceRequest,
   RecordWriteResult,
 } from '../spi/index.js';
-import { validateRecordDelete, validateRecordGet, validateRecordPut } from '../validation/index.js';
+import type { JsonValue } from '../types/index.js';
+import { validateRecordDelete, validateRecordGet, validateRecordPut, validateRecordSplice } from '../validation/index.js';
 import { memoryError, memoryWhere, throwIfAborted } from './errors.js';
 import { listRecords } from './record-list.js';
+import { spliceBase64 } from './record-splice.js';
 import { toEntry, type StoredRecord, type TableSource } from './record-table.js';
 
 /** What record operations need besides the tables. */
@@ -64,6 +67,32 @@ export class RecordOps {
       version: (current?.version ?? 0) + 1,
       etag: newEtag(),
       ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
+    table.set(key, row);
+    return { version: row.version, etag: row.etag };
+  }
+
+  /** spliceValue: a conditional write of the spliced string that keeps the TTL. */
+  splice(request: RecordSpliceRequest): RecordWriteResult {
+    const { namespace, key } = request;
+    throwIfAborted(request.signal, 'records.spliceValue', namespace);
+    validateRecordSplice(request, memoryWhere('records.spliceValue', namespace));
+    const table = this.#source.table(namespace);
+    const current = table.live(key, this.#context.now());
+    if (current === undefined || current.etag !== request.ifMatch) {
+      throw memoryError('PRECONDITION_FAILED', 'ifMatch does not match the current ETag', 'records.spliceValue', namespace);
+    }
+    const spliced = spliceBase64(JSON.parse(current.json) as JsonValue, request.prefix, request.deleteCount, request.insert);
+    if (spliced === undefined) {
+      throw memoryError('INVALID_ARGUMENT', 'the value is not a string of prefix + base64 holding at least deleteCount bytes', 'records.spliceValue', namespace, {
+        details: { field: 'value' },
+      });
+    }
+    const row: StoredRecord = {
+      json: JSON.stringify(spliced),
+      version: current.version + 1,
+      etag: newEtag(),
+      ...(current.expiresAt === undefined ? {} : { expiresAt: current.expiresAt }),
     };
     table.set(key, row);
     return { version: row.version, etag: row.etag };

@@ -11,6 +11,7 @@ import type {
   RecordOperations,
   RecordPutManyRequest,
   RecordPutRequest,
+  RecordSpliceRequest,
   RecordStore,
   RecordWriteResult,
 } from '../spi/index.js';
@@ -40,6 +41,7 @@ class MemoryRecordStore implements RecordStore {
       ttl: declared.ttl ?? true,
       bulk: declared.bulk ?? true,
       transactions: declared.transactions ?? true,
+      splice: declared.splice ?? true,
     });
     this.#context = { now: options.now ?? Date.now, capabilities: this.capabilities };
     this.#committed = new RecordOps(this.#state, this.#context);
@@ -52,6 +54,12 @@ class MemoryRecordStore implements RecordStore {
   async put(request: RecordPutRequest): Promise<RecordWriteResult> {
     await this.#noTransactionRunning();
     return this.#committed.put(request);
+  }
+
+  async spliceValue(request: RecordSpliceRequest): Promise<RecordWriteResult> {
+    this.#require('splice', 'records.spliceValue', request.namespace);
+    await this.#noTransactionRunning();
+    return this.#committed.splice(request);
   }
 
   async delete(request: RecordDeleteRequest): Promise<boolean> {
@@ -122,7 +130,8 @@ class MemoryRecordStore implements RecordStore {
 /**
  * Creates an in-memory record store: the reference semantics of the record SPI. Values are kept
  * serialized, versions start at 1 and restart after a delete, ETags are random per write, listings
- * are keyset-paginated, TTLs expire lazily, bulk writes are all-or-nothing and transactions are
+ * are keyset-paginated, TTLs expire lazily, bulk writes are all-or-nothing, `spliceValue` rewrites a
+ * base64 string value's head in place, and transactions are
  * serializable (one at a time; other writes wait). Inside `transaction(work)`, use the `tx` handle:
  * a plain write on the store itself would wait for the transaction that is waiting for it.
  */

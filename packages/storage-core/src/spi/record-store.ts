@@ -94,6 +94,29 @@ export interface RecordDeleteManyRequest extends NamespacedRequest {
   readonly keys: readonly string[];
 }
 
+/**
+ * A splice of a value stored as a JSON string `prefix + base64(bytes)` (standard alphabet, padded,
+ * no line breaks), as core stores an envelope-encrypted value: the first `deleteCount` bytes of the
+ * decoded part are replaced by `insert`, so the stored string becomes
+ * `prefix + base64(insert ‖ bytes[deleteCount…])`. The adapter knows nothing of envelopes; only the
+ * changed bytes travel (key rotation swaps an envelope header this way, docs/adr/021).
+ *
+ * Rules (core's `validateRecordSplice`): `key` as for put; `ifMatch` a non-empty string (required);
+ * `prefix` at most 64 printable ASCII characters (0x20–0x7E); `deleteCount` an integer from 0 to
+ * 65 536; `insert` a Uint8Array of at most 65 536 bytes. Anything else is INVALID_ARGUMENT.
+ */
+export interface RecordSpliceRequest extends NamespacedRequest {
+  readonly key: string;
+  /** Splice only if the current ETag equals this; else (also for an absent or expired key) PRECONDITION_FAILED. */
+  readonly ifMatch: string;
+  /** The text the stored string starts with; the base64 part follows it. */
+  readonly prefix: string;
+  /** How many bytes at the start of the decoded part are removed. */
+  readonly deleteCount: number;
+  /** The bytes put in their place (any length within the bound, also shorter or longer). */
+  readonly insert: Uint8Array;
+}
+
 /** What a record adapter can do beyond the core operations. */
 export interface RecordCapabilities {
   /** Per-record TTL (`ttlMs`). */
@@ -110,6 +133,8 @@ export interface RecordCapabilities {
   readonly worm?: boolean;
   /** Transactions can write outbox rows (`enqueueOutbox`) and the store has an `outbox` relay side (ADR-022). */
   readonly outbox?: boolean;
+  /** `spliceValue`: replace the head of a base64 string value in place (RecordSpliceRequest). Absent means false. */
+  readonly splice?: boolean;
 }
 
 /** The operations available inside a transaction: the core ones, bound to one atomic unit. */
@@ -139,6 +164,16 @@ export interface RecordStore extends StoreBase<'record', RecordCapabilities>, Re
    * surface as retryable errors (CONSISTENCY or UNAVAILABLE) so the caller may run `work` again.
    */
   transaction?<T>(work: (tx: RecordOperations) => Promise<T>): Promise<T>;
+  /**
+   * On adapters with the `splice` capability: replaces the first `deleteCount` decoded bytes of a
+   * `prefix + base64` string value with `insert`, in one atomic conditional write that sends only
+   * `insert` (RecordSpliceRequest). Like a put with `ifMatch`: a stale ETag or an absent or expired
+   * key is PRECONDITION_FAILED, a WORM record under retention RETENTION_LOCKED, and nothing changes.
+   * A value that is not a string starting with `prefix` whose rest is base64 of at least
+   * `deleteCount` bytes is INVALID_ARGUMENT (nothing changes). On success the version grows by one,
+   * the ETag is new and the TTL (`expiresAt`) is kept.
+   */
+  spliceValue?(request: RecordSpliceRequest): Promise<RecordWriteResult>;
   /** The relay side of the outbox, on adapters with the `outbox` capability (valid once opened). */
   readonly outbox?: OutboxStore;
 }

@@ -13,6 +13,8 @@ export {
   validateRecordList,
   validateRecordKeys,
   validateRecordPutMany,
+  validateRecordSplice,
+  MAX_SPLICE_BYTES,
 } from './record-requests.js';
 export type { Listing } from './cursor.js';
 export { encodeListingCursor, decodeListingCursor } from './cursor.js';

@@ -1,7 +1,7 @@
-import type { RecordDeleteRequest, RecordGetRequest, RecordListRequest, RecordPutManyRequest, RecordPutRequest } from '../spi/record-store.js';
+import type { RecordDeleteRequest, RecordGetRequest, RecordListRequest, RecordPutManyRequest, RecordPutRequest, RecordSpliceRequest } from '../spi/record-store.js';
 import { serializeJson } from './json-value.js';
 import { MAX_BATCH, MAX_KEY_BYTES, assertKey, assertKeyList, prefixOf } from './keys.js';
-import { assertTtl, pageLimitOf } from './numbers.js';
+import { assertIntegerIn, assertTtl, pageLimitOf } from './numbers.js';
 import { assertConditions, assertReadPreferences, assertUniqueEntryKeys } from './records.js';
 import { describeType, invalidArgument, type Where } from './where.js';
 
@@ -73,4 +73,23 @@ export function validateRecordPutMany(request: RecordPutManyRequest, where: Wher
     assertTtl(entry.ttlMs, where, `${at}.ttlMs`);
     return valueText(entry, where, limits, `${at}.value`);
   });
+}
+
+/** Largest `deleteCount` and `insert` of a splice, in bytes. */
+export const MAX_SPLICE_BYTES = 65_536;
+const SPLICE_PREFIX = /^[\x20-\x7e]{0,64}$/;
+
+/** Checks a spliceValue request (the rules in RecordSpliceRequest's TSDoc). */
+export function validateRecordSplice(request: RecordSpliceRequest, where: Where, limits: RecordLimits = {}): void {
+  assertKey(request.key, where, limits.maxKeyBytes ?? MAX_KEY_BYTES);
+  if (typeof request.ifMatch !== 'string' || request.ifMatch.length === 0) {
+    throw invalidArgument(where, 'ifMatch', 'spliceValue needs ifMatch: the non-empty ETag of the version read');
+  }
+  if (typeof request.prefix !== 'string' || !SPLICE_PREFIX.test(request.prefix)) {
+    throw invalidArgument(where, 'prefix', `prefix must be a string of at most 64 printable ASCII characters, got ${describeType(request.prefix)}`);
+  }
+  assertIntegerIn(request.deleteCount, 0, MAX_SPLICE_BYTES, where, 'deleteCount');
+  if (!(request.insert instanceof Uint8Array) || request.insert.byteLength > MAX_SPLICE_BYTES) {
+    throw invalidArgument(where, 'insert', `insert must be a Uint8Array of at most ${String(MAX_SPLICE_BYTES)} bytes, got ${describeType(request.insert)}`);
+  }
 }

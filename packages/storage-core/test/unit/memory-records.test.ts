@@ -20,7 +20,7 @@ describe('memory record store', () => {
     const valid = await factory.optionsSchema['~standard'].validate({ capabilities: { bulk: false } });
     if (valid.issues) throw new Error('expected valid options');
     const store = factory.create(valid.value, { instanceName: 'm', logger: { log: () => undefined } } as never);
-    expect(store.capabilities).toEqual({ ttl: true, bulk: false, transactions: true });
+    expect(store.capabilities).toEqual({ ttl: true, bulk: false, transactions: true, splice: true });
     await expect(store.getMany!({ namespace: ns, keys: ['a'] })).rejects.toMatchObject({ code: 'UNSUPPORTED', adapter: 'memory' });
   });
 

@@ -15,6 +15,13 @@ export interface PutArgs extends KeyArgs {
 export interface MatchPutArgs extends PutArgs {
   readonly ifMatch: string;
 }
+/** spliceValue: `insert` is base64 text (the bytes travel once, as text postgres.js sends as is). */
+export interface SpliceArgs extends KeyArgs {
+  readonly ifMatch: string;
+  readonly prefix: string;
+  readonly deleteCount: number;
+  readonly insert: string;
+}
 export interface MatchDeleteArgs extends KeyArgs {
   readonly ifMatch: string;
 }
@@ -61,6 +68,11 @@ export interface WriteRow {
   readonly version: number;
   readonly etag: string;
 }
+/** What a splice returns: no row when the ETag did not match; null columns when the value was not of the form. */
+export interface SpliceRow {
+  readonly version: number | null;
+  readonly etag: string | null;
+}
 /** What a delete returns per deleted row: whether it was still live (not expired). */
 export interface DeleteRow {
   readonly live: boolean;
@@ -73,6 +85,7 @@ export interface Statements {
   readonly put: Statement<PutArgs, WriteRow>;
   readonly putCreate: Statement<PutArgs, WriteRow>;
   readonly putMatch: Statement<MatchPutArgs, WriteRow>;
+  readonly splice: Statement<SpliceArgs, SpliceRow>;
   readonly delete: Statement<KeyArgs, DeleteRow>;
   readonly deleteMatch: Statement<MatchDeleteArgs, DeleteRow>;
   readonly deleteMany: Statement<KeysArgs, DeleteRow>;
@@ -164,6 +177,7 @@ export function compileStatements(names: ObjectNames): Statements {
         .where(LIVE)
         .returning(['r.version', 'r.etag']),
     ),
+    splice: compile({ compile: () => spliceSql(table).compile(db) }),
     delete: compile(byKey(db.deleteFrom(T)).returning(LIVE.as('live'))),
     deleteMatch: compile(
       byKey(db.deleteFrom(T))
@@ -202,6 +216,37 @@ export function compileStatements(names: ObjectNames): Statements {
     }),
     serverVersion: compile(db.selectNoFrom(sql<string>`current_setting('server_version')`.as('version'))),
   };
+}
+
+/**
+ * spliceValue in one statement: the row is locked (and its ETag checked against the latest version),
+ * the base64 part after `prefix` decoded server-side, its first `deleteCount` bytes replaced, and the
+ * result encoded again, so only `insert` travels. encode() breaks base64 lines every 76 characters:
+ * translate() removes the line breaks (core reads, and the SPI prescribes, one unbroken line).
+ * The TTL (`expires_at`) is left as it is. A row that matches but is not of the form returns one row
+ * with null columns; decode() refusing a malformed base64 part raises SQLSTATE 22023 (INVALID_ARGUMENT).
+ */
+function spliceSql(table: RawBuilder<unknown>): RawBuilder<SpliceRow> {
+  // Each argument once (args), so it crosses the wire once.
+  return sql<SpliceRow>`with args as (
+      select ${param('prefix', 'text')} as prefix, ${param('deleteCount', 'int4')} as delete_count
+    ), current as (
+      select r.namespace, r.key,
+        case when jsonb_typeof(r.value) = 'string' and starts_with(r.value #>> '{}', a.prefix)
+          then decode(substr(r.value #>> '{}', length(a.prefix) + 1), 'base64') end as bytes
+      from ${table} as r, args a
+      where r.namespace = ${param('namespace', 'text')} and r.key = ${param('key', 'text')}
+        and r.etag = ${param('ifMatch', 'text')} and (r.expires_at is null or r.expires_at > now())
+      for update of r
+    ), spliced as (
+      update ${table} as r
+      set value = to_jsonb(a.prefix || translate(encode(decode(${param('insert', 'text')}, 'base64') || substr(c.bytes, a.delete_count + 1), 'base64'), E'\\n', '')),
+          version = r.version + 1, etag = gen_random_uuid()::text, updated_at = now()
+      from current c, args a
+      where r.namespace = c.namespace and r.key = c.key and octet_length(c.bytes) >= a.delete_count
+      returning r.version, r.etag
+    )
+    select s.version, s.etag from current c left join spliced s on true`;
 }
 
 /**

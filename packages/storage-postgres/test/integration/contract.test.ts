@@ -17,7 +17,7 @@ afterAll(async () => {
 recordStoreContract({
   runner: { describe, it, beforeEach, afterEach },
   title: 'PostgreSQL RecordStore contract',
-  capabilities: { ttl: true, bulk: true, transactions: true },
+  capabilities: { ttl: true, bulk: true, transactions: true, splice: true },
   create: () => createPostgresRecordStore(db.options({ poolSize: 8 })),
   concurrentWriters: 32,
   listingSize: 150,

@@ -63,6 +63,24 @@ describe('WORM namespaces on PostgreSQL (migration 003 trigger)', () => {
     await free.delete('f');
   });
 
+  it('spliceValue of a retained record (key rotation of a WORM namespace) is RETENTION_LOCKED and changes nothing', async () => {
+    const store = createPostgresRecordStore(db.options({ poolSize: 1 }));
+    await store.open!();
+    try {
+      const value = 'sne1:' + Buffer.from('header-and-body').toString('base64');
+      const written = await store.put({ namespace: 'audit', key: 's1', value });
+      const request = { namespace: 'audit', key: 's1', ifMatch: written.etag, prefix: 'sne1:', deleteCount: 6, insert: Buffer.from('HEADER') };
+      await expect(store.spliceValue!(request)).rejects.toSatisfy((e: unknown) => isStorageError(e, 'RETENTION_LOCKED'));
+      expect(await store.get({ namespace: 'audit', key: 's1' })).toMatchObject({ value, version: 1, etag: written.etag });
+      // The same splice in a namespace without a policy goes through.
+      const free = await store.put({ namespace: 'free', key: 's1', value });
+      await store.spliceValue!({ ...request, namespace: 'free', ifMatch: free.etag });
+      expect((await store.get({ namespace: 'free', key: 's1' }))?.value).toBe('sne1:' + Buffer.from('HEADER-and-body').toString('base64'));
+    } finally {
+      await store.close!();
+    }
+  });
+
   it('through the raw client: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
     await client.records('audit').put('r1', { n: 1 });
     expect(await sqlstateOf(raw.unsafe(`UPDATE ${table()} SET value = '{"n":666}' WHERE namespace = 'audit' AND key = 'r1'`))).toBe('SN423');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { StorageError } from '@sanctum/storage-core';
-import { createMemoryRecordStore, decodeListingCursor, encodeListingCursor, validateRecordList, type RecordEntry, type RecordStore } from '@sanctum/storage-core/spi';
+import { createMemoryRecordStore, decodeListingCursor, encodeListingCursor, validateRecordList, validateRecordSplice, type RecordEntry, type RecordSpliceRequest, type RecordStore } from '@sanctum/storage-core/spi';
 import { listEverything, quietly, utf16Page } from './shared.js';
 
 /** Delegates every operation to a memory store (optional ones only when declared); each broken store overrides one. */
@@ -20,6 +20,7 @@ function delegate(inner: RecordStore): RecordStore {
     store.deleteMany = (request) => inner.deleteMany!(request);
   }
   if (inner.capabilities.transactions) store.transaction = (work) => inner.transaction!(work);
+  if (inner.capabilities.splice === true) store.spliceValue = (request) => inner.spliceValue!(request);
   return store;
 }
 
@@ -67,7 +68,7 @@ export function offsetPagination(): RecordStore {
  * Declares no bulk or transactions: only the core operations translate etags.
  */
 function withFakeEtags(etagOf: (entry: { readonly key: string; readonly version: number; readonly value: unknown }) => string): RecordStore {
-  const inner = createMemoryRecordStore({ capabilities: { bulk: false, transactions: false } });
+  const inner = createMemoryRecordStore({ capabilities: { bulk: false, transactions: false, splice: false } });
   const view = (entry: RecordEntry | undefined): RecordEntry | undefined => (entry === undefined ? undefined : { ...entry, etag: etagOf(entry) });
   // Translates a fake etag to the real one; malformed ones go through untouched, for core to refuse.
   const realEtag = async (namespace: string, key: string, ifMatch: string | undefined): Promise<string | undefined> => {
@@ -134,6 +135,7 @@ export function swallowsInvalidInput(): RecordStore {
     getMany: (request) => quietly(() => inner.getMany!(request), []),
     putMany: (request) => quietly(() => inner.putMany!(request), []),
     deleteMany: (request) => quietly(() => inner.deleteMany!(request), 0),
+    spliceValue: (request) => quietly(() => inner.spliceValue!(request), { version: 1, etag: 'accepted' }),
   };
 }
 
@@ -148,4 +150,58 @@ export function utf16Order(): RecordStore {
 /** Derives the etag from key, version and content: a re-created record with the same content repeats it. */
 export function contentEtag(): RecordStore {
   return withFakeEtags((entry) => createHash('sha256').update(JSON.stringify([entry.key, entry.version, entry.value])).digest('base64url'));
+}
+
+/**
+ * spliceValue made of a read and a conditional put, with one flaw switched on. The memory store's
+ * clock stands still during the put, so a kept TTL comes out to the millisecond it was.
+ */
+function spliceBy(flaw: { readonly lineBreaks?: boolean; readonly dropsTtl?: boolean; readonly ignoresIfMatch?: boolean }): RecordStore {
+  let frozen: number | undefined;
+  const inner = createMemoryRecordStore({ now: () => frozen ?? Date.now() });
+  return {
+    ...delegate(inner),
+    async spliceValue(request: RecordSpliceRequest) {
+      const { namespace, key, prefix, deleteCount, insert } = request;
+      validateRecordSplice(request, { operation: 'records.spliceValue', namespace });
+      const current = await inner.get({ namespace, key });
+      const ifMatch = flaw.ignoresIfMatch ? current?.etag : request.ifMatch;
+      if (current === undefined || typeof current.value !== 'string' || !current.value.startsWith(prefix)) {
+        throw new StorageError(current === undefined ? 'PRECONDITION_FAILED' : 'INVALID_ARGUMENT', 'no such value');
+      }
+      const text = current.value.slice(prefix.length);
+      const bytes = Buffer.from(text, 'base64');
+      if (bytes.length < deleteCount || bytes.toString('base64') !== text) throw new StorageError('INVALID_ARGUMENT', 'too short');
+      let encoded = Buffer.concat([insert, bytes.subarray(deleteCount)]).toString('base64');
+      // What PostgreSQL's encode(…, 'base64') does: a line break every 76 characters.
+      if (flaw.lineBreaks) encoded = encoded.replace(/.{76}(?=.)/g, '$&\n');
+      frozen = Date.now();
+      try {
+        const ttl = flaw.dropsTtl || current.expiresAt === undefined ? {} : { ttlMs: current.expiresAt - frozen };
+        return await inner.put({ namespace, key, value: prefix + encoded, ...(ifMatch === undefined ? {} : { ifMatch }), ...ttl });
+      } finally {
+        frozen = undefined;
+      }
+    },
+  };
+}
+
+/** Splices like PostgreSQL's encode() without translate(): base64 broken into 76-character lines. */
+export function spliceWithLineBreaks(): RecordStore {
+  return spliceBy({ lineBreaks: true });
+}
+
+/** Splices by a put without a TTL: the record stops expiring. */
+export function spliceDropsTtl(): RecordStore {
+  return spliceBy({ dropsTtl: true });
+}
+
+/** Splices whatever version is there: the lost update again. */
+export function spliceIgnoresIfMatch(): RecordStore {
+  return spliceBy({ ignoresIfMatch: true });
+}
+
+/** The sound version of the above, to show the flaws alone make the kit fail. */
+export function spliceByReadAndPut(): RecordStore {
+  return spliceBy({});
 }

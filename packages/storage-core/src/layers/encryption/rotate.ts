@@ -48,16 +48,25 @@ interface Progress {
 
 const needsRewrap = (keyId: string, toKeyId: string) => keyId !== toKeyId && !keyId.startsWith('subject:');
 
+/** Whether `store` can replace an envelope header in place (only the new header is sent). */
+const canSplice = (store: RecordStore): boolean => store.capabilities.splice === true && store.spliceValue !== undefined;
+
 async function rewrapRecord(store: RecordStore, provider: KeyProvider, namespace: string, entry: RecordEntry, toKeyId: string, progress: Progress, now: number): Promise<void> {
   const envelope = recordEnvelope(entry.value, namespace);
   const header = readHeader(envelope);
   if (!needsRewrap(header.keyId, toKeyId)) return;
   const rewrapped = await rewrap(provider, envelope.subarray(0, header.length), toKeyId, { namespace, key: entry.key });
-  const value = RECORD_ENVELOPE_PREFIX + Buffer.concat([rewrapped, envelope.subarray(header.length)]).toString('base64');
-  const ttlMs = entry.expiresAt === undefined ? undefined : entry.expiresAt - now;
-  if (ttlMs !== undefined && ttlMs <= 0) return; // expired meanwhile: nothing left to protect
   try {
-    await store.put({ namespace, key: entry.key, value, serialized: `"${value}"`, ifMatch: entry.etag, ...(ttlMs === undefined ? {} : { ttlMs }) });
+    if (canSplice(store)) {
+      // Header only: the adapter swaps the first header.length bytes of the decoded value; TTL kept.
+      await store.spliceValue!({ namespace, key: entry.key, ifMatch: entry.etag, prefix: RECORD_ENVELOPE_PREFIX, deleteCount: header.length, insert: rewrapped });
+    } else {
+      // Fallback for adapters without `splice`: the whole value again, with the TTL that is left.
+      const ttlMs = entry.expiresAt === undefined ? undefined : entry.expiresAt - now;
+      if (ttlMs !== undefined && ttlMs <= 0) return; // expired meanwhile: nothing left to protect
+      const value = RECORD_ENVELOPE_PREFIX + Buffer.concat([rewrapped, envelope.subarray(header.length)]).toString('base64');
+      await store.put({ namespace, key: entry.key, value, serialized: `"${value}"`, ifMatch: entry.etag, ...(ttlMs === undefined ? {} : { ttlMs }) });
+    }
     progress.from.add(header.keyId);
     progress.rewrapped += 1;
   } catch (error) {
@@ -105,8 +114,9 @@ export interface RotationTarget {
 
 /**
  * Re-wraps every data key of a namespace that is not under `toKeyId`, page by page in key order.
- * Records: the envelope header is replaced in a conditional put (the ciphertext is carried over
- * unchanged). Blobs: the header metadata is replaced by a server-side copy (no data bytes move).
+ * Records: the envelope header is replaced by a conditional `spliceValue` (only the new header is
+ * sent; the TTL is kept) on adapters with the `splice` capability, else by a conditional put of the
+ * whole value (the ciphertext is carried over unchanged, but sent again). Blobs: the header metadata is replaced by a server-side copy (no data bytes move).
  */
 export async function rotateNamespace(target: RotationTarget, options: RotateKeysOptions = {}): Promise<RotationReport> {
   const { namespace, toKeyId, provider } = target;

@@ -3,14 +3,15 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError, localKeyring, type StorageRuntime } from '../../../src/index.js';
-import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore } from '../../../src/spi/index.js';
+import { createMemoryBlobStore, createMemoryRecordStore, createMemoryStreamStore, type RecordStore } from '../../../src/spi/index.js';
+import { readHeader } from '../../../src/crypto/envelope-format.js';
 import type { AuditEvent } from '../../../src/spi/audit.js';
 import { createTestCache, factoryOf } from '../../support/map-cache.js';
 
 const MARKER = 'PLANTED-MARKER-7f3a';
 
-function setup(options: { shared?: boolean } = {}) {
-  const records = createMemoryRecordStore();
+function setup(options: { shared?: boolean; records?: RecordStore } = {}) {
+  const records = options.records ?? createMemoryRecordStore();
   const blobs = createMemoryBlobStore();
   const streams = createMemoryStreamStore();
   const cache = createTestCache();
@@ -193,6 +194,42 @@ describe('rotation and erasure (memory stores)', () => {
       ['key.rotated', 'succeeded', 'users'],
       ['key.rotated', 'succeeded', 'media'],
     ]);
+  });
+
+  it('records: only the header is spliced in (ciphertext after it unchanged, TTL kept); without splice, a full put', async () => {
+    for (const splice of [true, false]) {
+      const inner = createMemoryRecordStore({ capabilities: { splice } });
+      const calls: string[] = [];
+      const records = new Proxy(inner, {
+        get(target, name) {
+          const value: unknown = Reflect.get(target, name);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            calls.push(String(name));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const s = setup({ records });
+      for (let i = 0; i < 5; i++) await s.client.records('users').put(`r${String(i)}`, { i, pad: 'x'.repeat(300) }, { ttlMs: 3_600_000 });
+      const before = await inner.list({ namespace: 'users' });
+      calls.length = 0;
+      const report = await s.withKey('k2').rotateKeys('users');
+      expect(report).toMatchObject({ scanned: 5, rewrapped: 5, skipped: 0, fromKeyIds: ['k1'] });
+      expect(calls.filter((name) => name !== 'list')).toEqual(Array.from({ length: 5 }, () => (splice ? 'spliceValue' : 'put')));
+      const after = await inner.list({ namespace: 'users' });
+      for (const [i, entry] of after.items.entries()) {
+        const old = before.items[i]!;
+        const envelope = (value: unknown) => Buffer.from((value as string).slice('sne1:'.length), 'base64');
+        const [was, now] = [envelope(old.value), envelope(entry.value)];
+        expect(readHeader(now).keyId).toBe('k2');
+        expect(now.subarray(readHeader(now).length).equals(was.subarray(readHeader(was).length))).toBe(true);
+        expect(entry.version).toBe(old.version + 1);
+        if (splice) expect(entry.expiresAt).toBe(old.expiresAt);
+      }
+      s.keys.retireKey('k1');
+      expect((await s.withKey('k2').records('users').get('r3', { bypassCache: true })).value).toEqual({ i: 3, pad: 'x'.repeat(300) });
+    }
   });
 
   it('resumes from a cursor', async () => {
