@@ -9,7 +9,9 @@
  *    application process (bench/outbox-load-child.ts) runs transactions that write a record and
  *    publish through the outbox; this process runs the relay (woken on commit) and a consumer
  *    group; latency = the handler's start minus the moment the transaction's commit resolved (one
- *    epoch clock, sub-ms). p50/p99 over the run.
+ *    epoch clock, sub-ms). p50/p99 over the run, split at the message's timestamp in the stream
+ *    (Kafka: the producer's send time, ms; Redis: the entry id's ms): commit→published is the relay's
+ *    share, published→handler the consumer's.
  *
  * Run: pnpm --filter @sanctum/storage-postgres bench:outbox (wrap in the bench lock).
  * Knobs: BENCH_ROUNDS (3), BENCH_MESSAGES (10000), BENCH_BATCH (500), BENCH_RATE (1000),
@@ -123,12 +125,17 @@ async function throughput(label: string, kafkaBrokers?: string): Promise<void> {
 async function latency(label: string, kafkaBrokers?: string): Promise<void> {
   const { scenario, client, drop } = await fresh(kafkaBrokers);
   const handledAt = new Map<number, number>();
+  /** When the relay's publish reached the stream (the backend's timestamp: Kafka's is ms, producer side). */
+  const publishedAt = new Map<number, number>();
   const epochNow = () => performance.timeOrigin + performance.now();
   const relay = startOutboxRelay({ client, adapter: 'pg', batchSize: 200, ...(WAKE ? {} : { wakeOnCommit: false, idleMs: 5 }) });
   const subscription = await client.streams<OrderEvent>('events').subscribe(
     'latency',
     async (message) => {
-      if (!handledAt.has(message.payload.i)) handledAt.set(message.payload.i, epochNow());
+      if (!handledAt.has(message.payload.i)) {
+        handledAt.set(message.payload.i, epochNow());
+        publishedAt.set(message.payload.i, message.publishedAt.getTime());
+      }
     },
     { maxInFlight: 256 },
   );
@@ -156,14 +163,25 @@ async function latency(label: string, kafkaBrokers?: string): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (handledAt.size < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const latencies: number[] = [];
+    const toPublish: number[] = [];
+    const toHandler: number[] = [];
     for (const [i, at] of committedAt) {
       const handled = handledAt.get(i);
-      if (handled !== undefined) latencies.push(handled - at);
+      if (handled === undefined) continue;
+      latencies.push(handled - at);
+      const published = publishedAt.get(i)!;
+      toPublish.push(published - at);
+      toHandler.push(handled - published);
     }
     const sorted = latencies.sort((a, b) => a - b);
+    const spread = (xs: number[]) => {
+      const s = xs.sort((a, b) => a - b);
+      return `p50 ${quantile(s, 0.5).toFixed(1)}, p99 ${quantile(s, 0.99).toFixed(1)}`;
+    };
     console.log(
       `${label} latency at ${String(RATE)} tx/s target (achieved ${summary.achieved.toFixed(0)} tx/s, ${String(summary.behind)} tx started >50 ms late; relay ${WAKE ? 'woken on commit' : 'polling every 5 ms'}): ` +
-        `${String(handledAt.size)}/${String(total)} delivered, commit→handler p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+        `${String(handledAt.size)}/${String(total)} delivered, commit→handler p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p90 ${quantile(sorted, 0.9).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms` +
+        ` (commit→published ${spread(toPublish)} ms, published→handler ${spread(toHandler)} ms; published = the stream's message timestamp)`,
     );
   } finally {
     await subscription.close();

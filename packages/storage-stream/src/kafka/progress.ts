@@ -37,3 +37,44 @@ export class BatchProgress {
     return last === undefined ? undefined : (BigInt(last) + 1n).toString();
   }
 }
+
+/**
+ * The offset commits of one partition, across its batches: one commit at a time, in order, and
+ * requests that arrive while one waits its turn share it (it commits the newest offset asked for).
+ * A batch need not wait for its commit: the next fetch of the partition can go out meanwhile.
+ */
+export class PartitionCommits {
+  readonly #commit: (offset: string) => Promise<boolean>;
+  #wanted: string | undefined;
+  #committed: string | undefined;
+  #queued = false;
+  #chain: Promise<void> = Promise.resolve();
+  /** When the last commit started (Date.now()): throttles the commits made while a batch runs. */
+  lastStarted = Date.now();
+
+  /** `commit` writes one offset and says whether it was committed (it reports its own failures). */
+  constructor(commit: (offset: string) => Promise<boolean>) {
+    this.#commit = commit;
+  }
+
+  /** Commits `offset` (one past the finished prefix) after the commits before it; resolves once it was tried. */
+  request(offset: string): Promise<void> {
+    this.#wanted = offset;
+    if (!this.#queued) {
+      this.#queued = true;
+      this.#chain = this.#chain.then(async () => {
+        this.#queued = false;
+        const next = this.#wanted;
+        if (next === undefined || next === this.#committed) return;
+        this.lastStarted = Date.now();
+        if (await this.#commit(next)) this.#committed = next;
+      });
+    }
+    return this.#chain;
+  }
+
+  /** Resolves once every commit asked for so far was tried. */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+}

@@ -7,7 +7,7 @@ import { toStreamMessage } from './codec.js';
 import { kafkaError, mapKafkaError } from './errors.js';
 import { formatId, parseTimeFilter, timeFilterMetadata, type StartPlan } from './ids.js';
 import type { ResolvedKafkaOptions } from './options.js';
-import { BatchProgress } from './progress.js';
+import { BatchProgress, PartitionCommits } from './progress.js';
 
 /** The errors of join attempts that ran out of time (as opposed to failing for a reason). */
 const JOIN_TIMEOUTS = new WeakSet<object>();
@@ -75,6 +75,8 @@ export class KafkaSubscription implements Subscription {
   readonly #abandon = new AbortController();
   readonly #abandoned = new Promise<void>((resolve) => this.#abandon.signal.addEventListener('abort', () => resolve(), { once: true }));
   readonly #timeFilters = new Map<number, number>();
+  /** Per partition: its commits, which outlive a batch (a batch does not wait for its own). */
+  readonly #commits = new Map<number, PartitionCommits>();
   #kafkaConsumer: Consumer | undefined;
   #positioning: Promise<void> = Promise.resolve();
   #assigned: readonly number[] = [];
@@ -280,7 +282,12 @@ export class KafkaSubscription implements Subscription {
     const { partition } = batch;
     const state: BatchState = { halted: false };
     const progress = new BatchProgress(batch.messages.map((record) => record.offset));
-    const commit = this.#committer(payload, progress);
+    const commits = this.#commitsOf(partition);
+    // While the batch runs, finished progress is committed at most every `commitIntervalMs`.
+    const soon = () => {
+      const offset = progress.commitOffset;
+      if (offset !== undefined && Date.now() - commits.lastStarted >= this.#context.options.commitIntervalMs) void commits.request(offset);
+    };
     const beat = setInterval(() => {
       heartbeat().catch(() => {
         // A rebalance is under way: finish what runs, commit it, and let kafkajs rejoin.
@@ -294,7 +301,7 @@ export class KafkaSubscription implements Subscription {
         if (this.#halted(state) || !isRunning() || isStale()) break;
         if (filter !== undefined) {
           if (Number(record.timestamp) < filter) {
-            if (progress.complete(index)) commit.soon();
+            if (progress.complete(index)) soon();
             continue;
           }
           filter = undefined;
@@ -305,53 +312,51 @@ export class KafkaSubscription implements Subscription {
           this.#slots.release();
           break;
         }
-        tasks.push(this.#deliver(record, partition, index, progress, state, commit.soon));
+        tasks.push(this.#deliver(record, partition, index, progress, state, soon));
       }
       await this.#settle(tasks);
     } finally {
       clearInterval(beat);
     }
+    // Cut short (a rebalance is under way, or the subscription closes): the commit must land before the
+    // partition moves on. Otherwise the next fetch need not wait for it (one commit round trip less
+    // per fetch); the partition's commits stay in order, and close waits for them.
+    const cutShort = this.#halted(state) || !isRunning() || isStale();
     state.halted = true;
     const lastDone = progress.lastDone;
     if (lastDone !== undefined) payload.resolveOffset(lastDone);
-    await commit.now();
+    const offset = progress.commitOffset;
+    if (offset !== undefined) {
+      const committing = commits.request(offset);
+      if (cutShort) await committing;
+    }
   }
 
   #halted(state: BatchState): boolean {
     return state.halted || this.#stop.signal.aborted;
   }
 
-  /** Commits of one batch: throttled while it runs (`commitIntervalMs`), forced at its end; one at a time. */
-  #committer(payload: EachBatchPayload, progress: BatchProgress) {
-    const { topic, options } = this.#context;
-    const partition = payload.batch.partition;
-    let committed: string | undefined;
-    let last = Date.now();
-    let chain = Promise.resolve();
-    const run = () => {
-      chain = chain.then(async () => {
-        const offset = progress.commitOffset;
-        if (offset === undefined || offset === committed) return;
-        last = Date.now();
+  /** The commits of `partition` (created on first use). */
+  #commitsOf(partition: number): PartitionCommits {
+    let commits = this.#commits.get(partition);
+    if (commits === undefined) {
+      const { topic } = this.#context;
+      commits = new PartitionCommits(async (offset) => {
         try {
           // A pending fromTime filter travels with the offset, so whoever resumes keeps applying it.
           const time = this.#timeFilters.get(partition);
           const metadata = time === undefined ? null : timeFilterMetadata(time);
           await this.#kafkaConsumer?.commitOffsets([{ topic, partition, offset, metadata }]);
-          committed = offset;
+          return true;
         } catch (error) {
           // Not committed: these messages come back after a restart or rebalance (duplicates, never losses).
           this.#report(mapKafkaError(error, 'streams.commit', this.#namespace));
+          return false;
         }
       });
-      return chain;
-    };
-    return {
-      soon: () => {
-        if (Date.now() - last >= options.commitIntervalMs) void run();
-      },
-      now: run,
-    };
+      this.#commits.set(partition, commits);
+    }
+    return commits;
   }
 
   /** Runs one message to its end: handled, dead-lettered, or left for redelivery when halted. */
@@ -418,6 +423,8 @@ export class KafkaSubscription implements Subscription {
     }
     // Handlers still running now are released: their messages were not committed and come back.
     this.#abandon.abort();
+    // Commits that batches left running land before the consumer leaves its group.
+    await Promise.all([...this.#commits.values()].map((commits) => commits.settled()));
     await this.#kafkaConsumer?.disconnect().catch((error: unknown) => this.#report(mapKafkaError(error, 'streams.close', this.#namespace)));
     // A recovery under way stops at the aborted signal; its consumer, if it got one, goes too.
     await this.#recovering;

@@ -17,6 +17,8 @@ export interface FakeKafkaScript {
   /** Replaces the produce response (and skips the partitioner, so no partition is known). */
   sendResult?: ((topic: string, messages: Message[]) => RecordMetadata[]) | undefined;
   commitError?: unknown;
+  /** Commits wait for this before they are recorded. */
+  commitGate?: Promise<void> | undefined;
   /** `fetchOffsets` answers without an entry for the topic. */
   offsetsMissingTopic?: boolean;
   /** Fires a CRASH event instead of GROUP_JOIN when a consumer runs… */
@@ -85,6 +87,7 @@ export class FakeConsumer {
   }
 
   async commitOffsets(entries: { partition: number; offset: string; metadata?: string | null }[]): Promise<void> {
+    await this.script.commitGate;
     if (this.script.commitError !== undefined) throw this.script.commitError;
     this.commits.push(...entries);
     for (const entry of entries) this.script.committed.set(entry.partition, { offset: entry.offset, metadata: entry.metadata ?? null });

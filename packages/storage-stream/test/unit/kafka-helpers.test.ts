@@ -9,7 +9,7 @@ import { kafkaStreamOptionsSchema } from '../../src/kafka/options.js';
 import { kafkaLogCreator } from '../../src/kafka/log.js';
 import { resolveKafkaOptions } from '../../src/kafka/options.js';
 import { PartitionTracker } from '../../src/kafka/partitioner.js';
-import { BatchProgress } from '../../src/kafka/progress.js';
+import { BatchProgress, PartitionCommits } from '../../src/kafka/progress.js';
 
 const kafkaLike = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });
 
@@ -186,5 +186,48 @@ describe('BatchProgress', () => {
     expect(progress.commitOffset).toBe('12');
     expect(progress.complete(2)).toBe(true);
     expect(progress.commitOffset).toBe('13');
+  });
+});
+
+describe('PartitionCommits', () => {
+  it('commits one offset at a time, in order; requests made while one waits share it and commit the newest', async () => {
+    const started: string[] = [];
+    const gates: Array<() => void> = [];
+    const commits = new PartitionCommits(async (offset) => {
+      started.push(offset);
+      await new Promise<void>((open) => gates.push(open));
+      return true;
+    });
+    const first = commits.request('5');
+    await Promise.resolve();
+    expect(started).toEqual(['5']);
+    // '5' is in flight: '7' and '9' wait for it and go as one commit of '9'.
+    const second = commits.request('7');
+    const third = commits.request('9');
+    expect(third).toBe(second);
+    gates.shift()!();
+    await first;
+    await Promise.resolve();
+    expect(started).toEqual(['5', '9']);
+    gates.shift()!();
+    await third;
+    // Nothing new: an offset already committed is not committed again.
+    await commits.request('9');
+    expect(started).toEqual(['5', '9']);
+    await commits.settled();
+  });
+
+  it('tries a failed offset again on the next request', async () => {
+    const started: string[] = [];
+    let ok = false;
+    const commits = new PartitionCommits(async (offset) => {
+      started.push(offset);
+      return ok;
+    });
+    await commits.request('3');
+    ok = true;
+    await commits.request('3');
+    await commits.request('3');
+    expect(started).toEqual(['3', '3']);
   });
 });

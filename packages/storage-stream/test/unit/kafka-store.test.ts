@@ -285,6 +285,44 @@ describe('Kafka store against a fake kafkajs', () => {
     expect(consumer.disconnected).toBe(true);
   });
 
+  it('does not hold a finished batch for its commit, and close waits for that commit before leaving the group', async () => {
+    const script = fakeScript({ partitions: 1 });
+    const { store, kafka } = setup(script);
+    const { subscription, consumer } = await subscribed(store, kafka, { handler: async () => undefined });
+    let open!: () => void;
+    script.commitGate = new Promise<void>((resolve) => (open = resolve));
+    const positioned = consumer.commits.length;
+    const batch = consumer.batch(0, [{}, {}]);
+    // The batch ends (kafkajs may fetch again) while its commit is still on the wire.
+    expect(await Promise.race([batch.done.then(() => 'ended'), sleep(500).then(() => 'held')])).toBe('ended');
+    expect(consumer.commits).toHaveLength(positioned);
+    const closing = subscription.close({ timeoutMs: 1_000 });
+    await sleep(30);
+    expect(consumer.disconnected).toBe(false);
+    open();
+    await closing;
+    expect(consumer.commits.at(-1)).toMatchObject({ partition: 0, offset: '2' });
+    expect(consumer.disconnected).toBe(true);
+  });
+
+  it('holds a batch cut short by a rebalance until its commit landed', async () => {
+    const script = fakeScript({ partitions: 1 });
+    const { store, kafka } = setup(script);
+    const { subscription, consumer } = await subscribed(store, kafka, { handler: async () => void (await sleep(40)) });
+    let open!: () => void;
+    script.commitGate = new Promise<void>((resolve) => (open = resolve));
+    const batch = consumer.batch(0, [{}, {}], { heartbeat: async () => Promise.reject(new Error('REBALANCE_IN_PROGRESS')) });
+    await sleep(150);
+    let ended = false;
+    void batch.done.then(() => (ended = true));
+    await sleep(20);
+    expect(ended).toBe(false);
+    open();
+    await batch.done;
+    expect(consumer.commits.at(-1)).toMatchObject({ partition: 0 });
+    await subscription.close();
+  });
+
   it('maps a failed send and refuses a receipt the broker did not report', async () => {
     const script = fakeScript({ partitions: 2 });
     const { store } = setup(script);
