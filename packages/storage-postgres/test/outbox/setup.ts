@@ -13,6 +13,12 @@ export interface Scenario {
   /** When set, `events` goes to Kafka instead of Redis. */
   readonly kafkaBrokers?: string;
   readonly poolSize?: number;
+  /**
+   * The Kafka consumer's `maxWaitTimeMs` (default 100). librdkafka's mock holds a fetch that finds no
+   * data for this whole time even when data arrives meanwhile (a real broker answers at once), so a
+   * latency measurement on the mock sets it low.
+   */
+  readonly kafkaMaxWaitMs?: number;
 }
 
 /** A client with `orders`, `handled` and `effects` on PostgreSQL and the `events` stream. */
@@ -22,7 +28,7 @@ export async function scenarioClient(scenario: Scenario, extra: { readonly metri
   const events =
     scenario.kafkaBrokers === undefined
       ? { use: 'redis-streams', options: { url: scenario.redisUrl, keyPrefix: scenario.redisPrefix, reclaimGraceMs: 2_000, reclaimIntervalMs: 500 } }
-      : { use: 'kafka', options: { brokers: scenario.kafkaBrokers.split(','), topicPrefix: scenario.redisPrefix.replace(/[^a-z0-9.-]/gi, '-'), idempotent: false, sessionTimeoutMs: 4_000, rebalanceTimeoutMs: 3_000, heartbeatIntervalMs: 300, maxWaitTimeMs: 100 } };
+      : { use: 'kafka', options: { brokers: scenario.kafkaBrokers.split(','), topicPrefix: scenario.redisPrefix.replace(/[^a-z0-9.-]/gi, '-'), idempotent: false, sessionTimeoutMs: 4_000, rebalanceTimeoutMs: 3_000, heartbeatIntervalMs: 300, maxWaitTimeMs: scenario.kafkaMaxWaitMs ?? 100 } };
   // (librdkafka's mock cluster serves no InitProducerId: no idempotent producer there.)
   return createStorageClient(
     {
