@@ -1,5 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { sharedPrk } from './envelope-format.js';
+import { prkV2, sharedPrk } from './envelope-format.js';
 import type { KeyProvider } from './key-provider.js';
 
 /** The bounds of a data-key cache (`encryption.dataKeyCache`). */
@@ -15,7 +15,7 @@ const DATA_KEY_BYTES = 32;
 const OPEN_ENTRIES = 64;
 
 interface SealEntry {
-  /** HKDF-Extract of the data key (the data key itself is not kept). */
+  /** HKDF-Extract of the data key for v2 envelopes (the data key itself is not kept). */
   readonly prk: KeyObject;
   readonly wrapped: Uint8Array;
   readonly expiresAt: number;
@@ -69,9 +69,12 @@ export class DataKeyCache {
     }
   }
 
-  /** The data key (as its PRK) of a shared envelope, unwrapped once per wrapped key while it is fresh. */
-  async openKey(provider: KeyProvider, keyId: string, wrapped: Uint8Array, namespace: string): Promise<KeyObject> {
-    const id = `${keyId}\u0000${Buffer.from(wrapped.buffer, wrapped.byteOffset, wrapped.byteLength).toString('base64')}`;
+  /**
+   * The data key (as its PRK for envelope `version`) of a shared envelope, unwrapped once per wrapped
+   * key while it is fresh.
+   */
+  async openKey(provider: KeyProvider, keyId: string, wrapped: Uint8Array, namespace: string, version: 1 | 2 = 2): Promise<KeyObject> {
+    const id = `${String(version)}\u0000${keyId}\u0000${Buffer.from(wrapped.buffer, wrapped.byteOffset, wrapped.byteLength).toString('latin1')}`;
     const cached = this.#opening.get(id);
     if (cached !== undefined && performance.now() < cached.expiresAt) return cached.prk;
     if (cached !== undefined) this.#opening.delete(id);
@@ -79,7 +82,7 @@ export class DataKeyCache {
     // The promise is cached, so concurrent reads of one wrapped key unwrap it once; a failed unwrap
     // is not kept (the next read asks the provider again).
     const prk = Promise.resolve(provider.unwrap(keyId, wrapped, { namespace, key: '' })).then((dataKey) => {
-      const extracted = sharedPrk(dataKey);
+      const extracted = version === 2 ? prkV2(dataKey) : sharedPrk(dataKey);
       dataKey.fill(0);
       return extracted;
     });
@@ -101,7 +104,7 @@ export class DataKeyCache {
         dataKey.fill(0);
         throw error;
       }
-      const entry: SealEntry = { prk: sharedPrk(dataKey), wrapped, expiresAt: performance.now() + this.#limits.maxAgeMs, uses: 0 };
+      const entry: SealEntry = { prk: prkV2(dataKey), wrapped, expiresAt: performance.now() + this.#limits.maxAgeMs, uses: 0 };
       dataKey.fill(0);
       this.#sealing.set(keyId, entry);
       return entry;
