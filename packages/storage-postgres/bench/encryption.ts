@@ -5,6 +5,7 @@
  * Run under the bench lock: node --conditions=@sanctum/source --import tsx bench/encryption.ts
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createStorageClient, localKeyring } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
 import postgresJs from 'postgres';
@@ -18,15 +19,18 @@ const value = { name: 'Ada Lovelace', email: 'ada@example.org', plan: 'pro', tag
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(op: (i: number) => Promise<unknown>): Promise<number> {
+/** Ops per second, and client CPU µs per op (process.cpuUsage: user + system). */
+async function measure(op: (i: number) => Promise<unknown>): Promise<{ rate: number; cpu: number }> {
   let next = 0;
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < OPS; i = next++) await op(i);
     }),
   );
-  return OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+  const used = process.cpuUsage(cpu);
+  return { rate: OPS / (Number(process.hrtime.bigint() - start) / 1e9), cpu: (used.user + used.system) / OPS };
 }
 
 const { url } = await resolveService('postgres');
@@ -46,7 +50,9 @@ const client = createStorageClient(
 );
 const NAMES = ['plain', 'encrypted', 'cached'] as const;
 type Name = (typeof NAMES)[number];
-const got = { put: { plain: [], encrypted: [], cached: [] } as Record<Name, number[]>, get: { plain: [], encrypted: [], cached: [] } as Record<Name, number[]> };
+const empty = (): Record<Name, number[]> => ({ plain: [], encrypted: [], cached: [] });
+const got = { put: empty(), get: empty() };
+const cpu = { put: empty(), get: empty() };
 try {
   for (let round = 0; round <= ROUNDS; round += 1) {
     const order: readonly Name[] = round % 2 === 0 ? NAMES : [...NAMES].reverse();
@@ -55,13 +61,16 @@ try {
       const put = await measure((i) => records.put(`k-${String(i % 1000)}`, value));
       const get = await measure((i) => records.get(`k-${String(i % 1000)}`));
       if (round > 0) {
-        got.put[name].push(put);
-        got.get[name].push(get);
+        got.put[name].push(put.rate);
+        got.get[name].push(get.rate);
+        cpu.put[name].push(put.cpu);
+        cpu.get[name].push(get.cpu);
       }
     }
   }
-  console.log(`records on PostgreSQL, c=${String(CONCURRENCY)}, pool ${String(POOL)}, ${String(OPS)} ops per round, ${String(ROUNDS)} rounds`);
+  console.log(`records on PostgreSQL, c=${String(CONCURRENCY)}, pool ${String(POOL)}, ${String(OPS)} ops per round, ${String(ROUNDS)} rounds, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   for (const op of ['put', 'get'] as const) {
+    console.log(`${op.padEnd(4)} client CPU µs/op (median): ${NAMES.map((name) => `${name} ${median(cpu[op][name]).toFixed(0)}`).join('  ')}`);
     for (const variant of ['encrypted', 'cached'] as const) {
       const ratios = got[op][variant].map((v, i) => v / got[op].plain[i]!);
       const label = variant === 'cached' ? 'encrypted, dataKeyCache' : 'encrypted, key per record';
