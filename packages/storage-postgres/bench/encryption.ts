@@ -3,6 +3,7 @@
  * record, and with `dataKeyCache`) vs the same namespace unencrypted, at c=32, PostgreSQL adapter, interleaved rounds in alternating order,
  * median of per-round ratios encrypted / plain. Also get (decrypt) for context.
  * Run under the bench lock: node --conditions=@sanctum/source --import tsx bench/encryption.ts
+ * (BENCH_ROUNDS, BENCH_OPS, VARIANTS=plain,cached to narrow it; add --cpu-prof for a profile).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -48,8 +49,10 @@ const client = createStorageClient(
   },
   { adapters: [postgresRecords()], keys: localKeyring({ keys: { bench: randomBytes(32) } }) },
 );
-const NAMES = ['plain', 'encrypted', 'cached'] as const;
-type Name = (typeof NAMES)[number];
+const ALL = ['plain', 'encrypted', 'cached'] as const;
+type Name = (typeof ALL)[number];
+// VARIANTS=plain,cached narrows a run (e.g. for a --cpu-prof of one path); ratios need plain.
+const NAMES: readonly Name[] = process.env['VARIANTS'] === undefined ? ALL : ALL.filter((name) => process.env['VARIANTS']!.split(',').includes(name));
 const empty = (): Record<Name, number[]> => ({ plain: [], encrypted: [], cached: [] });
 const got = { put: empty(), get: empty() };
 const cpu = { put: empty(), get: empty() };
@@ -71,7 +74,7 @@ try {
   console.log(`records on PostgreSQL, c=${String(CONCURRENCY)}, pool ${String(POOL)}, ${String(OPS)} ops per round, ${String(ROUNDS)} rounds, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   for (const op of ['put', 'get'] as const) {
     console.log(`${op.padEnd(4)} client CPU µs/op (median): ${NAMES.map((name) => `${name} ${median(cpu[op][name]).toFixed(0)}`).join('  ')}`);
-    for (const variant of ['encrypted', 'cached'] as const) {
+    for (const variant of (['encrypted', 'cached'] as const).filter((name) => NAMES.includes(name) && NAMES.includes('plain'))) {
       const ratios = got[op][variant].map((v, i) => v / got[op].plain[i]!);
       const label = variant === 'cached' ? 'encrypted, dataKeyCache' : 'encrypted, key per record';
       console.log(`${op.padEnd(4)} plain ${median(got[op].plain).toFixed(0).padStart(6)} ops/s  ${label} ${median(got[op][variant]).toFixed(0).padStart(6)} ops/s  ratio ${median(ratios).toFixed(2)}   per-round ${ratios.map((r) => r.toFixed(2)).join(' ')}`);

@@ -90,15 +90,38 @@ export function decryptFailed(reason: string, cause?: unknown): StorageError {
   });
 }
 
+/*
+ * Random bytes for small values come from a pool refilled 4 KiB at a time (as node's randomUUID
+ * does): one CSPRNG call costs ~2 µs whatever its size, as much as a value's AES-GCM. Each byte is
+ * handed out once. A data key is copied out into a buffer of its own (a key provider sees only its
+ * own bytes, even through `.buffer`) and its bytes in the pool are zeroed at once.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+function pooledRandom(size: number): Buffer {
+  if (poolAt + size > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + size);
+  poolAt += size;
+  return out;
+}
+
 /** A fresh message id (16 random bytes). */
 export function freshMessageId(): Buffer {
-  return randomBytes(ID_BYTES);
+  return pooledRandom(ID_BYTES);
 }
 
 /** A fresh data key and message id. */
 export function freshDataKey(): { dataKey: Buffer; messageId: Buffer } {
-  const bytes = randomBytes(DATA_KEY_BYTES + ID_BYTES);
-  return { dataKey: bytes.subarray(0, DATA_KEY_BYTES), messageId: bytes.subarray(DATA_KEY_BYTES) };
+  const bytes = pooledRandom(DATA_KEY_BYTES + ID_BYTES);
+  const dataKey = Buffer.alloc(DATA_KEY_BYTES);
+  dataKey.set(bytes.subarray(0, DATA_KEY_BYTES));
+  bytes.fill(0, 0, DATA_KEY_BYTES);
+  return { dataKey, messageId: bytes.subarray(DATA_KEY_BYTES) };
 }
 
 export function deriveKeys(dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
@@ -142,7 +165,7 @@ function splitKeys(okm: Buffer): DerivedKeys {
  * The keys of one v2 value from its PRK: HKDF-Expand-SHA512(PRK, "sanctum/envelope/v2" ‖ messageId,
  * 64) is a single HMAC block, T(1) = HMAC(PRK, info ‖ 0x01).
  */
-export function expandV2(prk: KeyObject, messageId: Uint8Array): DerivedKeys {
+export function expandV2(prk: KeyObject | Buffer, messageId: Uint8Array): DerivedKeys {
   const info = Buffer.allocUnsafe(V2_LABEL.length + ID_BYTES + 1);
   V2_LABEL.copy(info, 0);
   info.set(messageId, V2_LABEL.length);
@@ -150,10 +173,17 @@ export function expandV2(prk: KeyObject, messageId: Uint8Array): DerivedKeys {
   return splitKeys(createHmac('sha512', prk).update(info).digest());
 }
 
-/** The same keys straight from a data key (one native HKDF call): for a value with its own data key. */
+/**
+ * The same keys straight from a data key (a value with its own data key): HKDF-Extract then one
+ * Expand block, as two HMAC-SHA512 calls (cheaper than node's hkdfSync, ~4× here).
+ */
 export function deriveKeysV2(dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
-  const info = Buffer.concat([V2_LABEL, messageId]);
-  return splitKeys(Buffer.from(hkdfSync('sha512', dataKey, V2_LABEL, info, 64)));
+  const prk = createHmac('sha512', V2_LABEL).update(dataKey).digest();
+  try {
+    return expandV2(prk, messageId);
+  } finally {
+    prk.fill(0);
+  }
 }
 
 const V2_IV = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);

@@ -92,6 +92,16 @@ export async function openHeader(provider: KeyProvider, bytes: Buffer, context: 
   }
 }
 
+/**
+ * {@link openHeader} for a framed envelope (a blob's header): DECRYPT_FAILED for a single-value one
+ * (v2 has no header tag, so a record's header must never be taken for a blob's).
+ */
+export async function openFramedHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext): Promise<OpenedHeader> {
+  const header = readHeader(bytes);
+  if (header.version !== 1 || header.frameSize === 0) throw decryptFailed('a single-value envelope where a framed one was expected');
+  return openHeader(provider, bytes, context);
+}
+
 /** Decrypts a value sealed by {@link sealBytes} (v2, or v1 from before); DECRYPT_FAILED on any change. */
 export async function openBytes(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<Buffer> {
   const { header, keys } = await openHeader(provider, bytes, context, cache);

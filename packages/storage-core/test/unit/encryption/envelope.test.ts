@@ -12,6 +12,7 @@ import {
   frameRange,
   fullWindow,
   openBytes,
+  openFramedHeader,
   openHeader,
   plainSizeOf,
   rewrap,
@@ -238,6 +239,42 @@ describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
     framed[4] = 0x01;
     expect(await codeOf(openBytes(provider, v3, ctx))).toBe('DECRYPT_FAILED');
     expect(() => readHeader(framed)).toThrow(/malformed/);
+  });
+});
+
+describe('random bytes and the key provider', () => {
+  it('a key provider sees only the data key: its buffer holds 32 bytes, nothing of other values', async () => {
+    const inner = keys();
+    const seen: number[] = [];
+    const watching: KeyProvider = {
+      name: 'watching',
+      wrap: (id, dataKey, context) => {
+        seen.push(dataKey.buffer.byteLength);
+        return inner.wrap(id, dataKey, context);
+      },
+      unwrap: (id, wrapped, context) => inner.unwrap(id, wrapped, context),
+    };
+    for (let i = 0; i < 3; i++) await sealBytes(watching, 'k1', ctx, Buffer.from('x'));
+    await startFramed(watching, 'k1', ctx, FRAME);
+    expect(seen).toEqual([32, 32, 32, 32]);
+  });
+
+  it('message ids never repeat across pool refills', async () => {
+    const provider = keys();
+    const sealed = await Promise.all(Array.from({ length: 600 }, () => sealBytes(provider, 'k1', ctx, Buffer.from('x'))));
+    expect(new Set(sealed.map((b) => readHeader(b).messageId.toString('hex'))).size).toBe(600);
+  });
+});
+
+describe('a record header is never taken for a blob header', () => {
+  it('openFramedHeader refuses a single-value envelope (v2 or v1) with DECRYPT_FAILED', async () => {
+    const provider = keys();
+    const single = await sealBytes(provider, 'k1', ctx, Buffer.from('value'));
+    const error = await openFramedHeader(provider, single, ctx).catch((e: unknown) => e);
+    expect((error as StorageError).code).toBe('DECRYPT_FAILED');
+    expect((error as StorageError).message).toContain('framed one was expected');
+    const { header } = await sealStream(provider, randomBytes(10));
+    expect((await openFramedHeader(provider, header, ctx)).header.frameSize).toBe(FRAME);
   });
 });
 
