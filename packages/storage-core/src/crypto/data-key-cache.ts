@@ -15,7 +15,7 @@ const DATA_KEY_BYTES = 32;
 const OPEN_ENTRIES = 64;
 
 interface SealEntry {
-  /** HKDF-Extract of the data key for v2 envelopes (the data key itself is not kept). */
+  /** The data key as a KeyObject (v2 derives each value's keys from it; the raw bytes are zeroed). */
   readonly prk: KeyObject;
   readonly wrapped: Uint8Array;
   readonly expiresAt: number;
@@ -24,6 +24,8 @@ interface SealEntry {
 
 interface OpenEntry {
   readonly prk: Promise<KeyObject>;
+  /** The PRK once unwrapped (reads of a known data key then take no promise hop). */
+  resolved: KeyObject | undefined;
   readonly expiresAt: number;
 }
 
@@ -49,14 +51,23 @@ export class DataKeyCache {
     this.#limits = limits;
   }
 
+  /**
+   * {@link sealKey} without a promise when the cached data key may seal one more value (the common
+   * case); `undefined` when the provider must be asked.
+   */
+  takeSealKey(keyId: string): { readonly prk: KeyObject; readonly wrapped: Uint8Array } | undefined {
+    const entry = this.#sealing.get(keyId);
+    if (entry === undefined || entry.uses >= this.#limits.maxMessages || performance.now() >= entry.expiresAt) return undefined;
+    entry.uses += 1;
+    return entry;
+  }
+
   /** A data key (as its PRK) to seal one more value of `namespace` under `keyId`, and its wrapped form. */
   async sealKey(provider: KeyProvider, keyId: string, namespace: string): Promise<{ readonly prk: KeyObject; readonly wrapped: Uint8Array }> {
     for (;;) {
+      const fresh = this.takeSealKey(keyId);
+      if (fresh !== undefined) return fresh;
       const entry = this.#sealing.get(keyId);
-      if (entry !== undefined && entry.uses < this.#limits.maxMessages && performance.now() < entry.expiresAt) {
-        entry.uses += 1;
-        return entry;
-      }
       if (entry !== undefined) this.#retire(keyId, entry);
       // Concurrent misses share one wrap; each then takes a use of the new entry (the loop re-checks
       // the bounds, so a burst larger than maxMessages wraps again).
@@ -71,12 +82,12 @@ export class DataKeyCache {
 
   /**
    * The data key (as its PRK for envelope `version`) of a shared envelope, unwrapped once per wrapped
-   * key while it is fresh.
+   * key while it is fresh: the key itself once it is known, else a promise of it.
    */
-  async openKey(provider: KeyProvider, keyId: string, wrapped: Uint8Array, namespace: string, version: 1 | 2 = 2): Promise<KeyObject> {
+  openKey(provider: KeyProvider, keyId: string, wrapped: Uint8Array, namespace: string, version: 1 | 2 = 2): KeyObject | Promise<KeyObject> {
     const id = `${String(version)}\u0000${keyId}\u0000${Buffer.from(wrapped.buffer, wrapped.byteOffset, wrapped.byteLength).toString('latin1')}`;
     const cached = this.#opening.get(id);
-    if (cached !== undefined && performance.now() < cached.expiresAt) return cached.prk;
+    if (cached !== undefined && performance.now() < cached.expiresAt) return cached.resolved ?? cached.prk;
     if (cached !== undefined) this.#opening.delete(id);
     if (this.#opening.size >= OPEN_ENTRIES) this.#opening.delete(this.#opening.keys().next().value as string);
     // The promise is cached, so concurrent reads of one wrapped key unwrap it once; a failed unwrap
@@ -86,11 +97,16 @@ export class DataKeyCache {
       dataKey.fill(0);
       return extracted;
     });
-    const entry: OpenEntry = { prk, expiresAt: performance.now() + this.#limits.maxAgeMs };
+    const entry: OpenEntry = { prk, resolved: undefined, expiresAt: performance.now() + this.#limits.maxAgeMs };
     this.#opening.set(id, entry);
-    prk.catch(() => {
-      if (this.#opening.get(id) === entry) this.#opening.delete(id);
-    });
+    prk.then(
+      (key) => {
+        entry.resolved = key;
+      },
+      () => {
+        if (this.#opening.get(id) === entry) this.#opening.delete(id);
+      },
+    );
     return prk;
   }
 

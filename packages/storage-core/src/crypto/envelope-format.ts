@@ -29,9 +29,9 @@ import type { EncryptionContext } from './key-provider.js';
  *   body   = AES-256-GCM(value) ‖ tag[16], IV = 0^11 ‖ 0x01,
  *            AAD = "SNE" 0x02 ‖ flags ‖ messageId ‖ commitment ‖ contextBytes(context)
  *
- * encKey ‖ commitment = HKDF-SHA512(salt = "sanctum/envelope/v2", ikm = dataKey, info =
- * "sanctum/envelope/v2" ‖ messageId, 64 bytes): one HMAC-SHA512 per value once the PRK is known
- * (a shared data key's PRK is computed once). The header has no tag of its own: the body's AAD
+ * encKey ‖ commitment = HKDF-Expand-SHA512(PRK = dataKey, info = "sanctum/envelope/v2" ‖ messageId,
+ * 64 bytes): one HMAC-SHA512 per value (a data key is uniformly random already, so there is no
+ * Extract step). The header has no tag of its own: the body's AAD
  * authenticates every header field except the key id and the wrapped key, which the key provider's
  * AEAD authenticates (with the key id and context) and the commitment pins to one data key; leaving
  * them out is what lets rotation re-wrap a data key without touching the body.
@@ -100,7 +100,8 @@ const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 
-function pooledRandom(size: number): Buffer {
+/** `size` fresh random bytes from the pool (a view into it: copy out anything secret, then zero it). */
+export function pooledRandom(size: number): Buffer {
   if (poolAt + size > pool.length) {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
@@ -152,38 +153,28 @@ const SHARED = 0x02;
 
 const V2_LABEL = Buffer.from('sanctum/envelope/v2');
 
-/** HKDF-Extract (SHA-512) of a data key for v2 values: computed once per shared data key. */
+/**
+ * The key a v2 value's keys are derived from: the data key itself, as a KeyObject (kept by the
+ * data-key cache instead of the raw bytes; a data key is already uniformly random, so HKDF's
+ * Extract step adds nothing — RFC 5869 §3.3).
+ */
 export function prkV2(dataKey: Uint8Array): KeyObject {
-  return createSecretKey(createHmac('sha512', V2_LABEL).update(dataKey).digest());
-}
-
-function splitKeys(okm: Buffer): DerivedKeys {
-  return { encKey: okm.subarray(0, 32), commitment: okm.subarray(32, 64) };
+  return createSecretKey(dataKey);
 }
 
 /**
- * The keys of one v2 value from its PRK: HKDF-Expand-SHA512(PRK, "sanctum/envelope/v2" ‖ messageId,
- * 64) is a single HMAC block, T(1) = HMAC(PRK, info ‖ 0x01).
+ * The keys of one v2 value: encKey ‖ commitment = HMAC-SHA512(dataKey, "sanctum/envelope/v2" ‖
+ * messageId ‖ 0x01), i.e. HKDF-Expand-SHA512 with the data key as PRK, one HMAC block for 64 bytes.
+ * The commitment is half of a PRF output keyed by the data key: a second data key with the same
+ * commitment would take ~2^128 work.
  */
-export function expandV2(prk: KeyObject | Buffer, messageId: Uint8Array): DerivedKeys {
+export function deriveKeysV2(dataKey: KeyObject | Uint8Array, messageId: Uint8Array): DerivedKeys {
   const info = Buffer.allocUnsafe(V2_LABEL.length + ID_BYTES + 1);
   V2_LABEL.copy(info, 0);
   info.set(messageId, V2_LABEL.length);
   info[info.length - 1] = 1;
-  return splitKeys(createHmac('sha512', prk).update(info).digest());
-}
-
-/**
- * The same keys straight from a data key (a value with its own data key): HKDF-Extract then one
- * Expand block, as two HMAC-SHA512 calls (cheaper than node's hkdfSync, ~4× here).
- */
-export function deriveKeysV2(dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
-  const prk = createHmac('sha512', V2_LABEL).update(dataKey).digest();
-  try {
-    return expandV2(prk, messageId);
-  } finally {
-    prk.fill(0);
-  }
+  const okm = createHmac('sha512', dataKey).update(info).digest();
+  return { encKey: okm.subarray(0, 32), commitment: okm.subarray(32, 64) };
 }
 
 const V2_IV = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);

@@ -10,7 +10,6 @@ import {
   deriveKeys,
   deriveKeysV2,
   deriveSharedKeys,
-  expandV2,
   freshDataKey,
   freshMessageId,
   openFrame,
@@ -63,9 +62,9 @@ export async function sealBytes(provider: KeyProvider, keyId: string, context: E
     dataKey.fill(0);
     return sealSingle(keys, messageId, keyId, wrapped, false, context, plaintext);
   }
-  const { prk, wrapped } = await cache.sealKey(provider, keyId, context.namespace);
+  const { prk, wrapped } = cache.takeSealKey(keyId) ?? (await cache.sealKey(provider, keyId, context.namespace));
   const messageId = freshMessageId();
-  return sealSingle(expandV2(prk, messageId), messageId, keyId, wrapped, true, context, plaintext);
+  return sealSingle(deriveKeysV2(prk, messageId), messageId, keyId, wrapped, true, context, plaintext);
 }
 
 /** The context a header's data key was wrapped under: the value's own, or its namespace's (shared). */
@@ -80,8 +79,9 @@ function wrapContext(header: EnvelopeHeader, context: EncryptionContext): Encryp
 export async function openHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<OpenedHeader> {
   const header = readHeader(bytes);
   if (header.shared && cache !== undefined) {
-    const prk = await cache.openKey(provider, header.keyId, header.wrapped, context.namespace, header.version);
-    if (header.version === 2) return { header, keys: checkCommitment(header, expandV2(prk, header.messageId)) };
+    const known = cache.openKey(provider, header.keyId, header.wrapped, context.namespace, header.version);
+    const prk = known instanceof Promise ? await known : known;
+    if (header.version === 2) return { header, keys: checkCommitment(header, deriveKeysV2(prk, header.messageId)) };
     return { header, keys: checkHeader(header, bytes, deriveSharedKeys(prk, header.messageId), context) };
   }
   const dataKey = await provider.unwrap(header.keyId, header.wrapped, wrapContext(header, context));

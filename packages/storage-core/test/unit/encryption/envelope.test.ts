@@ -19,7 +19,7 @@ import {
   sealBytes,
   startFramed,
 } from '../../../src/crypto/envelope.js';
-import { TAG_BYTES, deriveKeys, deriveKeysV2, expandV2, openFrame, prkV2, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
+import { TAG_BYTES, deriveKeys, deriveKeysV2, openFrame, prkV2, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
 import { DataKeyCache } from '../../../src/crypto/data-key-cache.js';
 import type { KeyProvider } from '../../../src/crypto/key-provider.js';
 
@@ -201,10 +201,10 @@ describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
     expect((error as StorageError).message).toContain('commitment');
   });
 
-  it('a shared data key derives the same keys from its cached PRK as from the data key (one HMAC vs HKDF)', () => {
+  it('a shared data key derives the same keys from its cached KeyObject as from its bytes', () => {
     const dataKey = randomBytes(32);
     const id = randomBytes(16);
-    const fromPrk = expandV2(prkV2(dataKey), id);
+    const fromPrk = deriveKeysV2(prkV2(dataKey), id);
     const direct = deriveKeysV2(dataKey, id);
     expect(fromPrk.encKey).toEqual(direct.encKey);
     expect(fromPrk.commitment).toEqual(direct.commitment);
