@@ -26,12 +26,13 @@ import type { EncryptionContext } from './key-provider.js';
  *
  *   header = "SNE" 0x02 | flags u8 | messageId[16] | keyIdLen u8 | keyId | wrappedLen u16 | wrapped
  *            | commitment[32]
- *   body   = AES-256-GCM(value) ‖ tag[16], IV = 0^11 ‖ 0x01,
+ *   body   = AES-256-GCM(value) ‖ tag[16], IV = messageId[0..12),
  *            AAD = "SNE" 0x02 ‖ flags ‖ messageId ‖ commitment ‖ contextBytes(context)
  *
- * encKey ‖ commitment = HKDF-Expand-SHA512(PRK = dataKey, info = "sanctum/envelope/v2" ‖ messageId,
- * 64 bytes): one HMAC-SHA512 per value (a data key is uniformly random already, so there is no
- * Extract step). The header has no tag of its own: the body's AAD
+ * encKey ‖ commitment = HMAC-SHA512(dataKey, "sanctum/envelope/v2" ‖ 0x01) (HKDF-Expand with the
+ * data key as PRK), derived once per data key: a shared data key's are computed once, so a value
+ * costs one AES-GCM call; values under one shared data key differ by their random 96-bit IV (at most
+ * 2^32 values per data key: `maxMessages`, NIST SP 800-38D). The header has no tag of its own: the body's AAD
  * authenticates every header field except the key id and the wrapped key, which the key provider's
  * AEAD authenticates (with the key id and context) and the commitment pins to one data key; leaving
  * them out is what lets rotation re-wrap a data key without touching the body.
@@ -151,33 +152,23 @@ export function deriveSharedKeys(prk: KeyObject, messageId: Uint8Array): Derived
 const FRAMED = 0x01;
 const SHARED = 0x02;
 
-const V2_LABEL = Buffer.from('sanctum/envelope/v2');
+const V2_INFO = Buffer.from('sanctum/envelope/v2\u0001');
+const IV_BYTES = 12;
 
 /**
- * The key a v2 value's keys are derived from: the data key itself, as a KeyObject (kept by the
- * data-key cache instead of the raw bytes; a data key is already uniformly random, so HKDF's
- * Extract step adds nothing — RFC 5869 §3.3).
+ * The keys of a v2 data key: encKey ‖ commitment = HMAC-SHA512(dataKey, "sanctum/envelope/v2" ‖
+ * 0x01), i.e. HKDF-Expand-SHA512 with the data key as PRK (a data key is 32 uniformly random bytes
+ * already, so HKDF's Extract step adds nothing: RFC 5869 §3.3), one HMAC block for 64 bytes. The
+ * commitment is half of a PRF output keyed by the data key: another data key with the same
+ * commitment would take ~2^128 work. Derived once per data key: a cached one keeps them.
  */
-export function prkV2(dataKey: Uint8Array): KeyObject {
-  return createSecretKey(dataKey);
-}
-
-/**
- * The keys of one v2 value: encKey ‖ commitment = HMAC-SHA512(dataKey, "sanctum/envelope/v2" ‖
- * messageId ‖ 0x01), i.e. HKDF-Expand-SHA512 with the data key as PRK, one HMAC block for 64 bytes.
- * The commitment is half of a PRF output keyed by the data key: a second data key with the same
- * commitment would take ~2^128 work.
- */
-export function deriveKeysV2(dataKey: KeyObject | Uint8Array, messageId: Uint8Array): DerivedKeys {
-  const info = Buffer.allocUnsafe(V2_LABEL.length + ID_BYTES + 1);
-  V2_LABEL.copy(info, 0);
-  info.set(messageId, V2_LABEL.length);
-  info[info.length - 1] = 1;
-  const okm = createHmac('sha512', dataKey).update(info).digest();
+export function deriveKeysV2(dataKey: Uint8Array): DerivedKeys {
+  const okm = createHmac('sha512', dataKey).update(V2_INFO).digest();
   return { encKey: okm.subarray(0, 32), commitment: okm.subarray(32, 64) };
 }
 
-const V2_IV = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+/** A v2 value's GCM IV: the first 96 bits of its random message id (fresh per value). */
+const ivOf = (messageId: Uint8Array) => messageId.subarray(0, IV_BYTES);
 
 function checkKeyId(keyId: string): Buffer {
   const id = Buffer.from(keyId, 'utf8');
@@ -233,7 +224,7 @@ export function sealSingle(keys: DerivedKeys, messageId: Uint8Array, keyId: stri
   const headerLength = headerV2Length(id, wrapped);
   const out = Buffer.allocUnsafe(headerLength + plaintext.byteLength + TAG_BYTES);
   writeHeaderV2Into(out, messageId, id, wrapped, keys.commitment, shared);
-  const cipher = createCipheriv('aes-256-gcm', keys.encKey, V2_IV);
+  const cipher = createCipheriv('aes-256-gcm', keys.encKey, ivOf(messageId));
   cipher.setAAD(aadV2(shared ? SHARED : 0, messageId, keys.commitment, context));
   const body = cipher.update(plaintext);
   body.copy(out, headerLength);
@@ -250,7 +241,7 @@ export function openSingle(header: EnvelopeHeader, keys: DerivedKeys, bytes: Buf
   const sealed = bytes.subarray(header.length);
   if (sealed.length < TAG_BYTES) throw decryptFailed('value shorter than its tag');
   const length = sealed.length - TAG_BYTES;
-  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, V2_IV);
+  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, ivOf(header.messageId));
   decipher.setAAD(aadV2(header.shared ? SHARED : 0, header.messageId, header.commitment, context));
   decipher.setAuthTag(sealed.subarray(length));
   try {
@@ -335,7 +326,7 @@ export function readHeader(bytes: Buffer): EnvelopeHeader {
  * A v2 header has no tag: its fields are authenticated when the body opens (openSingle).
  */
 export function verifyHeader(header: EnvelopeHeader, bytes: Buffer, dataKey: Uint8Array, context: EncryptionContext): DerivedKeys {
-  if (header.version === 2) return checkCommitment(header, deriveKeysV2(dataKey, header.messageId));
+  if (header.version === 2) return checkCommitment(header, deriveKeysV2(dataKey));
   const keys = header.shared ? deriveSharedKeys(sharedPrk(dataKey), header.messageId) : deriveKeys(dataKey, header.messageId);
   return checkHeader(header, bytes, keys, context);
 }

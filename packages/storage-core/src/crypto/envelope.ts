@@ -58,13 +58,12 @@ export async function sealBytes(provider: KeyProvider, keyId: string, context: E
   if (cache === undefined) {
     const { dataKey, messageId } = freshDataKey();
     const wrapped = await provider.wrap(keyId, dataKey, context);
-    const keys = deriveKeysV2(dataKey, messageId);
+    const keys = deriveKeysV2(dataKey);
     dataKey.fill(0);
     return sealSingle(keys, messageId, keyId, wrapped, false, context, plaintext);
   }
-  const { prk, wrapped } = cache.takeSealKey(keyId) ?? (await cache.sealKey(provider, keyId, context.namespace));
-  const messageId = freshMessageId();
-  return sealSingle(deriveKeysV2(prk, messageId), messageId, keyId, wrapped, true, context, plaintext);
+  const { keys, wrapped } = cache.takeSealKey(keyId) ?? (await cache.sealKey(provider, keyId, context.namespace));
+  return sealSingle(keys, freshMessageId(), keyId, wrapped, true, context, plaintext);
 }
 
 /** The context a header's data key was wrapped under: the value's own, or its namespace's (shared). */
@@ -79,9 +78,11 @@ function wrapContext(header: EnvelopeHeader, context: EncryptionContext): Encryp
 export async function openHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<OpenedHeader> {
   const header = readHeader(bytes);
   if (header.shared && cache !== undefined) {
-    const known = cache.openKey(provider, header.keyId, header.wrapped, context.namespace, header.version);
-    const prk = known instanceof Promise ? await known : known;
-    if (header.version === 2) return { header, keys: checkCommitment(header, deriveKeysV2(prk, header.messageId)) };
+    if (header.version === 2) {
+      const known = cache.openKeys(provider, header.keyId, header.wrapped, context.namespace);
+      return { header, keys: checkCommitment(header, known instanceof Promise ? await known : known) };
+    }
+    const prk = await cache.openPrkV1(provider, header.keyId, header.wrapped, context.namespace);
     return { header, keys: checkHeader(header, bytes, deriveSharedKeys(prk, header.messageId), context) };
   }
   const dataKey = await provider.unwrap(header.keyId, header.wrapped, wrapContext(header, context));

@@ -19,7 +19,7 @@ import {
   sealBytes,
   startFramed,
 } from '../../../src/crypto/envelope.js';
-import { TAG_BYTES, deriveKeys, deriveKeysV2, openFrame, prkV2, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
+import { TAG_BYTES, deriveKeys, openFrame, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
 import { DataKeyCache } from '../../../src/crypto/data-key-cache.js';
 import type { KeyProvider } from '../../../src/crypto/key-provider.js';
 
@@ -201,14 +201,14 @@ describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
     expect((error as StorageError).message).toContain('commitment');
   });
 
-  it('a shared data key derives the same keys from its cached KeyObject as from its bytes', () => {
-    const dataKey = randomBytes(32);
-    const id = randomBytes(16);
-    const fromPrk = deriveKeysV2(prkV2(dataKey), id);
-    const direct = deriveKeysV2(dataKey, id);
-    expect(fromPrk.encKey).toEqual(direct.encKey);
-    expect(fromPrk.commitment).toEqual(direct.commitment);
-    expect(deriveKeysV2(dataKey, randomBytes(16)).encKey).not.toEqual(direct.encKey);
+  it('values under one shared data key get their own IV: the same plaintext seals to different ciphertext', async () => {
+    const provider = keys();
+    const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+    const plain = Buffer.from('the same plaintext, twice');
+    const [a, b] = [await sealBytes(provider, 'k1', ctx, plain, cache), await sealBytes(provider, 'k1', ctx, plain, cache)];
+    expect(readHeader(a).wrapped).toEqual(readHeader(b).wrapped); // one data key
+    const bodyOf = (sealed: Buffer) => sealed.subarray(readHeader(sealed).length, sealed.length - TAG_BYTES);
+    expect(bodyOf(a).equals(bodyOf(b))).toBe(false);
   });
 
   it('rewrap cannot launder a tampered header: the result still fails to open', async () => {
