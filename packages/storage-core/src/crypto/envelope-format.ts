@@ -159,8 +159,8 @@ const IV_BYTES = 12;
  * The keys of a v2 data key: encKey ‖ commitment = HMAC-SHA512(dataKey, "sanctum/envelope/v2" ‖
  * 0x01), i.e. HKDF-Expand-SHA512 with the data key as PRK (a data key is 32 uniformly random bytes
  * already, so HKDF's Extract step adds nothing: RFC 5869 §3.3), one HMAC block for 64 bytes. The
- * commitment is half of a PRF output keyed by the data key: another data key with the same
- * commitment would take ~2^128 work. Derived once per data key: a cached one keeps them.
+ * commitment is 256 bits of a PRF keyed by the data key: two data keys with one commitment take
+ * ~2^128 work to find. Derived once per data key: a cached one keeps them.
  */
 export function deriveKeysV2(dataKey: Uint8Array): DerivedKeys {
   const okm = createHmac('sha512', dataKey).update(V2_INFO).digest();

@@ -57,9 +57,14 @@ async function newEnvelope(provider: KeyProvider, keyId: string, context: Encryp
 export async function sealBytes(provider: KeyProvider, keyId: string, context: EncryptionContext, plaintext: Uint8Array, cache?: DataKeyCache): Promise<Buffer> {
   if (cache === undefined) {
     const { dataKey, messageId } = freshDataKey();
-    const wrapped = await provider.wrap(keyId, dataKey, context);
-    const keys = deriveKeysV2(dataKey);
-    dataKey.fill(0);
+    let keys: DerivedKeys;
+    let wrapped: Uint8Array;
+    try {
+      wrapped = await provider.wrap(keyId, dataKey, context);
+      keys = deriveKeysV2(dataKey);
+    } finally {
+      dataKey.fill(0);
+    }
     return sealSingle(keys, messageId, keyId, wrapped, false, context, plaintext);
   }
   const { keys, wrapped } = cache.takeSealKey(keyId) ?? (await cache.sealKey(provider, keyId, context.namespace));

@@ -379,7 +379,7 @@ describe('framed envelope (blobs)', () => {
 
 describe('defence in depth (each guard on its own)', () => {
   it('the header binds the context even when the key provider ignores it', async () => {
-    // A provider that wraps without any AAD: only the header tag can catch a moved ciphertext.
+    // A provider that wraps without any AAD: only the envelope (v2: the value's AAD) can catch a moved ciphertext.
     const kek = randomBytes(32);
     const careless: KeyProvider = {
       name: 'careless',
