@@ -4,16 +4,20 @@ import type { DataKeyCache } from './data-key-cache.js';
 import type { EncryptionContext, KeyProvider } from './key-provider.js';
 import {
   TAG_BYTES,
+  checkCommitment,
   checkHeader,
   decryptFailed,
   deriveKeys,
+  deriveKeysV2,
   deriveSharedKeys,
   freshDataKey,
   freshMessageId,
   openFrame,
+  openSingle,
   readHeader,
   rewrapHeader,
   sealFrame,
+  sealSingle,
   verifyHeader,
   writeHeader,
   type DerivedKeys,
@@ -46,18 +50,25 @@ async function newEnvelope(provider: KeyProvider, keyId: string, context: Encryp
 }
 
 /**
- * Encrypts a small value (a record, a message) as one envelope: header ‖ one last frame. With
- * `cache`, the data key is the namespace's shared one (see DataKeyCache); without, a fresh one.
+ * Encrypts a small value (a record, a message) as one v2 envelope: header ‖ ciphertext ‖ tag, one
+ * AES-GCM call. With `cache`, the data key is the namespace's shared one (see DataKeyCache); without,
+ * a fresh one.
  */
 export async function sealBytes(provider: KeyProvider, keyId: string, context: EncryptionContext, plaintext: Uint8Array, cache?: DataKeyCache): Promise<Buffer> {
   if (cache === undefined) {
-    const seal = await newEnvelope(provider, keyId, context, 0);
-    return Buffer.concat([seal.header, sealFrame(seal.keys, seal.messageId, 0, true, plaintext)]);
+    const { dataKey, messageId } = freshDataKey();
+    let keys: DerivedKeys;
+    let wrapped: Uint8Array;
+    try {
+      wrapped = await provider.wrap(keyId, dataKey, context);
+      keys = deriveKeysV2(dataKey);
+    } finally {
+      dataKey.fill(0);
+    }
+    return sealSingle(keys, messageId, keyId, wrapped, false, context, plaintext);
   }
-  const { prk, wrapped } = await cache.sealKey(provider, keyId, context.namespace);
-  const messageId = freshMessageId();
-  const keys = deriveSharedKeys(prk, messageId);
-  return Buffer.concat([writeHeader(keys, messageId, keyId, wrapped, 0, context, true), sealFrame(keys, messageId, 0, true, plaintext)]);
+  const { keys, wrapped } = cache.takeSealKey(keyId) ?? (await cache.sealKey(provider, keyId, context.namespace));
+  return sealSingle(keys, freshMessageId(), keyId, wrapped, true, context, plaintext);
 }
 
 /** The context a header's data key was wrapped under: the value's own, or its namespace's (shared). */
@@ -72,7 +83,11 @@ function wrapContext(header: EnvelopeHeader, context: EncryptionContext): Encryp
 export async function openHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<OpenedHeader> {
   const header = readHeader(bytes);
   if (header.shared && cache !== undefined) {
-    const prk = await cache.openKey(provider, header.keyId, header.wrapped, context.namespace);
+    if (header.version === 2) {
+      const known = cache.openKeys(provider, header.keyId, header.wrapped, context.namespace);
+      return { header, keys: checkCommitment(header, known instanceof Promise ? await known : known) };
+    }
+    const prk = await cache.openPrkV1(provider, header.keyId, header.wrapped, context.namespace);
     return { header, keys: checkHeader(header, bytes, deriveSharedKeys(prk, header.messageId), context) };
   }
   const dataKey = await provider.unwrap(header.keyId, header.wrapped, wrapContext(header, context));
@@ -83,9 +98,20 @@ export async function openHeader(provider: KeyProvider, bytes: Buffer, context: 
   }
 }
 
-/** Decrypts a value sealed by {@link sealBytes}; DECRYPT_FAILED on any change. */
+/**
+ * {@link openHeader} for a framed envelope (a blob's header): DECRYPT_FAILED for a single-value one
+ * (v2 has no header tag, so a record's header must never be taken for a blob's).
+ */
+export async function openFramedHeader(provider: KeyProvider, bytes: Buffer, context: EncryptionContext): Promise<OpenedHeader> {
+  const header = readHeader(bytes);
+  if (header.version !== 1 || header.frameSize === 0) throw decryptFailed('a single-value envelope where a framed one was expected');
+  return openHeader(provider, bytes, context);
+}
+
+/** Decrypts a value sealed by {@link sealBytes} (v2, or v1 from before); DECRYPT_FAILED on any change. */
 export async function openBytes(provider: KeyProvider, bytes: Buffer, context: EncryptionContext, cache?: DataKeyCache): Promise<Buffer> {
   const { header, keys } = await openHeader(provider, bytes, context, cache);
+  if (header.version === 2) return openSingle(header, keys, bytes, context);
   if (header.frameSize !== 0) throw decryptFailed('a framed envelope where a single value was expected');
   return openFrame(keys, header.messageId, 0, true, bytes.subarray(header.length));
 }
@@ -97,7 +123,9 @@ export function envelopeKeyId(bytes: Buffer): string {
 
 /**
  * Re-wraps the data key of an envelope under `toKeyId`: the header changes (wrapped key, key id,
- * tag), the ciphertext after it does not. Returns the new header.
+ * v1 tag), the ciphertext after it does not. Returns the new header. The old header is checked
+ * first (unwrap and key commitment; v1 also its tag); a v2 header's other fields are carried over
+ * unchanged and stay authenticated by the body.
  */
 export async function rewrap(provider: KeyProvider, header: Buffer, toKeyId: string, context: EncryptionContext): Promise<Buffer> {
   const parsed = readHeader(header);

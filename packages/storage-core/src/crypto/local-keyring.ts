@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { StorageError } from '../errors/index.js';
 import type { EncryptionContext, KeyProvider } from './key-provider.js';
-import { contextBytes } from './envelope-format.js';
+import { pooledRandom } from './envelope-format.js';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const WRAP_LABEL = Buffer.from('sanctum/wrap/v1\0');
 
 /** Where a local keyring keeps its per-subject keys. Keep it OUT of the data's backups (docs/encryption.md). */
 export interface SubjectKeyStore {
@@ -85,8 +86,20 @@ export function localKeyring(options: LocalKeyringOptions): LocalKeyring {
     throw new StorageError('KEY_NOT_FOUND', `the keyring has no key "${keyId}" (never added, retired or destroyed)`, { details: { keyId } });
   }
 
+  /** "sanctum/wrap/v1\0" ‖ keyId ‖ "\0" ‖ contextBytes(context), written in one buffer. */
   function aad(keyId: string, context: EncryptionContext): Buffer {
-    return Buffer.concat([Buffer.from(`sanctum/wrap/v1\0${keyId}\0`), contextBytes(context)]);
+    const id = Buffer.byteLength(keyId, 'utf8');
+    const ns = Buffer.byteLength(context.namespace, 'utf8');
+    const key = Buffer.byteLength(context.key, 'utf8');
+    const out = Buffer.allocUnsafe(WRAP_LABEL.length + id + 1 + 8 + ns + key);
+    let at = WRAP_LABEL.copy(out, 0);
+    at += out.write(keyId, at, 'utf8');
+    out[at++] = 0;
+    out.writeUInt32BE(ns, at);
+    at += 4 + out.write(context.namespace, at + 4, 'utf8');
+    out.writeUInt32BE(key, at);
+    out.write(context.key, at + 4, 'utf8');
+    return out;
   }
 
   return {
@@ -96,10 +109,15 @@ export function localKeyring(options: LocalKeyringOptions): LocalKeyring {
         throw new StorageError('KEY_NOT_FOUND', `key "${keyId}" is retired: it unwraps existing data keys but wraps no new ones`, { details: { keyId } });
       }
       const key = await kek(keyId);
-      const iv = randomBytes(IV_BYTES);
+      // A random 96-bit IV per wrap (from the shared random pool: each byte is handed out once).
+      const iv = pooledRandom(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(aad(keyId, context));
-      const sealed = Buffer.concat([iv, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.allocUnsafe(IV_BYTES + KEY_BYTES + TAG_BYTES);
+      iv.copy(sealed, 0);
+      cipher.update(dataKey).copy(sealed, IV_BYTES);
+      cipher.final();
+      cipher.getAuthTag().copy(sealed, IV_BYTES + KEY_BYTES);
       return sealed;
     },
     async unwrap(keyId, wrapped, context) {

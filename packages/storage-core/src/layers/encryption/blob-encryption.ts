@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobGetRequest, BlobMeta, BlobObject, BlobStore } from '../../spi/index.js';
-import { DEFAULT_FRAME_BYTES, FrameOpener, FrameSealer, cipherSizeOf, frameRange, fullWindow, openHeader, plainSizeOf, startFramed, type OpenedHeader } from '../../crypto/envelope.js';
+import { DEFAULT_FRAME_BYTES, FrameOpener, FrameSealer, cipherSizeOf, frameRange, fullWindow, openFramedHeader, plainSizeOf, startFramed, type OpenedHeader } from '../../crypto/envelope.js';
 import { decryptFailed, openMetadata, sealMetadata, sealFrame } from '../../crypto/envelope-format.js';
 import type { Layer } from '../layer.js';
 import { namespaceKeys } from './namespace-keys.js';
@@ -42,7 +42,7 @@ export const encryptBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx) 
     const header = meta.metadata[ENVELOPE_METADATA_KEY];
     if (header === undefined) throw decryptFailed(`object has no ${ENVELOPE_METADATA_KEY} header (written unencrypted, or its metadata was replaced)`);
     const context = { namespace, key: meta.key };
-    const open = await openHeader(keys.provider, Buffer.from(header, 'base64'), context);
+    const open = await openFramedHeader(keys.provider, Buffer.from(header, 'base64'), context);
     const sealed = meta.metadata[SEALED_METADATA_KEY];
     const user = sealed === undefined ? {} : (JSON.parse(openMetadata(open.keys, open.header.messageId, Buffer.from(sealed, 'base64')).toString('utf8')) as Record<string, string>);
     const size = plainSizeOf(meta.size, open.header.frameSize);

@@ -101,7 +101,7 @@ describe('data-key cache: one data key for many values, within bounds', () => {
     const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 1000 });
     const a = await sealBytes(provider, 'k1', ctx('t1/alice'), plain(1), cache);
     await sealBytes(provider, 'k1', ctx('t1/bob'), plain(2), cache);
-    // Same namespace, same data key, another record key: the header tag refuses it.
+    // Same namespace, same data key, another record key: the body's AAD (v1: the header tag) refuses it.
     expect(await codeOf(openBytes(provider, a, ctx('t1/bob'), cache))).toBe('DECRYPT_FAILED');
     expect(await codeOf(openBytes(provider, a, ctx('t1/bob')))).toBe('DECRYPT_FAILED');
     // Another namespace: the wrapped key does not open there.
@@ -114,7 +114,7 @@ describe('data-key cache: one data key for many values, within bounds', () => {
     }
   });
 
-  it('the shared flag cannot be cleared or set: the header tag covers it', async () => {
+  it('the shared flag cannot be cleared or set: the header (v1 tag, v2 body AAD) covers it', async () => {
     const { provider } = countingKeys();
     const shared = await sealBytes(provider, 'k1', ctx('a'), plain(1), new DataKeyCache({ maxAgeMs: 1000, maxMessages: 10 }));
     const own = await sealBytes(provider, 'k1', ctx('a'), plain(1));

@@ -12,13 +12,15 @@ import {
   frameRange,
   fullWindow,
   openBytes,
+  openFramedHeader,
   openHeader,
   plainSizeOf,
   rewrap,
   sealBytes,
   startFramed,
 } from '../../../src/crypto/envelope.js';
-import { TAG_BYTES, deriveKeys, openFrame, sealFrame } from '../../../src/crypto/envelope-format.js';
+import { TAG_BYTES, deriveKeys, openFrame, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
+import { DataKeyCache } from '../../../src/crypto/data-key-cache.js';
 import type { KeyProvider } from '../../../src/crypto/key-provider.js';
 
 const kek = randomBytes(32);
@@ -127,6 +129,201 @@ describe('single-value envelope (records, messages)', () => {
   });
 });
 
+describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
+  // Offsets in a v2 envelope under key id "k1": magic 0-3, flags 4, message id 5-20, key id length
+  // 21, key id 22-23, wrapped length 24-25, wrapped key 26-85, commitment 86-117, then the body.
+  const KEY_ID = [22, 24];
+  const WRAPPED = [26, 86];
+  const COMMITMENT = [86, 118];
+
+  it('writes v2: no header tag, no frame size; the body is ciphertext ‖ tag', async () => {
+    const plain = Buffer.from('{"n":1}');
+    const sealed = await sealBytes(keys(), 'k1', ctx, plain);
+    const header = readHeader(sealed);
+    expect(sealed.subarray(0, 4)).toEqual(Buffer.from('SNE\x02', 'latin1'));
+    expect(header).toMatchObject({ version: 2, keyId: 'k1', frameSize: 0, shared: false, length: COMMITMENT[1] });
+    expect(sealed.length).toBe(header.length + plain.length + TAG_BYTES);
+  });
+
+  it('every flipped bit outside the key id is DECRYPT_FAILED (the body AAD covers magic, flags, message id, commitment)', async () => {
+    for (const cache of [undefined, new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 })]) {
+      const provider = keys();
+      const sealed = await sealBytes(provider, 'k1', ctx, Buffer.from('0123456789abcdef'), cache);
+      for (let bit = 0; bit < sealed.length * 8; bit++) {
+        if (bit >> 3 >= KEY_ID[0]! && bit >> 3 < KEY_ID[1]!) continue; // an unknown key id: KEY_NOT_FOUND (tested above)
+        const copy = Buffer.from(sealed);
+        copy[bit >> 3]! ^= 1 << (bit & 7);
+        const reader = cache === undefined ? undefined : new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+        expect(await codeOf(openBytes(provider, copy, ctx, reader))).toBe('DECRYPT_FAILED');
+      }
+    }
+  });
+
+  it('the body authenticates the header even when the key provider authenticates nothing', async () => {
+    // A provider without AAD or integrity: a flipped message id, flag or commitment must still fail,
+    // caught by the commitment check or by the body's AAD (not by the unwrap).
+    const kek = randomBytes(32);
+    const careless: KeyProvider = {
+      name: 'careless',
+      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
+      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
+    };
+    const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
+    expect((await openBytes(careless, sealed, ctx)).toString()).toBe('value');
+    const headerLength = readHeader(sealed).length;
+    for (let i = 0; i < headerLength; i++) {
+      if (i === 21 || i === 22) continue; // key id length and the 1-byte key id "k": the careless provider ignores ids
+      if (i >= 25 && i < 25 + 32) continue; // the 32-byte "wrapped" key: a flip gives another data key (next test)
+      const copy = Buffer.from(sealed);
+      copy[i]! ^= 0x02;
+      expect(await codeOf(openBytes(careless, copy, ctx))).toBe('DECRYPT_FAILED');
+    }
+    // The shared flag alone: the careless provider unwraps the same data key under either context.
+    const flagged = Buffer.from(sealed);
+    flagged[4] = 0x02;
+    const error = await openBytes(careless, flagged, ctx).catch((e: unknown) => e);
+    expect((error as StorageError).code).toBe('DECRYPT_FAILED');
+    expect((error as StorageError).message).toContain('does not authenticate');
+  });
+
+  it('a commitment recomputed for another data key is refused before the body is tried (careless provider)', async () => {
+    const kek = randomBytes(32);
+    const careless: KeyProvider = {
+      name: 'careless',
+      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
+      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
+    };
+    const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
+    const copy = Buffer.from(sealed);
+    copy[25]! ^= 0x01; // first byte of the 32-byte "wrapped" key: another data key
+    const error = await openBytes(careless, copy, ctx).catch((e: unknown) => e);
+    expect((error as StorageError).code).toBe('DECRYPT_FAILED');
+    expect((error as StorageError).message).toContain('commitment');
+  });
+
+  it('values under one shared data key get their own IV: the same plaintext seals to different ciphertext', async () => {
+    const provider = keys();
+    const cache = new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+    const plain = Buffer.from('the same plaintext, twice');
+    const [a, b] = [await sealBytes(provider, 'k1', ctx, plain, cache), await sealBytes(provider, 'k1', ctx, plain, cache)];
+    expect(readHeader(a).wrapped).toEqual(readHeader(b).wrapped); // one data key
+    const bodyOf = (sealed: Buffer) => sealed.subarray(readHeader(sealed).length, sealed.length - TAG_BYTES);
+    expect(bodyOf(a).equals(bodyOf(b))).toBe(false);
+  });
+
+  it('rewrap cannot launder a tampered header: the result still fails to open', async () => {
+    const provider = keys();
+    const sealed = await sealBytes(provider, 'k1', ctx, Buffer.from('value'));
+    const length = readHeader(sealed).length;
+    for (let i = 0; i < length; i++) {
+      if ((i >= KEY_ID[0]! && i < KEY_ID[1]!) || (i >= WRAPPED[0]! && i < WRAPPED[1]!)) continue; // checked by unwrap
+      const copy = Buffer.from(sealed);
+      copy[i]! ^= 0x01;
+      let header: Buffer;
+      try {
+        header = await rewrap(provider, copy.subarray(0, length), 'k2', ctx);
+      } catch (error) {
+        expect((error as StorageError).code).toBe('DECRYPT_FAILED');
+        continue;
+      }
+      expect(await codeOf(openBytes(provider, Buffer.concat([header, copy.subarray(length)]), ctx))).toBe('DECRYPT_FAILED');
+    }
+  });
+
+  it('an unknown format version, or a v2 header with the framed flag, is DECRYPT_FAILED', async () => {
+    const provider = keys();
+    const sealed = await sealBytes(provider, 'k1', ctx, Buffer.from('value'));
+    const v3 = Buffer.from(sealed);
+    v3[3] = 0x03;
+    const framed = Buffer.from(sealed);
+    framed[4] = 0x01;
+    expect(await codeOf(openBytes(provider, v3, ctx))).toBe('DECRYPT_FAILED');
+    expect(() => readHeader(framed)).toThrow(/malformed/);
+  });
+});
+
+describe('random bytes and the key provider', () => {
+  it('a key provider sees only the data key: its buffer holds 32 bytes, nothing of other values', async () => {
+    const inner = keys();
+    const seen: number[] = [];
+    const watching: KeyProvider = {
+      name: 'watching',
+      wrap: (id, dataKey, context) => {
+        seen.push(dataKey.buffer.byteLength);
+        return inner.wrap(id, dataKey, context);
+      },
+      unwrap: (id, wrapped, context) => inner.unwrap(id, wrapped, context),
+    };
+    for (let i = 0; i < 3; i++) await sealBytes(watching, 'k1', ctx, Buffer.from('x'));
+    await startFramed(watching, 'k1', ctx, FRAME);
+    expect(seen).toEqual([32, 32, 32, 32]);
+  });
+
+  it('message ids never repeat across pool refills', async () => {
+    const provider = keys();
+    const sealed = await Promise.all(Array.from({ length: 600 }, () => sealBytes(provider, 'k1', ctx, Buffer.from('x'))));
+    expect(new Set(sealed.map((b) => readHeader(b).messageId.toString('hex'))).size).toBe(600);
+  });
+});
+
+describe('a record header is never taken for a blob header', () => {
+  it('openFramedHeader refuses a single-value envelope (v2 or v1) with DECRYPT_FAILED', async () => {
+    const provider = keys();
+    const single = await sealBytes(provider, 'k1', ctx, Buffer.from('value'));
+    const error = await openFramedHeader(provider, single, ctx).catch((e: unknown) => e);
+    expect((error as StorageError).code).toBe('DECRYPT_FAILED');
+    expect((error as StorageError).message).toContain('framed one was expected');
+    const { header } = await sealStream(provider, randomBytes(10));
+    expect((await openFramedHeader(provider, header, ctx)).header.frameSize).toBe(FRAME);
+  });
+});
+
+describe('v1 single values written before v2 still open', () => {
+  // Sealed by the v1 code (header tag + one last frame) under KEK 0x07 * 32, key id "k1".
+  const kekV1 = Buffer.alloc(32, 7);
+  const own = Buffer.from(
+    'U05FAQBx/r2wr/xIxBZuPVDYFAnZAmsxADze3C9KataltEsNXRc5HYfrTxK1xKSrNt3mfr1jQDTH0t39NA/+v4KIl8zQ1DoxBOfaazF5i2ff+5Te9kIAAAAAh3pqHzVRdJ2qUhZCQ3aUvn8Jp57z9C0Wqsqi3Ad3tyeDmdJbVzk+XvjAAhebUSkC+yyULKKvYtjCOQLD0U8hDGCBZmI0i+iZnsfzRhtCWWo=',
+    'base64',
+  );
+  const shared = Buffer.from(
+    'U05FAQJL7p7WhD1PsEIRmyQ5+2TSAmsxADxReSSr4kSZKQHNnUzlOQRYBMRMMbwUUVntfcSgk4UEYv66RVATUtrMvYoHSyiEAwImRriyKHW3BDvsWusAAAAAu5vuXOwzcOIyfsEAdZuYp02EgEemlhcv0oQSx2zcZF+exVKsH/TUKpFerNxSWXjQeHIkDOd+uJ4WAXEmReMMoCin1SwJxPt+b9S3JP+/T9cbyFw=',
+    'base64',
+  );
+  const ring = () => localKeyring({ keys: { k1: kekV1, k2: randomBytes(32) } });
+  const reader = () => new DataKeyCache({ maxAgeMs: 60_000, maxMessages: 100 });
+
+  it('opens with and without a data-key cache, and every flipped bit still fails', async () => {
+    const provider = ring();
+    for (const cache of [undefined, reader()]) {
+      expect((await openBytes(provider, own, ctx, cache)).toString()).toBe('{"ssn":"v1-own"}');
+      expect((await openBytes(provider, shared, ctx, cache)).toString()).toBe('{"ssn":"v1-shared"}');
+    }
+    expect(readHeader(own)).toMatchObject({ version: 1, shared: false });
+    expect(readHeader(shared)).toMatchObject({ version: 1, shared: true });
+    for (const sealed of [own, shared]) {
+      expect(await codeOf(openBytes(provider, sealed, { ...ctx, key: 't1/u43' }, reader()))).toBe('DECRYPT_FAILED');
+      for (let i = 0; i < sealed.length; i++) {
+        if (i >= 22 && i < 24) continue; // key id: KEY_NOT_FOUND
+        const copy = Buffer.from(sealed);
+        copy[i]! ^= 0x01;
+        expect(await codeOf(openBytes(provider, copy, ctx, reader()))).toBe('DECRYPT_FAILED');
+      }
+    }
+  });
+
+  it('rotation re-wraps a v1 value in place (it stays v1) and it opens with the old key retired', async () => {
+    const provider = ring();
+    for (const sealed of [own, shared]) {
+      const length = readHeader(sealed).length;
+      const moved = Buffer.concat([await rewrap(provider, sealed.subarray(0, length), 'k2', ctx), sealed.subarray(length)]);
+      expect(readHeader(moved)).toMatchObject({ version: 1, keyId: 'k2' });
+      provider.retireKey('k1');
+      expect((await openBytes(provider, moved, ctx, reader())).toString()).toMatch(/v1-/);
+      provider.addKey('k1', kekV1);
+    }
+  });
+});
+
 describe('framed envelope (blobs)', () => {
   for (const size of [0, 1, FRAME - 1, FRAME, FRAME + 1, 5 * FRAME, 5 * FRAME + 123]) {
     it(`round-trips ${size} bytes in constant-size frames`, async () => {
@@ -182,7 +379,7 @@ describe('framed envelope (blobs)', () => {
 
 describe('defence in depth (each guard on its own)', () => {
   it('the header binds the context even when the key provider ignores it', async () => {
-    // A provider that wraps without any AAD: only the header tag can catch a moved ciphertext.
+    // A provider that wraps without any AAD: only the envelope (v2: the value's AAD) can catch a moved ciphertext.
     const kek = randomBytes(32);
     const careless: KeyProvider = {
       name: 'careless',
