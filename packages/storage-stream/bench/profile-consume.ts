@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createStorageClient } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
 import { createClient } from 'redis';
-import { redisStreams } from '../src/redis/index.js';
+import { redisStreams } from '@sanctum/storage-stream/redis';
 
 const COUNT = Number(process.env['COUNT'] ?? 100);
 const TOTAL = Number(process.env['N'] ?? 100_000);

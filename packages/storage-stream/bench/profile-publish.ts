@@ -11,7 +11,7 @@ import { Session } from 'node:inspector/promises';
 import { createStorageClient } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
 import { createClient } from 'redis';
-import { createRedisStreamStore, redisStreams } from '../src/redis/index.js';
+import { createRedisStreamStore, redisStreams } from '@sanctum/storage-stream/redis';
 
 const BATCH = Number(process.env['BATCH'] ?? 1);
 const C = Number(process.env['C'] ?? 32);

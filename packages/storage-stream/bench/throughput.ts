@@ -20,8 +20,8 @@ import { createStorageClient } from '@sanctum/storage-core';
 import { resolveService } from '@sanctum/test-services';
 import { Kafka, logLevel } from 'kafkajs';
 import { createClient } from 'redis';
-import { createKafkaStreamStore, kafkaStreams } from '../src/kafka/index.js';
-import { createRedisStreamStore, redisStreams } from '../src/redis/index.js';
+import { createKafkaStreamStore, kafkaStreams } from '@sanctum/storage-stream/kafka';
+import { createRedisStreamStore, redisStreams } from '@sanctum/storage-stream/redis';
 import { MOCK_TUNING } from '../test/support/kafka.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
