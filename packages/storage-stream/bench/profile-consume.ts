@@ -27,6 +27,14 @@ for (let i = 0; i < TOTAL; i += 500) {
   for (let j = 0; j < Math.min(500, TOTAL - i); j += 1) pipeline.addCommand(['XADD', prefix + name, '*', 'p', encoded]);
   await pipeline.execAsPipeline();
 }
+/** Calls of the stream commands so far (server-wide: other clients' calls count too). */
+const commandCalls = async (): Promise<Record<string, number>> => {
+  const text = (await raw.sendCommand(['INFO', 'commandstats'])) as string;
+  const calls: Record<string, number> = {};
+  for (const match of text.matchAll(/cmdstat_(xreadgroup|xack|evalsha|xautoclaim):calls=(\d+)/g)) calls[match[1]!] = Number(match[2]);
+  return calls;
+};
+const callsBefore = await commandCalls();
 const SIDE = process.env['SIDE'] ?? 'facade';
 const PROFILE = process.env['PROFILE'];
 const session = new Session();
@@ -79,6 +87,11 @@ if (PROFILE !== undefined) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(PROFILE, JSON.stringify(profile));
 }
+const callsAfter = await commandCalls();
+const per100 = Object.entries(callsAfter)
+  .map(([name, calls]) => `${name} ${((100 * (calls - (callsBefore[name] ?? 0))) / TOTAL).toFixed(2)}`)
+  .join(', ');
+console.log(`commands per 100 messages: ${per100}`);
 console.log(
   `${SIDE} consume count ${String(COUNT)}: ${(TOTAL / ((performance.now() - started) / 1000)).toFixed(0)} msg/s, ${((spent.user + spent.system) / TOTAL).toFixed(2)} µs CPU/msg`,
 );
