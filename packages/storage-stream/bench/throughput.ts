@@ -18,7 +18,7 @@
  * `pnpm bench` builds the packages and times their dist/ (the JavaScript users run); `pnpm bench:source`
  * times the TypeScript sources through tsx instead, whose transform (esbuild `keepNames`) adds a
  * `__name()` call (an `Object.defineProperty`) each time a named closure is created: on the facade's
- * paths that is ~1 µs of CPU per message that no user pays. Only this file is loaded through tsx in
+ * batch publish path that was ~1 µs of CPU per message that no user pays. Only this file is loaded through tsx in
  * `pnpm bench`, and it holds both sides' driver code alike.
  */
 import { randomBytes } from 'node:crypto';
