@@ -45,6 +45,10 @@ export function encodeFields(message: OutgoingMessage): RedisArg[] {
   return pushFields([], message);
 }
 
+const P = FIELD.payload.charCodeAt(0);
+const K = FIELD.key.charCodeAt(0);
+const H = FIELD.headers.charCodeAt(0);
+
 function parseHeaders(text: string): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(text);
@@ -64,26 +68,30 @@ function parseHeaders(text: string): Record<string, string> {
 export function decodeEntry(namespace: string, id: string, fields: readonly Buffer[], deliveryCount: number): StreamMessage {
   let payload: Buffer | undefined;
   let key: string | undefined;
-  let headers: Record<string, string> = {};
+  let headers: Record<string, string> | undefined;
   let foreign: Record<string, string> | undefined;
   for (let index = 0; index + 1 < fields.length; index += 2) {
-    const name = (fields[index] as Buffer).toString('latin1');
+    const name = fields[index] as Buffer;
     const value = fields[index + 1] as Buffer;
-    if (name === FIELD.payload) payload = value;
-    else if (name === FIELD.key) key = value.toString('utf8');
-    else if (name === FIELD.headers) headers = parseHeaders(value.toString('utf8'));
-    else (foreign ??= {})[name] = value.toString('utf8');
+    // Our field names are one byte: compared without making a string (once per field consumed).
+    const ours = name.length === 1 ? name[0] : undefined;
+    if (ours === P) payload = value;
+    else if (ours === K) key = value.toString('utf8');
+    else if (ours === H) headers = parseHeaders(value.toString('utf8'));
+    else (foreign ??= {})[name.toString('latin1')] = value.toString('utf8');
   }
   if (payload === undefined) payload = Buffer.from(JSON.stringify(foreign ?? {}));
-  return {
+  // Built without spreads: this runs once per consumed message.
+  const message: { -readonly [K in keyof StreamMessage]: StreamMessage[K] } = {
     id,
     namespace,
-    ...(key === undefined ? {} : { key }),
     payload,
-    headers,
+    headers: headers ?? {},
     publishedAt: new Date(idTime(id)),
     deliveryCount,
   };
+  if (key !== undefined) message.key = key;
+  return message;
 }
 
 /** The message to write to a dead-letter stream: the original with new headers. */

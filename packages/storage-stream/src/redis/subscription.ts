@@ -43,8 +43,12 @@ interface Delivery {
  * entries idle too long in other consumers (`XAUTOCLAIM`, every `reclaimIntervalMs`), then new
  * entries (`XREADGROUP … >`, at most the free slots). Handlers run concurrently; an entry is acked
  * (`XACK`, batched per tick) only after its handler resolved, and its slot frees when the ack is
- * confirmed. A failure or missed `ackTimeoutMs` claims the entry again (`XCLAIM`, which counts the
- * delivery) and reruns it, until `maxDeliveries`; then it is dead-lettered atomically in Lua.
+ * confirmed. An `XACK` due while the loop is between commands (typically: every slot taken, the
+ * last handler just resolved) is sent on the connection of the loop's next command, right before it:
+ * one round trip for both, and Redis answers in order, so the slots are free before new entries
+ * arrive. Otherwise (the loop waits on Redis, e.g. in a blocking read) it goes out on the shared
+ * connection at once. A failure or missed `ackTimeoutMs` claims the entry again (`XCLAIM`, which
+ * counts the delivery) and reruns it, until `maxDeliveries`; then it is dead-lettered atomically in Lua.
  */
 export class RedisSubscription implements Subscription {
   readonly group: string;
@@ -58,8 +62,15 @@ export class RedisSubscription implements Subscription {
   #loop: Promise<void> = Promise.resolve();
   #slotFreed: (() => void) | undefined;
   #idle: (() => void) | undefined;
+  /** Handlers that resolved, not yet acked. */
   #acks: Delivery[] = [];
   #ackTimer: NodeJS.Immediate | undefined;
+  /** Acks handed to the loop, sent right before its next command on that command's connection. */
+  #handed: Delivery[] = [];
+  /** Deliveries in {@link #handed} or in an `XACK` not yet answered: their handlers are done. */
+  #acking = 0;
+  /** True while the loop waits on Redis (or on a back-off sleep), false between its commands. */
+  #busy = false;
   readonly #ackFlights = new Set<Promise<void>>();
   #ownCursor: string | undefined = '-';
   #reclaimCursor = '0-0';
@@ -92,11 +103,13 @@ export class RedisSubscription implements Subscription {
     let failures = 0;
     let nextReclaim = 0;
     while (!this.#stopping) {
-      const free = this.#request.maxInFlight - this.#inFlight.size;
+      // Handed acks are answered before this step's reply: their slots count as free.
+      const free = this.#request.maxInFlight - this.#inFlight.size + this.#handed.length;
       if (free <= 0) {
         await this.#slot();
         continue;
       }
+      this.#busy = true;
       try {
         if (this.#ownCursor !== undefined) {
           await this.#claimOwn(this.#ownCursor, free);
@@ -113,8 +126,21 @@ export class RedisSubscription implements Subscription {
         this.#report(mapRedisError(error, 'streams.consume', this.#namespace));
         if (replyKind(error) === 'NOGROUP') await this.#context.recreateGroup().catch(() => undefined);
         await sleep(50 + backoffMs(failures), this.#stop.signal);
+      } finally {
+        this.#busy = false;
       }
     }
+  }
+
+  /**
+   * Sends the handed acks on `connection`; call right before the step's own command, in the same
+   * tick, so both go out in one write and the `XACK` is answered first.
+   */
+  #sendHanded(connection: RedisConnection): Promise<void> | undefined {
+    if (this.#handed.length === 0) return undefined;
+    const batch = this.#handed;
+    this.#handed = [];
+    return this.#sendAcks(connection, batch);
   }
 
   /** Waits until a slot frees or the subscription stops. */
@@ -132,10 +158,13 @@ export class RedisSubscription implements Subscription {
 
   async #read(count: number, blockMs: number): Promise<void> {
     const { reader, key } = this.#context;
+    const acked = this.#sendHanded(reader);
     const reply = await reader.command<[[Buffer, RawEntry[]]] | null>(
       ['XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', String(count), 'BLOCK', String(blockMs), 'STREAMS', key, '>'],
       { buffers: true },
     );
+    // Answered before the read: this only lets its slots free before the new entries take them.
+    if (acked !== undefined) await acked;
     const entries = reply?.[0]?.[1];
     if (entries === undefined) return;
     for (const entry of entries) this.#accept(entry, 1);
@@ -143,12 +172,14 @@ export class RedisSubscription implements Subscription {
 
   async #claimOwn(cursor: string, count: number): Promise<void> {
     const { main, key } = this.#context;
+    const acked = this.#sendHanded(main);
     const [last, entries, counts] = await main.script<[Buffer, RawEntry[], number[]]>(
       CLAIM_OWN,
       [key],
       [this.group, this.consumer, cursor, String(count)],
       { buffers: true },
     );
+    if (acked !== undefined) await acked;
     entries.forEach((entry, index) => this.#accept(entry, counts[index] ?? 1));
     const scanned = last.toString('latin1');
     this.#ownCursor = scanned === '' || entries.length < count ? undefined : scanned;
@@ -157,12 +188,14 @@ export class RedisSubscription implements Subscription {
   /** Takes entries other consumers left idle; true when there may be more right away. */
   async #reclaim(count: number): Promise<boolean> {
     const { main, key } = this.#context;
+    const acked = this.#sendHanded(main);
     const [next, entries, counts] = await main.script<[Buffer, RawEntry[], number[]]>(
       RECLAIM,
       [key],
       [this.group, this.consumer, String(this.#minIdleMs), this.#reclaimCursor, String(count)],
       { buffers: true },
     );
+    if (acked !== undefined) await acked;
     entries.forEach((entry, index) => this.#accept(entry, counts[index] ?? 1));
     this.#reclaimCursor = next.toString('latin1');
     return this.#reclaimCursor !== '0-0' || entries.length >= count;
@@ -239,19 +272,34 @@ export class RedisSubscription implements Subscription {
   #ack(delivery: Delivery): void {
     this.#acks.push(delivery);
     // Everything taken is done: ack now. Else wait a tick so handlers finishing together share one XACK.
-    if (this.#acks.length === this.#inFlight.size) void this.#flushAcks();
+    if (this.#acks.length + this.#acking === this.#inFlight.size) void this.#flushAcks();
     else this.#ackTimer ??= setImmediate(() => this.#flushAcks());
   }
 
-  /** One `XACK` for every handler that resolved since the last flush. */
+  /**
+   * One `XACK` for every handler that resolved since the last flush: handed to the loop when it is
+   * between commands (it sends the `XACK` ahead of its next one), else sent on the shared connection.
+   */
   #flushAcks(): Promise<void> {
     if (this.#ackTimer !== undefined) clearImmediate(this.#ackTimer);
     this.#ackTimer = undefined;
     const batch = this.#acks;
     if (batch.length === 0) return Promise.resolve();
     this.#acks = [];
-    const { main, key } = this.#context;
-    const flight = main
+    this.#acking += batch.length;
+    if (!this.#busy && !this.#stopping) {
+      for (const delivery of batch) this.#handed.push(delivery);
+      // Parked for want of a slot: these slots are as good as free.
+      this.#slotFreed?.();
+      return Promise.resolve();
+    }
+    return this.#sendAcks(this.#context.main, batch);
+  }
+
+  /** Sends an `XACK` of `batch` (counted in {@link #acking}); each slot frees once it is answered. */
+  #sendAcks(connection: RedisConnection, batch: Delivery[]): Promise<void> {
+    const { key } = this.#context;
+    const flight = connection
       .command(['XACK', key, this.group, ...batch.map((delivery) => delivery.id)])
       .then(
         () => undefined,
@@ -260,6 +308,7 @@ export class RedisSubscription implements Subscription {
       )
       .finally(() => {
         this.#ackFlights.delete(flight);
+        this.#acking -= batch.length;
         for (const delivery of batch) if (!delivery.released) this.#finish(delivery);
       });
     this.#ackFlights.add(flight);
@@ -276,6 +325,8 @@ export class RedisSubscription implements Subscription {
   async #shutDown(timeoutMs: number): Promise<void> {
     this.#stop.abort();
     await this.#interruptRead();
+    // The loop stopped: acks handed to it and not sent yet go out on the shared connection.
+    if (this.#handed.length > 0) void this.#sendAcks(this.#context.main, this.#handed.splice(0));
     if (this.#inFlight.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);

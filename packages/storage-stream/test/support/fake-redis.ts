@@ -14,6 +14,8 @@ interface PendingRead {
 /** The parts of a fake server shared by a main connection and its duplicates (readers). */
 export class FakeRedisServer {
   readonly calls: string[][] = [];
+  /** The connection of each of {@link calls}, by index. */
+  readonly via: ('main' | 'reader')[] = [];
   /** Replies for `XREADGROUP`, in order; when empty a read blocks until `CLIENT UNBLOCK` or its BLOCK time. */
   readonly reads: (() => unknown)[] = [];
   readonly pendingReads = new Set<PendingRead>();
@@ -63,6 +65,7 @@ export class FakeRedisConnection implements RedisConnection {
   async command<T>(args: readonly RedisArg[], _options?: CallOptions): Promise<T> {
     const strings = args.map(text);
     this.server.calls.push(strings);
+    this.server.via.push(this.reader ? 'reader' : 'main');
     await Promise.resolve();
     if (strings[0] === 'XREADGROUP') return (await this.#read(strings)) as T;
     if (strings[0] === 'CLIENT' && strings[1] === 'UNBLOCK') {

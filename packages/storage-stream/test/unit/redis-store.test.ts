@@ -212,6 +212,40 @@ describe('Redis store against a fake server', () => {
     await store.close!();
   });
 
+  it('acks a batch that took every slot on the reader, right before the next read (one round trip)', async () => {
+    const server = fakeServer();
+    const store = setup(server);
+    await store.open!();
+    server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']], ['2-0', ['p', 'b']]]));
+    let handled = 0;
+    const subscription = await store.subscribe(request({ maxInFlight: 2, handler: async () => void (handled += 1) }));
+    await waitFor(() => handled === 2 && server.calls.some((c) => c[0] === 'XACK'));
+    const ack = server.calls.findIndex((c) => c[0] === 'XACK');
+    expect(server.calls[ack]!.slice(3)).toEqual(['1-0', '2-0']);
+    expect(server.via[ack]).toBe('reader');
+    // Sent in the same tick as the next read, on the same connection: Redis answers the ack first.
+    await waitFor(() => server.calls.length > ack + 1);
+    expect(server.calls[ack + 1]!.slice(0, 6)).toEqual(['XREADGROUP', 'GROUP', 'g', expect.any(String), 'COUNT', '2']);
+    expect(server.via[ack + 1]).toBe('reader');
+    await subscription.close();
+    await store.close!();
+  });
+
+  it('acks at once on the shared connection while the loop waits in a blocking read', async () => {
+    const server = fakeServer();
+    const store = setup(server, { blockMs: 5_000, reclaimIntervalMs: 5_000 });
+    await store.open!();
+    server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']]]));
+    const subscription = await store.subscribe(request({ maxInFlight: 4, handler: async () => undefined }));
+    // The second read (3 free slots) blocks: the ack must not wait behind it.
+    const ack = await server.waitForCall((c) => c[0] === 'XACK', 1_000);
+    expect(ack.slice(3)).toEqual(['1-0']);
+    expect(server.via[server.calls.indexOf(ack)]).toBe('main');
+    expect(server.pendingReads.size).toBe(1);
+    await subscription.close();
+    await store.close!();
+  });
+
   it('walks its own pending entries page by page, skips gone or held entries, then reclaims with a cursor', async () => {
     const own = [
       claimReply('1-0', [['1-0', ['p', 'own-1']], ['2-0', null]], [2]),
