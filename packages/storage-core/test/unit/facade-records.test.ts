@@ -168,9 +168,9 @@ describe('record facade requests', () => {
     const { storage, seen } = recorded();
     const principal = { id: 'user-7' };
     const users = storage.as(principal).records<string>('users');
-    await users.put('k', 'v', { principal: undefined, correlationId: 'c-2' });
+    await users.put('k', 'v', { principal: undefined, correlationId: 'c-2' } as never); // a JS caller's explicit undefined
     expect(seen.at(-1)).toMatchObject({ principal, correlationId: 'c-2' });
-    await users.get('k', { principal: undefined });
+    await users.get('k', { principal: undefined } as never);
     expect(seen.at(-1)?.['principal']).toBe(principal);
     const other = { id: 'user-8' };
     await users.get('k', { principal: other });
