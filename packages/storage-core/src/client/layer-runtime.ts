@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import type { StorageConfig } from '../config/index.js';
-import { createNoopLogger, type Logger } from '../observability/logger.js';
+import { createNoopLogger, logsNothing, type Logger } from '../observability/logger.js';
 import { createNoopMetrics } from '../observability/metrics.js';
 import type { LayerRuntime } from '../layers/layer.js';
 import type { StorageRuntime } from './types.js';
@@ -17,7 +17,8 @@ export const CORE_VERSION: string = version;
 
 /** `logger` with `service` added to every event, when the config names the service. */
 function withService(logger: Logger, service: string | undefined): Logger {
-  if (service === undefined) return logger;
+  // Nothing to add to events that are dropped (and the no-op logger stays recognisable: logsNothing).
+  if (service === undefined || logsNothing(logger)) return logger;
   return { log: (event) => logger.log({ ...event, service }) };
 }
 

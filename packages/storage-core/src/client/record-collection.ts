@@ -1,9 +1,9 @@
 import { StorageError } from '../errors/index.js';
-import type { RecordEntry, RecordOperations, RecordStore } from '../spi/index.js';
+import type { RecordEntry, RecordOperations, RecordPutRequest, RecordStore } from '../spi/index.js';
 import type { JsonValue, OperationOptions, Principal, StandardSchemaV1 } from '../types/index.js';
 import { conformToSchema } from '../validation/index.js';
 import { transactionTopic, type StreamPeer } from '../outbox/transaction-topic.js';
-import type { RecordCollection, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
+import type { RecordCollection, RecordPutOptions, RecordTransaction, RecordTransactionCollection, StoredRecord } from './types.js';
 
 function toRecord<T>(entry: RecordEntry): StoredRecord<T> {
   return entry as unknown as StoredRecord<T>;
@@ -38,12 +38,36 @@ function pick(options: OperationOptions | undefined): OperationOptions {
 export function scoped<O extends OperationOptions>(options: O | undefined, principal: Principal | undefined, bound?: OperationOptions): O | undefined {
   if (principal === undefined) return options;
   if (options === undefined) return (bound ?? { principal }) as O;
-  return options.principal === undefined ? ({ ...options, principal } as O) : options;
+  if (options.principal !== undefined) return options;
+  // `{ principal, ...options }`, not `{ ...options, principal }`: in V8 (Node 20) a property added
+  // after a spread clone takes a slow path (~1–2 µs per call); one written before costs tens of ns.
+  const withPrincipal = { principal, ...options };
+  withPrincipal.principal = principal; // the caller's explicit `principal: undefined` must not win
+  return withPrincipal as O;
 }
 
-/** The request of a keyed call: no spread when the caller passed no options (the common case). */
+/**
+ * The request of a keyed call: no copy when the caller passed no options (the common case). With
+ * options, the call's own fields are written first and set again after the copy (so an option
+ * named `key` or `namespace` cannot redirect the call): `{ ...options, namespace, key }` would
+ * cost ~1–2 µs per call in V8 (Node 20), a property added after a spread clone being slow.
+ */
 function keyRequest<O extends object>(namespace: string, key: string, options: O | undefined): O & { namespace: string; key: string } {
-  return (options === undefined ? { namespace, key } : { ...options, namespace, key }) as O & { namespace: string; key: string };
+  if (options === undefined) return { namespace, key } as O & { namespace: string; key: string };
+  const request = { namespace, key, ...options };
+  request.namespace = namespace;
+  request.key = key;
+  return request;
+}
+
+/** The request of a put: {@link keyRequest} plus the value, built the same way. */
+function putRequest(namespace: string, key: string, value: JsonValue, options: RecordPutOptions | undefined): RecordPutRequest {
+  if (options === undefined) return { namespace, key, value };
+  const request = { namespace, key, value, ...options };
+  request.namespace = namespace;
+  request.key = key;
+  request.value = value;
+  return request;
 }
 
 /** Resolves another record namespace for a transaction; throws unless it shares the adapter instance. */
@@ -115,10 +139,10 @@ export function createRecordCollection<T>(
     put(key, value, callOptions) {
       const options = scoped(callOptions, principal, bound);
       if (schema !== undefined) {
-        return valueToWrite(schema, value, namespace, 'records.put').then((checked) => store.put({ ...options, namespace, key, value: checked }));
+        return valueToWrite(schema, value, namespace, 'records.put').then((checked) => store.put(putRequest(namespace, key, checked, options)));
       }
       try {
-        return store.put(options === undefined ? { namespace, key, value: value as JsonValue } : { ...options, namespace, key, value: value as JsonValue });
+        return store.put(putRequest(namespace, key, value as JsonValue, options));
       } catch (error) {
         return Promise.reject(error as Error);
       }

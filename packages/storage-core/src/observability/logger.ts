@@ -25,6 +25,11 @@ export function createNoopLogger(): Logger {
   return NOOP_LOGGER;
 }
 
+/** True for {@link createNoopLogger}'s logger: a layer may then skip work done only for a log line (a clock read). */
+export function logsNothing(logger: Logger): boolean {
+  return logger === NOOP_LOGGER;
+}
+
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written. @default 'info' */

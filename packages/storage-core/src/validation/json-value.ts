@@ -74,26 +74,36 @@ export function serializeJson(
   where: Where,
   options: { readonly field?: string | (() => string); readonly maxBytes?: number } = {},
 ): string {
-  // A function names the field lazily: a caller encoding many values builds names only for a failure.
-  const fieldOf = (): string => (typeof options.field === 'function' ? options.field() : (options.field ?? 'value'));
+  return jsonText(value, where, options.field, options.maxBytes);
+}
+
+/** A field name given as text or (for callers encoding many values) as a function, resolved for an error only. */
+function fieldName(field: string | (() => string) | undefined): string {
+  return typeof field === 'function' ? field() : (field ?? 'value');
+}
+
+/**
+ * {@link serializeJson} with its options as arguments: the record hot path calls this, so a put
+ * allocates no options object and no closure for the field name.
+ */
+export function jsonText(value: unknown, where: Where, field: string | (() => string) | undefined, maxBytes: number | undefined): string {
   if (value === undefined) {
-    const field = fieldOf();
-    throw invalidArgument(where, field, `${field} is undefined; pass JSON data (null is allowed)`);
+    const name = fieldName(field);
+    throw invalidArgument(where, name, `${name} is undefined; pass JSON data (null is allowed)`);
   }
   const found = findProblem(value, 0, []);
   if (found !== undefined) {
-    const field = fieldOf();
-    const path = field + found.segments.reverse().join('');
-    throw invalidArgument(where, field, `${path} ${found.what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
+    const name = fieldName(field);
+    const path = name + found.segments.reverse().join('');
+    throw invalidArgument(where, name, `${path} ${found.what}; store only JSON data (plain objects, arrays, strings, finite numbers, booleans, null)`);
   }
   const text = JSON.stringify(value);
-  const max = options.maxBytes;
   // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when the text might be too large.
-  if (max !== undefined && text.length * 3 > max) {
+  if (maxBytes !== undefined && text.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > max) {
-      const field = fieldOf();
-      throw payloadTooLarge(where, field, bytes, max, `${field} serialized`);
+    if (bytes > maxBytes) {
+      const name = fieldName(field);
+      throw payloadTooLarge(where, name, bytes, maxBytes, `${name} serialized`);
     }
   }
   return text;

@@ -1,5 +1,5 @@
 import type { RecordDeleteRequest, RecordGetRequest, RecordListRequest, RecordPutManyRequest, RecordPutRequest, RecordSpliceRequest } from '../spi/record-store.js';
-import { serializeJson } from './json-value.js';
+import { jsonText } from './json-value.js';
 import { MAX_BATCH, MAX_KEY_BYTES, assertKey, assertKeyList, prefixOf } from './keys.js';
 import { assertIntegerIn, assertTtl, pageLimitOf } from './numbers.js';
 import { assertConditions, assertReadPreferences, assertUniqueEntryKeys } from './records.js';
@@ -22,7 +22,7 @@ export interface RecordLimits {
 function valueText(request: { readonly value?: unknown; readonly serialized?: unknown }, where: Where, limits: RecordLimits, field: string): string {
   // Set by core's validate layer after the same checks; adapters store it instead of serializing again.
   if (limits.useSerialized !== false && typeof request.serialized === 'string') return request.serialized;
-  return serializeJson(request.value, where, { field, ...(limits.maxValueBytes === undefined ? {} : { maxBytes: limits.maxValueBytes }) });
+  return jsonText(request.value, where, field, limits.maxValueBytes);
 }
 
 /** Checks a get request (key and read preferences). */

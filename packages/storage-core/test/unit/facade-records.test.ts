@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StorageError, createStorageClient, isStorageError } from '../../src/index.js';
+import { StorageError, createStorageClient, defineLayer, isStorageError } from '../../src/index.js';
+import type { RecordStore } from '../../src/spi/index.js';
 
 function client() {
   return createStorageClient({
@@ -127,6 +128,53 @@ describe('record facade', () => {
     expect((await users.get('u')).value).toBe('after');
     await users.transaction(async (tx) => tx.delete('u'));
     expect(await users.find('u')).toBeUndefined();
+  });
+});
+
+describe('record facade requests', () => {
+  // The hot path builds a call's request with the call's own fields first and sets them again after
+  // copying the options (a V8 fast path); these pin that the call's fields still win.
+  function recorded() {
+    const seen: Array<Record<string, unknown>> = [];
+    const spy = defineLayer({
+      kind: 'record',
+      slot: 'resilience',
+      name: 'spy',
+      layer: (next: RecordStore) => ({
+        get: (request) => (seen.push({ ...request }), next.get(request)),
+        put: (request) => (seen.push({ ...request }), next.put(request)),
+        delete: (request) => (seen.push({ ...request }), next.delete(request)),
+      }),
+    });
+    const storage = createStorageClient({ schemaVersion: 1, namespaces: { users: { kind: 'record' }, other: { kind: 'record' } } }, { layers: [spy] });
+    return { storage, seen };
+  }
+
+  it('options named like request fields cannot redirect a call', async () => {
+    const { storage, seen } = recorded();
+    const users = storage.records<string>('users');
+    const sneaky = { namespace: 'other', key: 'elsewhere', value: 'forged', correlationId: 'c-1' } as never;
+    await users.put('k', 'real', sneaky);
+    expect(seen.at(-1)).toMatchObject({ namespace: 'users', key: 'k', value: 'real', correlationId: 'c-1', serialized: '"real"' });
+    expect((await users.get('k', sneaky)).value).toBe('real');
+    expect(seen.at(-1)).toMatchObject({ namespace: 'users', key: 'k', correlationId: 'c-1' });
+    expect(await users.find('k', sneaky)).toMatchObject({ key: 'k', value: 'real' });
+    expect(await users.delete('k', sneaky)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ namespace: 'users', key: 'k' });
+    expect(await storage.records('other').find('elsewhere')).toBeUndefined();
+  });
+
+  it("a scoped handle's principal is used when the call's options say principal: undefined", async () => {
+    const { storage, seen } = recorded();
+    const principal = { id: 'user-7' };
+    const users = storage.as(principal).records<string>('users');
+    await users.put('k', 'v', { principal: undefined, correlationId: 'c-2' } as never); // a JS caller's explicit undefined
+    expect(seen.at(-1)).toMatchObject({ principal, correlationId: 'c-2' });
+    await users.get('k', { principal: undefined } as never);
+    expect(seen.at(-1)?.['principal']).toBe(principal);
+    const other = { id: 'user-8' };
+    await users.get('k', { principal: other });
+    expect(seen.at(-1)?.['principal']).toBe(other);
   });
 });
 

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createStorageClient, type LogEvent } from '../../src/index.js';
+import { createStorageClient, defineLayer, type LogEvent } from '../../src/index.js';
 import { createPrometheusMetrics } from '../../src/observability/prometheus.js';
 
 function setup() {
@@ -78,6 +78,43 @@ describe('observe layer', () => {
     expect(text).toContain('storage_payload_bytes_sum{namespace="media",kind="blob",operation="put",adapter="memory"} 300');
     expect(text).toContain('storage_payload_bytes_sum{namespace="media",kind="blob",operation="get",adapter="memory"} 300');
     expect(text).not.toMatch(/key="/);
+  });
+
+  // The observe layer reads the clock only when something records a duration; these pin that a
+  // recorded duration is the call's own (a skipped start time would report the process uptime).
+  async function slowFailingPut(runtime: Parameters<typeof createStorageClient>[1]) {
+    while (performance.now() < 1_500) await new Promise((resolve) => setTimeout(resolve, 50));
+    const slow = defineLayer({
+      kind: 'record',
+      slot: 'resilience',
+      name: 'slow',
+      layer: (next) => ({
+        put: async (request) => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return next.put(request);
+        },
+      }),
+    });
+    const client = createStorageClient({ schemaVersion: 1, namespaces: { users: { kind: 'record' } } }, { ...runtime, layers: [slow] });
+    await client.records('users').put('k', 1);
+    await client.records('users').put('k', 2, { ifNoneMatch: '*' }).catch(() => undefined);
+  }
+
+  it("logs the failed call's own duration (a logger alone, no metrics)", async () => {
+    const events: LogEvent[] = [];
+    await slowFailingPut({ logger: { log: (e) => events.push(e) } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!['durationMs']).toBeGreaterThanOrEqual(25);
+    expect(events[0]!['durationMs']).toBeLessThan(1_000);
+  });
+
+  it.each(['ok', 'error'])("records the %s duration histogram with the call's own duration (metrics alone, no logger)", async (outcome) => {
+    const registry = new Registry();
+    await slowFailingPut({ metrics: createPrometheusMetrics({ registry }) });
+    const text = await registry.metrics();
+    const sum = new RegExp(`storage_operation_duration_seconds_sum\\{[^}]*operation="put"[^}]*outcome="${outcome}"\\} ([0-9.e-]+)`).exec(text);
+    expect(Number(sum?.[1])).toBeGreaterThanOrEqual(0.025);
+    expect(Number(sum?.[1])).toBeLessThan(1);
   });
 
   it('records published payload bytes, not a message count', async () => {

@@ -50,7 +50,7 @@ export function cacheStateOf(ctx: LayerContext<RecordNamespaceConfig>): CacheSta
 
 function createCacheState(ctx: LayerContext<RecordNamespaceConfig>): CacheState {
   const { namespace, runtime, config, cache } = ctx;
-  const tracker = new WriteTracker(10_000, 10_000, runtime.now);
+  const tracker = new WriteTracker(10_000, 10_000, runtime.now, cache !== undefined);
   const labels = { namespace, kind: 'record' } as const;
   const counters: CacheCounters = {
     hit: runtime.metrics.cacheRequestsTotal.bind({ ...labels, result: 'hit' }),

@@ -16,10 +16,15 @@ export class WriteTracker {
   readonly #generations = new Map<string, number>();
   #generation = 0;
 
+  /**
+   * @param fencing keep fill fences (a namespace with a cache); without a cache there are no fills
+   *   to fence, so a write records only what read-your-writes needs.
+   */
   constructor(
     private readonly maxEntries: number,
     private readonly windowMs: number,
     private readonly now: () => number,
+    private readonly fencing = true,
   ) {}
 
   /** Records a write (or a delete, with version 0). */
@@ -27,7 +32,7 @@ export class WriteTracker {
     this.#writes.delete(key);
     this.#writes.set(key, { version, etag, at: this.now() });
     if (this.#writes.size > this.maxEntries) this.#writes.delete(this.#writes.keys().next().value!);
-    this.invalidated(key);
+    if (this.fencing) this.invalidated(key);
   }
 
   /** The write to read our own writes against, if recent enough to matter. */

@@ -2,6 +2,7 @@ import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, context, trace, type At
 import { randomUUID } from 'node:crypto';
 import type { StorageError, StorageErrorCode } from '../../errors/index.js';
 import { recordsNothing, type BoundCounter, type OperationLabels } from '../../observability/metrics.js';
+import { logsNothing } from '../../observability/logger.js';
 import type { LayerContext } from '../layer.js';
 import { normalizeError } from '../normalize-error.js';
 
@@ -29,6 +30,9 @@ export function instrument<Req, R>(
   const errorsByCode = new Map<StorageErrorCode, BoundCounter>();
   // With no-op metrics nothing reads a successful call's duration: skip its clock read (~50 ns here).
   const timeOk = !recordsNothing(okDuration);
+  // A failed call's duration goes to a histogram and the error log line: with neither recorded
+  // (no-op metrics and logger) no call needs its start time at all.
+  const timeAny = timeOk || !recordsNothing(errorDuration) || !logsNothing(logger);
   const spanName = `storage.${kind}.${operation}`;
   const attributes: Attributes = {
     'storage.namespace': ctx.namespace,
@@ -84,7 +88,7 @@ export function instrument<Req, R>(
   // A plain promise chain, not an async function: one `then` per call instead of an async frame
   // plus the extra ticks of resolving it with the inner promise (issue 9, hot path).
   return (request) => {
-    const started = performance.now();
+    const started = timeAny ? performance.now() : 0;
     const span = tracer.startSpan(spanName, spanOptions);
     let pending: Promise<R>;
     try {

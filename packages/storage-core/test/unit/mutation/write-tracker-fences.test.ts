@@ -130,3 +130,16 @@ describe('olderThanOwnWrite', () => {
     expect(olderThanOwnWrite({ version: 1 }, deleted)).toBe(false);
   });
 });
+
+describe('WriteTracker without a cache (fencing off)', () => {
+  it('records a write for read-your-writes but keeps no fill fence (there are no fills to fence)', () => {
+    const t = new WriteTracker(3, 100, () => 1_000, false);
+    const before = t.fence('k');
+    t.wrote('k', 2, 'e2');
+    expect(t.lastWrite('k')).toEqual({ version: 2, etag: 'e2', at: 1_000 });
+    expect(t.fence('k')).toBe(before);
+    const fenced = new WriteTracker(3, 100, () => 1_000);
+    fenced.wrote('k', 2, 'e2');
+    expect(fenced.fence('k')).not.toBe(before);
+  });
+});
