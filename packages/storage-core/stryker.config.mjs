@@ -43,6 +43,8 @@ export const modules = {
       'test/unit/resilience-retry.test.ts',
       'test/unit/mutation/breaker-windows.test.ts',
       'test/unit/mutation/retry-budget-and-policies.test.ts',
+      'test/unit/mutation/deadline-slots-and-calls.test.ts',
+      'test/unit/mutation/resilience-layer-wiring.test.ts',
     ],
   },
 };
