@@ -443,6 +443,56 @@ describe('one resilient call', () => {
     expect(breaker!.admit()).toBe(true);
   });
 
+  it('without a breaker, an already aborted caller signal is a rejection too, not a throw', async () => {
+    const { plan, attempts } = setup({ breaker: 'none' });
+    const controller = new AbortController();
+    controller.abort();
+    let result: ReturnType<typeof outcome> | undefined;
+    expect(() => {
+      result = outcome(runResilient(plan, { signal: controller.signal }));
+    }).not.toThrow();
+    await settle();
+    expect(attempts).toEqual([]);
+    expect(result!.error).toMatchObject({ code: 'UNAVAILABLE', retryable: false });
+  });
+
+  it('past a grace deadline, the call signal carries the TIMEOUT (not a bare abort)', async () => {
+    const { plan, attempts } = setup({ timeoutMs: 100, policy: { graceMs: () => 50 } });
+    const result = outcome(runResilient(plan, {}));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(result.error).toMatchObject({ code: 'TIMEOUT' });
+    expect(attempts[0]!.request.signal!.reason).toBe(result.error);
+  });
+
+  it('a late success of an attempt cut off by the deadline is not counted by the breaker', async () => {
+    const runtime = { logger: { log: () => {} }, metrics: { circuitState: { bind: () => ({ set: () => {} }) } } };
+    const breaker = new AdapterBreaker('pg', 'db', { errorRate: 0.8, volume: 3, halfOpenAfterMs: 1_000, windowMs: 60_000 }, runtime as never);
+    const { plan, attempts } = setup({ timeoutMs: 100, breaker, attempts: 1 });
+    const result = outcome(runResilient(plan, {}));
+    await vi.advanceTimersByTimeAsync(110);
+    expect(result.error).toMatchObject({ code: 'TIMEOUT' });
+    attempts[0]!.resolve('late');
+    await settle();
+    breaker.failed(unavailable());
+    breaker.failed(unavailable());
+    expect(breaker.state).toBe('open'); // 3 of 3 failed; a counted late success would make it 3 of 4 (75%)
+  });
+
+  it('a late success of a probe whose caller gave up does not close the breaker', async () => {
+    const { plan, attempts, breaker } = setup();
+    breaker!.failed(unavailable());
+    vi.advanceTimersByTime(1_000);
+    const controller = new AbortController();
+    const result = outcome(runResilient(plan, { signal: controller.signal }));
+    await settle();
+    controller.abort();
+    await settle();
+    expect(result.error).toMatchObject({ code: 'UNAVAILABLE' });
+    attempts[0]!.resolve('late');
+    await settle();
+    expect(breaker!.state).toBe('halfOpen');
+  });
+
   it('works without a breaker', async () => {
     const { plan, attempts } = setup({ breaker: 'none' });
     const result = outcome(runResilient(plan, {}));

@@ -238,6 +238,13 @@ describe('what an adapter instance shares', () => {
     expect(probe.error!.code).toBe('CIRCUIT_OPEN'); // never went half-open
   });
 
+  it('registers no close hook without a breaker', () => {
+    const records = pendingStore('record', RECORD_METHODS);
+    const { ctx, closers } = context(resilience({ breaker: { ...resilience().breaker, enabled: false } }));
+    resilientRecords(records.store, ctx);
+    expect(closers).toHaveLength(0);
+  });
+
   it('registers one close hook per instance and kind, not per namespace', () => {
     const config = resilience();
     const records = pendingStore('record', RECORD_METHODS);
