@@ -30,6 +30,7 @@ export const modules = {
       'test/unit/client-input.test.ts',
       'test/unit/mutation/validation-rulebook-messages.test.ts',
       'test/unit/mutation/validate-layers.test.ts',
+      'test/unit/mutation/validation-edges.test.ts',
     ],
   },
   'errors': {
