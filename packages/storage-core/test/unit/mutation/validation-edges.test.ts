@@ -38,6 +38,13 @@ describe('cursor', () => {
     });
   });
 
+  it('base64url text that does not re-encode to itself is refused as not issued here', () => {
+    // "AB" decodes to one byte, which encodes back as "AA": the spare bits were not zero.
+    expect(refusal(() => decodeListingCursor('AB', { namespace: 'ns' }, where)).message).toBe(
+      'cursor is not one this store issued; pass the cursor of the previous page of this same listing',
+    );
+  });
+
   it('a cursor of a listing without prefix or delimiter reads back', () => {
     const listing = { namespace: 'ns' };
     expect(decodeListingCursor(encodeListingCursor(listing, 'k9'), listing, where)).toBe('k9');
@@ -105,6 +112,12 @@ describe('JSON values', () => {
     for (let i = 0; i < 130; i++) deep = [deep];
     expect(refusal(() => serializeJson(deep, where)).message).toMatch(/is nested more than 128 levels deep/);
   });
+
+  it('so do objects', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 130; i++) deep = { a: deep };
+    expect(refusal(() => serializeJson(deep, where)).message).toMatch(/is nested more than 128 levels deep/);
+  });
 });
 
 describe('lone surrogates without String.prototype.isWellFormed', () => {
@@ -144,6 +157,7 @@ describe('stream rules', () => {
 describe('error messages', () => {
   it('a prototype-less object is described as an object', () => {
     expect(describeType(Object.create(null))).toBe('an object');
+    expect(describeType(Object.create(Object.create(null)))).toBe('an object'); // a prototype without a constructor
     expect(refusal(() => assertKey(Object.create(null), where)).message).toBe('key must be a string, got an object');
   });
 });
