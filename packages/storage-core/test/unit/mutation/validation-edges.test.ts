@@ -147,6 +147,14 @@ describe('stream rules', () => {
     });
   });
 
+  it('a message key that is not a string is refused, even one that looks like a key when coerced', () => {
+    const message = { payload: new Uint8Array(1), key: ['a'] };
+    expect(refusal(() => validatePublish({ namespace: 'ns', messages: [message] } as never, where))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'messages[0].key must be a string, got an array',
+    });
+  });
+
   it('a start position must be an object, not a function carrying afterId', () => {
     const request = { namespace: 'ns', group: 'g', handler: async () => {}, maxInFlight: 1, maxDeliveries: 1, ackTimeoutMs: 1 };
     expect(() => validateSubscribe({ ...request, from: { afterId: 'x' } } as never, where)).not.toThrow();
