@@ -30,6 +30,7 @@ export const modules = {
       'test/unit/client-input.test.ts',
       'test/unit/mutation/validation-rulebook-messages.test.ts',
       'test/unit/mutation/validate-layers.test.ts',
+      'test/unit/mutation/validation-edges.test.ts',
     ],
   },
   'errors': {
@@ -43,6 +44,8 @@ export const modules = {
       'test/unit/resilience-retry.test.ts',
       'test/unit/mutation/breaker-windows.test.ts',
       'test/unit/mutation/retry-budget-and-policies.test.ts',
+      'test/unit/mutation/deadline-slots-and-calls.test.ts',
+      'test/unit/mutation/resilience-layer-wiring.test.ts',
     ],
   },
 };

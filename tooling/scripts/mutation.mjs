@@ -87,7 +87,7 @@ for (const name of names) {
   // The packages' convention (stryker.config.mjs): reports/stryker-incremental-<module>[-baseline].json.
   const suffix = process.env['SANCTUM_MUTATION_BASELINE'] === '1' ? `${name}-baseline` : name;
   scrubMachinePaths(join(cwd, 'reports', `stryker-incremental-${suffix}.json`));
-  const reportPath = join(cwd, 'reports', 'mutation', `${name}.json`);
+  const reportPath = join(cwd, 'reports', 'mutation', `${suffix}.json`);
   if (run.status !== 0) failed = true;
   if (!existsSync(reportPath)) {
     rows.push(`| ${name} | no report (Stryker exited with ${run.status ?? run.signal}) | | | | | | | ${minutes} |`);

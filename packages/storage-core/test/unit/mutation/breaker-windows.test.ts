@@ -249,3 +249,52 @@ describe('open and half-open', () => {
     expect(b.state).toBe('open');
   });
 });
+
+describe('clock readings', () => {
+  it('by default the window runs on performance.now()', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const runtime = { logger: { log: () => {} }, metrics: { circuitState: { bind: () => ({ set: () => {} }) } } };
+    const b = new AdapterBreaker('pg', 'db', { errorRate: 0.5, volume: 2, halfOpenAfterMs: 1_000, windowMs: 1_000 }, runtime as never);
+    b.failed(failure);
+    vi.advanceTimersByTime(1_000); // the failure has left the window
+    b.failed(failure);
+    expect(b.state).toBe('closed');
+    b.failed(failure);
+    expect(b.state).toBe('open');
+  });
+
+  it('a success reported with a reading older than the window start does not move the window back', () => {
+    const { b, advance } = breaker({ volume: 3, errorRate: 0.5, windowMs: 1_000 });
+    advance(1_500);
+    b.failed(failure);
+    b.failed(failure);
+    b.succeeded(0); // a call that started before the window began, answered now
+    b.failed(failure); // 3 of 4 failed, all inside the window
+    expect(b.state).toBe('open');
+  });
+
+  it('each rotation clears exactly the buckets that passed', () => {
+    const { b, advance } = breaker({ volume: 5, errorRate: 0.5, windowMs: 1_000 });
+    for (let i = 0; i < 3; i++) b.failed(failure); // bucket 0
+    advance(100);
+    b.failed(failure); // bucket 1
+    advance(850); // bucket 9: the failures of bucket 0 are 950 ms old, still inside
+    b.failed(failure);
+    expect(b.state).toBe('open');
+  });
+
+  it('a probe that closed the breaker does not keep the next half-open period from probing', () => {
+    vi.useFakeTimers();
+    const { b } = breaker({ volume: 1, errorRate: 0, halfOpenAfterMs: 100 });
+    b.failed(failure);
+    vi.advanceTimersByTime(100);
+    expect(b.admit()).toBe(true);
+    b.succeeded();
+    expect(b.state).toBe('closed');
+    b.failed(failure);
+    expect(b.state).toBe('open');
+    vi.advanceTimersByTime(100);
+    expect(b.state).toBe('halfOpen');
+    expect(b.admit()).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDEMPOTENCY_KEY_HEADER, StorageError } from '../../../src/index.js';
 import { callerAbortError, deadlineError } from '../../../src/layers/resilience/deadline.js';
 import { BLOB_POLICIES, RECORD_POLICIES, STREAM_POLICIES } from '../../../src/layers/resilience/policy.js';
@@ -8,6 +8,8 @@ import { backoffDelay, isRetryable } from '../../../src/layers/resilience/retry.
 
 // Which calls may be retried, how often, after how long, and what a deadline or an abort reports.
 const site = { operation: 'records.put', namespace: 'ns', adapter: 'pg' };
+
+afterEach(() => vi.useRealTimers());
 
 describe('retry budget', () => {
   function budget(share: number, minPerWindow: number, windowMs = 1_000) {
@@ -58,6 +60,23 @@ describe('retry budget', () => {
     expect(b.tryRetry()).toBe(false);
     b.recordRequest();
     expect(b.tryRetry()).toBe(true);
+  });
+
+  it('by default the window runs on performance.now()', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const b = new RetryBudget(0, 1, 1_000);
+    expect(b.tryRetry()).toBe(true);
+    expect(b.tryRetry()).toBe(false);
+    vi.advanceTimersByTime(1_000);
+    expect(b.tryRetry()).toBe(true);
+  });
+
+  it('a request recorded with a reading older than the window start does not move the window back', () => {
+    const { budget: b, advance } = budget(0, 2, 1_000);
+    advance(1_500);
+    expect([b.tryRetry(), b.tryRetry()]).toEqual([true, true]);
+    b.recordRequest(0); // a reading the caller took earlier
+    expect(b.tryRetry()).toBe(false); // the two retries are still in the window
   });
 
   it('a window shorter than ten buckets uses 1 ms buckets', () => {
