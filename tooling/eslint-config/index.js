@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Rules every package follows. */
 export const base = tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
