@@ -6,6 +6,10 @@ import { scenarioClient, parseScenario, type OrderEvent } from './setup.js';
 const scenario = parseScenario(process.argv);
 const total = Number(process.argv[3] ?? '2000');
 const workers = Number(process.argv[4] ?? '4');
+// Pause per transaction and worker (ms): keeps the app running long enough for the killer's turns
+// on a fast, idle machine (without it, 1,000 transactions could finish before the fifth kill).
+const paceMs = Number(process.argv[5] ?? '0');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const keys = 40; // a multiple of `workers`: each key belongs to one worker, so its transactions are sequential
 const client = await scenarioClient(scenario);
 const orders = client.records('orders');
@@ -27,6 +31,7 @@ async function worker(w: number): Promise<void> {
       if (!rollback) throw error;
     }
     i += workers;
+    if (paceMs > 0) await sleep(paceMs);
   }
 }
 

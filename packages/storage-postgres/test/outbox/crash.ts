@@ -116,7 +116,11 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       return child;
     };
 
-    const app = spawnChild('app', [String(options.total), '4']);
+    // Paced so the app's own run lasts about 2.5 s per planned kill even on an idle machine (the
+    // killer alternates app and relays and waits 0.35-1.75 s per turn); a slower machine only adds.
+    const workers = 4;
+    const paceMs = Math.ceil((options.kills * 2_500 * workers) / options.total);
+    const app = spawnChild('app', [String(options.total), String(workers), String(paceMs)]);
     const relays = Array.from({ length: options.relays ?? 2 }, () => spawnChild('relay', ['100']));
 
     // The killer: SIGKILL a ready child at a random moment, alternating app and relays.
