@@ -176,9 +176,8 @@ function checkKeyId(keyId: string): Buffer {
   return id;
 }
 
-function writeHeaderV2Into(out: Buffer, messageId: Uint8Array, id: Buffer, wrapped: Uint8Array, commitment: Buffer, shared: boolean): number {
-  let at = MAGIC_V2.copy(out, 0);
-  out[at++] = shared ? SHARED : 0;
+/** Writes the fields both header versions share, from `at`: message id, key id, wrapped key. */
+function writeKeyFields(out: Buffer, at: number, messageId: Uint8Array, id: Buffer, wrapped: Uint8Array): number {
   out.set(messageId, at);
   at += ID_BYTES;
   out[at++] = id.length;
@@ -186,7 +185,13 @@ function writeHeaderV2Into(out: Buffer, messageId: Uint8Array, id: Buffer, wrapp
   out.writeUInt16BE(wrapped.byteLength, at);
   at += 2;
   out.set(wrapped, at);
-  at += wrapped.byteLength;
+  return at + wrapped.byteLength;
+}
+
+function writeHeaderV2Into(out: Buffer, messageId: Uint8Array, id: Buffer, wrapped: Uint8Array, commitment: Buffer, shared: boolean): number {
+  let at = MAGIC_V2.copy(out, 0);
+  out[at++] = shared ? SHARED : 0;
+  at = writeKeyFields(out, at, messageId, id, wrapped);
   return at + commitment.copy(out, at);
 }
 
@@ -258,13 +263,7 @@ function headerBody(messageId: Buffer, keyId: string, wrapped: Uint8Array, frame
   const out = Buffer.allocUnsafe(4 + 1 + ID_BYTES + 1 + id.length + 2 + wrapped.byteLength + 4 + COMMIT_BYTES);
   let at = MAGIC.copy(out, 0);
   out[at++] = (frameSize > 0 ? FRAMED : 0) | (shared ? SHARED : 0);
-  at += messageId.copy(out, at);
-  out[at++] = id.length;
-  at += id.copy(out, at);
-  out.writeUInt16BE(wrapped.byteLength, at);
-  at += 2;
-  out.set(wrapped, at);
-  at += wrapped.byteLength;
+  at = writeKeyFields(out, at, messageId, id, wrapped);
   out.writeUInt32BE(frameSize, at);
   at += 4;
   commitment.copy(out, at);
