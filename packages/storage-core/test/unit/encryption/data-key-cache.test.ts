@@ -6,10 +6,10 @@ import { openBytes, openHeader, rewrap, sealBytes } from '../../../src/crypto/en
 import { readHeader } from '../../../src/crypto/envelope-format.js';
 import type { KeyProvider } from '../../../src/crypto/key-provider.js';
 import { localKeyring } from '../../../src/crypto/local-keyring.js';
-import { StorageError } from '../../../src/errors/index.js';
 import { createStorageClient, localKeyring as publicKeyring } from '../../../src/index.js';
 import { createMemoryRecordStore, createMemoryStreamStore } from '../../../src/spi/index.js';
 import { factoryOf } from '../../support/map-cache.js';
+import { failure } from '../../support/scripted-store.js';
 
 /** A local keyring that counts its wrap and unwrap calls (each is a KMS round trip in production). */
 function countingKeys() {
@@ -24,14 +24,8 @@ function countingKeys() {
   return { provider, calls };
 }
 
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    return error instanceof StorageError ? error.code : `not a StorageError: ${String(error)}`;
-  }
-  return 'no error';
-}
+/** The code `work` fails with (the test fails when it succeeds or throws something else). */
+const codeOf = async (work: Promise<unknown>): Promise<string> => (await failure(work)).code;
 
 const plain = (i: number) => Buffer.from(`{"n":${String(i)},"secret":"ssn-123-45-6789"}`);
 const ctx = (key: string) => ({ namespace: 'users', key });

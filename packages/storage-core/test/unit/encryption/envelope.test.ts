@@ -22,20 +22,25 @@ import {
 import { TAG_BYTES, deriveKeys, openFrame, readHeader, sealFrame } from '../../../src/crypto/envelope-format.js';
 import { DataKeyCache } from '../../../src/crypto/data-key-cache.js';
 import type { KeyProvider } from '../../../src/crypto/key-provider.js';
+import { failure } from '../../support/scripted-store.js';
 
 const kek = randomBytes(32);
 const keys = () => localKeyring({ keys: { k1: kek, k2: randomBytes(32) } });
 const ctx = { namespace: 'users', key: 't1/u42' };
 const FRAME = 1024;
 
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    return error instanceof StorageError ? error.code : `not a StorageError: ${String(error)}`;
-  }
-  return 'no error';
+/** A key provider that wraps with a plain XOR: no AAD, no integrity, key ids ignored. */
+function carelessProvider(): KeyProvider {
+  const kek = randomBytes(32);
+  return {
+    name: 'careless',
+    wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
+    unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
+  };
 }
+
+/** The code `work` fails with (the test fails when it succeeds or throws something else). */
+const codeOf = async (work: Promise<unknown>): Promise<string> => (await failure(work)).code;
 
 async function sealStream(provider: ReturnType<typeof keys>, plain: Buffer, chunk = 700) {
   const seal = await startFramed(provider, 'k1', ctx, FRAME);
@@ -162,12 +167,7 @@ describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
   it('the body authenticates the header even when the key provider authenticates nothing', async () => {
     // A provider without AAD or integrity: a flipped message id, flag or commitment must still fail,
     // caught by the commitment check or by the body's AAD (not by the unwrap).
-    const kek = randomBytes(32);
-    const careless: KeyProvider = {
-      name: 'careless',
-      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
-      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
-    };
+    const careless = carelessProvider();
     const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
     expect((await openBytes(careless, sealed, ctx)).toString()).toBe('value');
     const headerLength = readHeader(sealed).length;
@@ -187,12 +187,7 @@ describe('v2 single-value format: one AES-GCM call per value (ADR-028)', () => {
   });
 
   it('a commitment recomputed for another data key is refused before the body is tried (careless provider)', async () => {
-    const kek = randomBytes(32);
-    const careless: KeyProvider = {
-      name: 'careless',
-      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
-      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
-    };
+    const careless = carelessProvider();
     const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
     const copy = Buffer.from(sealed);
     copy[25]! ^= 0x01; // first byte of the 32-byte "wrapped" key: another data key
@@ -380,12 +375,7 @@ describe('framed envelope (blobs)', () => {
 describe('defence in depth (each guard on its own)', () => {
   it('the header binds the context even when the key provider ignores it', async () => {
     // A provider that wraps without any AAD: only the envelope (v2: the value's AAD) can catch a moved ciphertext.
-    const kek = randomBytes(32);
-    const careless: KeyProvider = {
-      name: 'careless',
-      wrap: async (_id, dataKey) => Buffer.from(dataKey).map((b, i) => b ^ kek[i]!),
-      unwrap: async (_id, wrapped) => Buffer.from(wrapped).map((b, i) => b ^ kek[i]!),
-    };
+    const careless = carelessProvider();
     const sealed = await sealBytes(careless, 'k', ctx, Buffer.from('value'));
     expect((await openBytes(careless, sealed, ctx)).toString()).toBe('value');
     expect(await codeOf(openBytes(careless, sealed, { ...ctx, key: 'other' }))).toBe('DECRYPT_FAILED');
