@@ -127,9 +127,8 @@ async function putStream(
       );
       return written(etag, size, context);
     } finally {
-      await deleteStaging(store, staging).catch((error: unknown) => {
+      await removeStaging(store, staging, (error) => {
         store.logger.log({ event: 's3.staging_cleanup_failed', level: 'warn', code: toStorageError(error, context).code });
-        store.leftovers.add(`staging:${staging.bucket}/${staging.key}`, () => deleteStaging(store, staging));
       });
     }
   } catch (error) {
@@ -140,8 +139,7 @@ async function putStream(
     });
     // A CompleteMultipartUpload cut short may still have assembled the staging object.
     if (staged && (await session.uploadId) !== undefined) {
-      const staging = { bucket: location.bucket, key: uploadKey };
-      await deleteStaging(store, staging).catch(() => store.leftovers.add(`staging:${staging.bucket}/${staging.key}`, () => deleteStaging(store, staging)));
+      await removeStaging(store, { bucket: location.bucket, key: uploadKey });
     }
     stream?.destroy();
     throw error;
@@ -199,4 +197,12 @@ function written(etag: string | undefined, size: number, context: ErrorContext):
 /** Deletes a staging object (gone already counts as deleted: S3 answers 204 either way). */
 function deleteStaging(store: StoreContext, staging: { readonly bucket: string; readonly key: string }): Promise<void> {
   return store.connection.withSignal(undefined, () => deleteObject(store.connection, staging)).then(() => undefined);
+}
+
+/** Deletes a staging object now or, when the server cannot be reached, leaves it to the background retries. */
+function removeStaging(store: StoreContext, staging: { readonly bucket: string; readonly key: string }, onError?: (error: unknown) => void): Promise<void> {
+  return deleteStaging(store, staging).catch((error: unknown) => {
+    onError?.(error);
+    store.leftovers.add(`staging:${staging.bucket}/${staging.key}`, () => deleteStaging(store, staging));
+  });
 }
