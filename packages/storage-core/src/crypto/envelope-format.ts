@@ -245,16 +245,22 @@ export function sealSingle(keys: DerivedKeys, messageId: Uint8Array, keyId: stri
 export function openSingle(header: EnvelopeHeader, keys: DerivedKeys, bytes: Buffer, context: EncryptionContext): Buffer {
   const sealed = bytes.subarray(header.length);
   if (sealed.length < TAG_BYTES) throw decryptFailed('value shorter than its tag');
+  const aad = aadV2(header.shared ? SHARED : 0, header.messageId, header.commitment, context);
+  return gcmOpen(keys.encKey, ivOf(header.messageId), aad, sealed, 'value does not authenticate (header, body or encryption context changed)');
+}
+
+/** AES-256-GCM decryption of `sealed` (ciphertext ‖ tag, at least a tag long); DECRYPT_FAILED with `failure` when it does not authenticate. */
+function gcmOpen(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Buffer, failure: string): Buffer {
   const length = sealed.length - TAG_BYTES;
-  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, ivOf(header.messageId));
-  decipher.setAAD(aadV2(header.shared ? SHARED : 0, header.messageId, header.commitment, context));
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(length));
   try {
     const out = decipher.update(sealed.subarray(0, length));
     decipher.final();
     return out;
   } catch (cause) {
-    throw decryptFailed('value does not authenticate (header, body or encryption context changed)', cause);
+    throw decryptFailed(failure, cause);
   }
 }
 
@@ -375,17 +381,7 @@ export function sealFrame(keys: DerivedKeys, messageId: Buffer, index: number, l
 /** Decrypts frame `index` (ciphertext ‖ tag); DECRYPT_FAILED when it does not authenticate. */
 export function openFrame(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, sealed: Buffer): Buffer {
   if (sealed.length < TAG_BYTES) throw decryptFailed('frame shorter than its tag');
-  const length = sealed.length - TAG_BYTES;
-  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, frameIv(index));
-  decipher.setAAD(frameAad(messageId, index, last, length));
-  decipher.setAuthTag(sealed.subarray(length));
-  try {
-    const out = decipher.update(sealed.subarray(0, length));
-    decipher.final();
-    return out;
-  } catch (cause) {
-    throw decryptFailed(`frame ${index} does not authenticate`, cause);
-  }
+  return gcmOpen(keys.encKey, frameIv(index), frameAad(messageId, index, last, sealed.length - TAG_BYTES), sealed, `frame ${index} does not authenticate`);
 }
 
 /** Recomputes the tag of a header whose wrapped key changed (rotation: the data key is the same). */
