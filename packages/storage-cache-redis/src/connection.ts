@@ -18,6 +18,7 @@ export interface CacheClient {
   destroy(): void;
   on(event: 'error' | 'end' | 'ready' | 'reconnecting', listener: (...args: unknown[]) => void): unknown;
   get(key: string): Promise<Reply>;
+  mGet(keys: string[]): Promise<Reply[]>;
   set(key: string, value: Buffer, options: { PX?: number }): Promise<unknown>;
   unlink(keys: string[]): Promise<number>;
   scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: Buffer | string; keys: Array<Buffer | string> }>;

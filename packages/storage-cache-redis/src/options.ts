@@ -58,6 +58,14 @@ export const redisCacheOptionsSchema = z
      */
     // `unwrap()`: the memory schema prefaults a missing object to `{}`, which would turn L1 on by default.
     l1: memoryCacheOptionsSchema.unwrap().optional(),
+    /**
+     * Reads that start while another read is waiting for Redis go out together, at the end of the
+     * event loop's turn, as one MGET (one decode per distinct key). Cuts Redis and client CPU under
+     * concurrency; a read with nothing else in flight is sent at once as a GET either way. Turn off
+     * only to compare (bench/read-path.ts) or on a proxy that refuses multi-key commands.
+     * @default true
+     */
+    batchReads: z.boolean().default(true),
     /** Client name shown by `CLIENT LIST`. @default absent */
     clientName: z.string().min(1).optional(),
   })

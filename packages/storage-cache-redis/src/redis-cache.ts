@@ -12,6 +12,15 @@ import { FENCED_SET, type Script } from './scripts.js';
 
 const CAPABILITIES: CacheCapabilities = Object.freeze({ shared: true });
 const SCAN_COUNT = 1_000;
+/** Keys per MGET when a batch of reads is larger (keeps one reply, and Redis' time on it, bounded). */
+const MGET_MAX_KEYS = 512;
+
+/** A read waiting in a batch: its fence token and its promise. */
+interface Waiter {
+  readonly token: number;
+  resolve(entry: CacheEntry | undefined | Promise<CacheEntry | undefined>): void;
+  reject(error: Error): void;
+}
 
 /** The Redis cache: the CacheStore SPI with fan-out, plus a key listing used by the Keyv store. */
 export interface RedisCacheStore extends CacheStore {
@@ -90,7 +99,57 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
     return keepLocally(key, stored.entry, stored.expiresAt, token).then(() => stored.entry);
   }
 
-  // A promise chain rather than an async function: without L1 a read is one GET and one `then`.
+  // Reads that start while another is on the wire wait for the end of this turn of the event loop
+  // and go out together as one MGET: one command and one reply instead of one per read, and one
+  // decode per distinct key (the cache layer freezes values, so readers may share one). Every read
+  // in a batch started before the MGET was sent, so none can see older data than a GET of its own
+  // would. A read with nothing else in flight is sent at once, as a plain GET (no added latency).
+  let inFlight = 0;
+  let batch: Map<string, Waiter[]> | undefined;
+
+  function flush(): void {
+    const reads = batch!;
+    batch = undefined;
+    let redis: CacheClient;
+    try {
+      redis = connected('cache.get');
+    } catch (error) {
+      for (const waiters of reads.values()) for (const waiter of waiters) waiter.reject(error as Error);
+      return;
+    }
+    const keys = [...reads.keys()];
+    for (let start = 0; start < keys.length; start += MGET_MAX_KEYS) {
+      const slice = keys.slice(start, start + MGET_MAX_KEYS);
+      inFlight += 1;
+      redis.mGet(slice.map(physical)).then(
+        (replies) => {
+          inFlight -= 1;
+          for (let i = 0; i < slice.length; i++) deliver(slice[i]!, replies[i] ?? null, reads.get(slice[i]!)!);
+        },
+        (error: unknown) => {
+          inFlight -= 1;
+          const mapped = mapRedisCacheError(error, 'cache.get');
+          for (const key of slice) for (const waiter of reads.get(key)!) waiter.reject(mapped);
+        },
+      );
+    }
+  }
+
+  /** Hands one key's reply to every read of it in a batch (kept in L1 under the oldest read's fence token). */
+  function deliver(key: string, bytes: Buffer | null, waiters: Waiter[]): void {
+    let token = waiters[0]!.token;
+    for (const waiter of waiters) token = Math.min(token, waiter.token);
+    let entry: CacheEntry | undefined | Promise<CacheEntry | undefined>;
+    try {
+      entry = fromRedis(key, bytes, token);
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error as Error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve(entry);
+  }
+
+  // A promise chain rather than an async function: a read alone on the wire is one GET and one `then`.
   function get(key: string): Promise<CacheEntry | undefined> {
     if (l1 !== undefined && bus.connected) {
       const local = l1.peek(key);
@@ -103,9 +162,25 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
       return Promise.reject(error as Error);
     }
     const token = l1 === undefined ? 0 : fence.start();
+    if (inFlight > 0 && options.batchReads) {
+      return new Promise((resolve, reject) => {
+        if (batch === undefined) {
+          batch = new Map();
+          process.nextTick(flush);
+        }
+        const waiters = batch.get(key);
+        if (waiters === undefined) batch.set(key, [{ token, resolve, reject }]);
+        else waiters.push({ token, resolve, reject });
+      });
+    }
+    inFlight += 1;
     return redis.get(physical(key)).then(
-      (bytes) => fromRedis(key, bytes, token),
+      (bytes) => {
+        inFlight -= 1;
+        return fromRedis(key, bytes, token);
+      },
       (error: unknown) => {
+        inFlight -= 1;
         throw mapRedisCacheError(error, 'cache.get');
       },
     );

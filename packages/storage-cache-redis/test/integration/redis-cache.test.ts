@@ -134,6 +134,72 @@ describe('RedisCacheStore on a real Redis', () => {
     expect((await cache.get('b'))?.value).toBe('b');
   });
 
+  /** Calls of GET and MGET on a private server since `CONFIG RESETSTAT`. */
+  async function readCommands(url: string): Promise<{ get: number; mget: number }> {
+    const raw = createClient({ url });
+    await raw.connect();
+    const info = await raw.info('commandstats');
+    await raw.close();
+    const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    return { get: calls('get'), mget: calls('mget') };
+  }
+  async function resetStats(url: string): Promise<void> {
+    const raw = createClient({ url });
+    await raw.connect();
+    await raw.configResetStat();
+    await raw.close();
+  }
+
+  it.each([true, false])('batchReads %s: concurrent reads share MGETs (one decode per key), each answered with its own key', async (batchReads) => {
+    const redis = await PrivateRedis.start();
+    servers.push(redis);
+    const cache = await open(createRedisCacheStore({ url: redis.url, batchReads }));
+    await Promise.all(['a', 'b', 'c'].map((key) => cache.set(key, entry({ key }), 60_000)));
+    await resetStats(redis.url);
+    const keys = Array.from({ length: 64 }, (_, i) => (i < 40 ? 'a' : i < 50 ? 'b' : i < 60 ? 'c' : 'missing'));
+    const got = await Promise.all(keys.map((key) => cache.get(key)));
+    got.forEach((hit, i) => expect(hit?.value).toEqual(keys[i] === 'missing' ? undefined : { key: keys[i] }));
+    const calls = await readCommands(redis.url);
+    if (batchReads) {
+      // The first read goes alone as a GET; the 63 that start while it is on the wire, as one MGET.
+      expect(calls).toEqual({ get: 1, mget: 1 });
+      // One decode per distinct key in a batch: reads of one key share the entry.
+      expect(got[1]).toBe(got[39]);
+    } else {
+      expect(calls).toEqual({ get: 64, mget: 0 });
+    }
+  });
+
+  it('a batch larger than one MGET is split, and a failed MGET fails every read of it with a StorageError', async () => {
+    const redis = await PrivateRedis.start();
+    servers.push(redis);
+    const cache = await open(createRedisCacheStore({ url: redis.url }));
+    await resetStats(redis.url);
+    const many = await Promise.all(Array.from({ length: 1 + 600 }, (_, i) => cache.get(`k${String(i)}`)));
+    expect(many.every((hit) => hit === undefined)).toBe(true);
+    expect(await readCommands(redis.url)).toEqual({ get: 1, mget: 2 });
+    // Redis dies with a batch on the wire: every read in it fails, none hangs.
+    await redis.stop();
+    const failed = await Promise.all(Array.from({ length: 8 }, (_, i) => failure(cache.get(`k${String(i)}`))));
+    for (const error of failed) expect(isStorageError(error)).toBe(true);
+  });
+
+  it('a batched read does not put into L1 a value whose key was invalidated while the MGET was on the wire', async () => {
+    const keyPrefix = uniquePrefix('batch-fence');
+    const cache = await open(rigCache({ keyPrefix, l1: { maxEntries: 100 } }));
+    const other = await open(rigCache({ keyPrefix }));
+    await other.set('k', entry('old'), 60_000);
+    await other.set('j', entry('j'), 60_000);
+    const first = cache.get('j'); // on the wire: the next read is batched
+    const batched = cache.get('k');
+    await new Promise((resolve) => process.nextTick(resolve)); // the batch's MGET is sent
+    await cache.delete(['k']); // a local invalidation before the MGET's reply
+    expect((await batched)?.value).toBe('old'); // the read itself started before the delete
+    await first;
+    expect(cache.peek!('k')).toBeUndefined();
+    expect(cache.peek!('j')?.value).toBe('j');
+  });
+
   it('peek answers from L1 only while invalidations are live: nothing kept locally is served once the bus is down', async () => {
     const redis = await PrivateRedis.start();
     servers.push(redis);

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { trace } from '@opentelemetry/api';
 import type { StorageConfig } from '../config/index.js';
 import { createNoopLogger, logsNothing, type Logger } from '../observability/logger.js';
 import { createNoopMetrics } from '../observability/metrics.js';
+import { defaultTracer } from '../observability/tracing.js';
 import type { LayerRuntime } from '../layers/layer.js';
 import type { StorageRuntime } from './types.js';
 
@@ -24,10 +24,12 @@ function withService(logger: Logger, service: string | undefined): Logger {
 
 /** Resolves the runtime's defaults once per client. */
 export function resolveLayerRuntime(config: StorageConfig, runtime: StorageRuntime): LayerRuntime {
+  const traced = runtime.tracer === undefined ? defaultTracer(TRACER_NAME, CORE_VERSION) : { tracer: runtime.tracer };
   return {
     logger: withService(runtime.logger ?? createNoopLogger(), config.observability.serviceName),
     metrics: runtime.metrics ?? createNoopMetrics(),
-    tracer: runtime.tracer ?? trace.getTracer(TRACER_NAME, CORE_VERSION),
+    tracer: traced.tracer,
+    ...(traced.idle === undefined ? {} : { tracesNothing: traced.idle }),
     now: runtime.now ?? Date.now,
     ...(runtime.keys === undefined ? {} : { keys: runtime.keys }),
   };

@@ -12,6 +12,8 @@ export interface LayerRuntime {
   readonly logger: Logger;
   readonly metrics: StorageMetrics;
   readonly tracer: Tracer;
+  /** True while `tracer` would record nothing (no SDK registered behind the API's proxy); absent: always trace. */
+  readonly tracesNothing?: () => boolean;
   readonly now: () => number;
   /** Access policy, redaction and audit; absent when the client uses none of them. */
   readonly security?: SecurityContext;

@@ -1,4 +1,5 @@
 import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createStorageClient, type LogEvent } from '../../src/index.js';
 import { createMemoryRecordStore } from '../../src/spi/index.js';
@@ -23,6 +24,23 @@ describe('observability wiring', () => {
     await client.records('a').find('k');
     await client.records('b').find('k');
     expect(exporter.getFinishedSpans().map((span) => span.attributes['db.system'])).toEqual(['postgresql', 'other']);
+  });
+
+  it('the default tracer skips spans only while no SDK is registered: one registered after the client was created is used from then on', async () => {
+    const client = createStorageClient(
+      { schemaVersion: 1, adapters: { db: { use: 'mem' } }, namespaces: { a: { kind: 'record', adapter: 'db' } } },
+      { adapters: [factoryOf(createMemoryRecordStore(), 'mem')] },
+    );
+    await client.records('a').find('before');
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+    try {
+      await client.records('a').find('after');
+      expect(exporter.getFinishedSpans().map((span) => [span.name, span.instrumentationScope.name])).toEqual([['storage.record.get', '@sanctum/storage']]);
+    } finally {
+      trace.disable();
+    }
   });
 
   it('reports the package version as the tracer version', () => {
