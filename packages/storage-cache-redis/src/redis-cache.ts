@@ -139,13 +139,7 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
   function deliver(key: string, bytes: Buffer | null, waiters: Waiter[]): void {
     let token = waiters[0]!.token;
     for (const waiter of waiters) token = Math.min(token, waiter.token);
-    let entry: CacheEntry | undefined | Promise<CacheEntry | undefined>;
-    try {
-      entry = fromRedis(key, bytes, token);
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error as Error);
-      return;
-    }
+    const entry = fromRedis(key, bytes, token); // never throws: a value it cannot decode is a miss
     for (const waiter of waiters) waiter.resolve(entry);
   }
 

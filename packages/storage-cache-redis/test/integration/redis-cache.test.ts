@@ -178,6 +178,14 @@ describe('RedisCacheStore on a real Redis', () => {
     const many = await Promise.all(Array.from({ length: 1 + 600 }, (_, i) => cache.get(`k${String(i)}`)));
     expect(many.every((hit) => hit === undefined)).toBe(true);
     expect(await readCommands(redis.url)).toEqual({ get: 1, mget: 2 });
+    // Closed with a batch waiting for its turn: every read in it fails with UNAVAILABLE.
+    const closing = createRedisCacheStore({ url: redis.url });
+    await closing.open();
+    const alone = closing.get('a');
+    const waiting = [failure(closing.get('b')), failure(closing.get('c'))];
+    await closing.close();
+    await alone.catch(() => undefined);
+    for (const error of await Promise.all(waiting)) expect(isStorageError(error) && error.code).toBe('UNAVAILABLE');
     // Redis dies with a batch on the wire: every read in it fails, none hangs.
     await redis.stop();
     const failed = await Promise.all(Array.from({ length: 8 }, (_, i) => failure(cache.get(`k${String(i)}`))));
