@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { createStorageClient, type LogEvent } from '../../src/index.js';
+import { createStorageClient, isStorageError, type LogEvent } from '../../src/index.js';
 import { createMemoryRecordStore } from '../../src/spi/index.js';
 import { CORE_VERSION } from '../../src/client/layer-runtime.js';
 import { factoryOf } from '../support/map-cache.js';
@@ -40,6 +40,21 @@ describe('observability wiring', () => {
       expect(exporter.getFinishedSpans().map((span) => [span.name, span.instrumentationScope.name])).toEqual([['storage.record.get', '@sanctum/storage']]);
     } finally {
       trace.disable();
+    }
+  });
+
+  it('with nothing recorded (default runtime, no SDK), raw errors from the adapter still come out as StorageErrors, thrown or rejected', async () => {
+    const throwing = withGet(createMemoryRecordStore(), () => {
+      throw new TypeError('driver blew up synchronously');
+    }, 'throwing');
+    const rejecting = withGet(createMemoryRecordStore(), () => Promise.reject(new RangeError('driver rejected')), 'rejecting');
+    const client = createStorageClient(
+      { schemaVersion: 1, adapters: { t: { use: 'throwing' }, r: { use: 'rejecting' } }, namespaces: { a: { kind: 'record', adapter: 't' }, b: { kind: 'record', adapter: 'r' } } },
+      { adapters: [factoryOf(throwing, 'throwing'), factoryOf(rejecting, 'rejecting')] },
+    );
+    for (const namespace of ['a', 'b']) {
+      const error: unknown = await client.records(namespace).find('k').catch((e: unknown) => e);
+      expect(isStorageError(error) && [error.code, error.namespace, error.operation]).toEqual(['INTERNAL', namespace, 'records.get']);
     }
   });
 
