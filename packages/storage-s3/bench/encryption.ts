@@ -34,9 +34,15 @@ const storage = createStorageClient(
   { adapters: [s3Blobs()], keys: localKeyring({ keys: { bench: randomBytes(32) } }) },
 );
 
+/** Client CPU (user + system) of the last timed run, ms: steadier than wall time on a loaded machine. */
+let lastCpuMs = 0;
+
 async function seconds(run: () => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await run();
+  const used = process.cpuUsage(cpu);
+  lastCpuMs = (used.user + used.system) / 1000;
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -48,16 +54,21 @@ if (SIZES.length > 0 && SIZES[0]! > 0) {
   for (const mib of SIZES) {
     const rounds = mib <= 16 ? ROUNDS * 2 : ROUNDS;
     const got = { upload: { plain: [] as number[], encrypted: [] as number[] }, download: { plain: [] as number[], encrypted: [] as number[] } };
+    const cpu = { upload: { plain: [] as number[], encrypted: [] as number[] }, download: { plain: [] as number[], encrypted: [] as number[] } };
     for (let round = 0; round <= rounds; round += 1) {
       const order = round % 2 === 0 ? NAMES : ([...NAMES].reverse() as unknown as typeof NAMES);
       for (const name of order) {
         const key = `r${String(round)}-${String(mib)}`;
         const up = mib / (await seconds(() => sides[name].up(key, mib * MIB)));
+        const upCpu = lastCpuMs;
         const down = mib / (await seconds(() => sides[name].down(key)));
+        const downCpu = lastCpuMs;
         await sides[name].remove(key);
         if (round > 0) {
           got.upload[name].push(up);
           got.download[name].push(down);
+          cpu.upload[name].push(upCpu);
+          cpu.download[name].push(downCpu);
         }
       }
       if (mib > 4) await collectGarbage();
@@ -65,7 +76,8 @@ if (SIZES.length > 0 && SIZES[0]! > 0) {
     for (const op of ['upload', 'download'] as const) {
       const ratios = got[op].encrypted.map((value, i) => value / got[op].plain[i]!);
       console.log(
-        `${String(mib).padStart(4)} MiB ${op.padEnd(8)} plain ${median(got[op].plain).toFixed(1).padStart(7)}  encrypted ${median(got[op].encrypted).toFixed(1).padStart(7)}  ratio ${median(ratios).toFixed(2)}   per-round ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+        `${String(mib).padStart(4)} MiB ${op.padEnd(8)} plain ${median(got[op].plain).toFixed(1).padStart(7)}  encrypted ${median(got[op].encrypted).toFixed(1).padStart(7)}  ratio ${median(ratios).toFixed(2)}   per-round ${ratios.map((r) => r.toFixed(2)).join(' ')}` +
+          `   client CPU ms plain ${median(cpu[op].plain).toFixed(0)} encrypted ${median(cpu[op].encrypted).toFixed(0)}`,
       );
     }
   }

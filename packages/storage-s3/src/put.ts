@@ -34,6 +34,17 @@ async function putSingle(
   return typeof etag === 'string' && etag !== '' ? unquote(etag) : contentMd5.toString('hex');
 }
 
+/**
+ * Bytes a body may run past `multipartThreshold` and still go in one PUT: 1/1024 of the threshold
+ * (16 KiB of the default 16 MiB), kept in a buffer of their own beside the held part buffers. An
+ * encrypted body is its plaintext plus 16 bytes per 64 KiB frame and 16 more (4112 bytes at 16 MiB),
+ * so a plaintext that would go in one PUT unencrypted still does encrypted (ADR-029). Not for
+ * conditional puts: their limit stays the threshold.
+ */
+export function singlePutSlack(threshold: number): number {
+  return Math.floor(threshold / 1024);
+}
+
 function checkLength(request: BlobPutRequest, received: number, context: ErrorContext): void {
   if (request.contentLength !== undefined && request.contentLength !== received) {
     throw s3Error('INVALID_ARGUMENT', 'contentLength does not match the body', context, { details: { contentLength: request.contentLength, received } });
@@ -67,7 +78,7 @@ export async function putBlob(store: StoreContext, request: BlobPutRequest, over
     if (request.body instanceof Uint8Array) {
       checkLength(request, request.body.byteLength, context);
       const whole = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(request.trailingMetadata?.()) } };
-      if (request.body.byteLength <= store.multipartThreshold) {
+      if (request.body.byteLength <= store.multipartThreshold + (conditions === undefined ? singlePutSlack(store.multipartThreshold) : 0)) {
         const bytes = asBuffer(request.body);
         const md5 = createHash('md5').update(bytes).digest();
         const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], md5, whole, conditions));
@@ -105,12 +116,13 @@ async function putStream(
   request.signal?.addEventListener('abort', stopReading, { once: true });
   try {
     // A conditional body must go in one PUT: refuse it before a byte past the single-PUT limit is taken.
-    await pump(body, session, context, conditions === undefined ? Infinity : store.multipartThreshold);
-    const size = session.writer.bytes;
+    const hold = { bytes: store.multipartThreshold, slack: conditions === undefined ? singlePutSlack(store.multipartThreshold) : 0 };
+    const tail = await pump(body, session, context, conditions === undefined ? Infinity : store.multipartThreshold, hold);
+    const size = session.writer.bytes + (tail?.byteLength ?? 0);
     checkLength(request, size, context);
     const final = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(staged ? request.trailingMetadata?.() : undefined) } };
-    if (size <= store.multipartThreshold) {
-      const single = session.writer.takeSingle();
+    if (size <= hold.bytes + hold.slack) {
+      const single = session.writer.takeSingle(tail === undefined ? [] : [tail]);
       if (single !== undefined) {
         const etag = await store.connection.withSignal(request.signal, () =>
           putSingle(store, location.bucket, key, single.chunks, single.contentMd5, final, conditions),
@@ -167,8 +179,23 @@ function nextChunk(iterator: AsyncIterator<unknown>, context: ErrorContext): Pro
   });
 }
 
-async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], session: MultipartSession, context: ErrorContext, maxBytes: number): Promise<void> {
+/**
+ * Writes the body into the session. Up to `hold.bytes` the writer holds the body for one PUT; the
+ * next `hold.slack` bytes are copied into a tail buffer of their own instead, and returned when the
+ * body ends there (it still goes in one PUT). A body that runs past them writes the tail on into
+ * parts, in order, and returns nothing.
+ */
+async function pump(
+  body: AsyncIterable<unknown> | readonly Uint8Array[],
+  session: MultipartSession,
+  context: ErrorContext,
+  maxBytes: number,
+  hold: { readonly bytes: number; readonly slack: number },
+): Promise<Buffer | undefined> {
   const iterator = (body as AsyncIterable<unknown>)[Symbol.asyncIterator]?.() ?? toAsync(body as readonly Uint8Array[]);
+  let tail: Buffer | undefined;
+  let tailBytes = 0;
+  let keeping = hold.slack > 0;
   for (;;) {
     let next: IteratorResult<unknown>;
     try {
@@ -178,9 +205,30 @@ async function pump(body: AsyncIterable<unknown> | readonly Uint8Array[], sessio
       // A StorageError from the body (e.g. the facade's size limit) is the caller's answer as is.
       throw isStorageError(error) ? error : s3Error('INVALID_ARGUMENT', 'the body stream failed', context, { cause: error });
     }
-    if (next.done === true) return;
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : (next.value as Uint8Array);
+    if (next.done === true) return tailBytes > 0 ? tail?.subarray(0, tailBytes) : undefined;
+    let chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : (next.value as Uint8Array);
     if (session.writer.bytes + chunk.byteLength > maxBytes) throw conditionalTooLarge(maxBytes, context);
+    if (keeping) {
+      const room = hold.bytes - session.writer.bytes;
+      if (tailBytes === 0 && chunk.byteLength <= room) {
+        await session.write(chunk);
+        continue;
+      }
+      if (tailBytes + chunk.byteLength - room <= hold.slack) {
+        if (room > 0) {
+          await session.write(chunk.subarray(0, room));
+          chunk = chunk.subarray(room);
+        }
+        tail ??= Buffer.allocUnsafe(hold.slack);
+        tail.set(chunk, tailBytes);
+        tailBytes += chunk.byteLength;
+        continue;
+      }
+      // Larger than one PUT: what the tail kept goes into the parts first.
+      keeping = false;
+      if (tailBytes > 0) await session.write(tail!.subarray(0, tailBytes));
+      tailBytes = 0;
+    }
     await session.write(chunk);
   }
 }

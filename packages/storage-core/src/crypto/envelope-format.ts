@@ -365,17 +365,20 @@ function frameAad(messageId: Buffer, index: number, last: boolean, length: numbe
   return aad;
 }
 
-/** Encrypts frame `index`; returns ciphertext ‖ tag. */
-export function sealFrame(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, plaintext: Uint8Array): Buffer {
+/** Encrypts frame `index`; returns its ciphertext and its tag, as the cipher produced them (no copy). */
+export function sealFrameParts(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, plaintext: Uint8Array): [Buffer, Buffer] {
   if (index >= 0xffffffff) throw new StorageError('PAYLOAD_TOO_LARGE', 'an encrypted object has at most 2^32-1 frames', {});
   const cipher = createCipheriv('aes-256-gcm', keys.encKey, frameIv(index));
   cipher.setAAD(frameAad(messageId, index, last, plaintext.byteLength));
-  const out = Buffer.allocUnsafe(plaintext.byteLength + TAG_BYTES);
-  const written = cipher.update(plaintext);
-  written.copy(out, 0);
+  const body = cipher.update(plaintext);
   cipher.final();
-  cipher.getAuthTag().copy(out, plaintext.byteLength);
-  return out;
+  return [body, cipher.getAuthTag()];
+}
+
+/** Encrypts frame `index`; returns ciphertext ‖ tag in one buffer. */
+export function sealFrame(keys: DerivedKeys, messageId: Buffer, index: number, last: boolean, plaintext: Uint8Array): Buffer {
+  const [body, tag] = sealFrameParts(keys, messageId, index, last, plaintext);
+  return Buffer.concat([body, tag], body.length + TAG_BYTES);
 }
 
 /** Decrypts frame `index` (ciphertext ‖ tag); DECRYPT_FAILED when it does not authenticate. */

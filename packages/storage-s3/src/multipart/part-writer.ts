@@ -130,13 +130,14 @@ export class PartWriter {
   }
 
   /**
-   * When nothing was dispatched yet: the whole body (its held buffers, in order) and its MD5, for a
-   * single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
+   * When nothing was dispatched yet: the whole body (its held buffers, in order, then `tail`: bytes
+   * the caller kept past `holdBytes`) and its MD5, for a single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
    */
-  takeSingle(): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
+  takeSingle(tail: readonly Buffer[] = []): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
     const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
+    chunks.push(...tail);
     const md5 = createHash('md5');
     for (const chunk of chunks) md5.update(chunk);
     return { chunks, contentMd5: md5.digest() };

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { CHECKSUM_METADATA_KEY, createStorageClient, isStorageError } from '@sanctum/storage-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3, type S3BlobStore } from '../../src/index.js';
+import { singlePutSlack } from '../../src/put.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
 import { RUN_ID, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
 
@@ -54,8 +55,23 @@ describe('the single-PUT data path', () => {
     expect(await streamSha256(object!.body)).toEqual({ sha256, bytes: size });
   });
 
-  it('one byte past the threshold goes in parts (staged, published with its checksum)', async () => {
-    const size = 10 * MIB + 1;
+  it('up to the threshold plus its slack a streamed body still goes in one PUT with its checksum (ADR-029)', async () => {
+    const size = 10 * MIB + singlePutSlack(10 * MIB);
+    const sha256 = await dataSha256('slack', size);
+    const written = await store.put({
+      namespace: 'ns',
+      key: 'slack',
+      body: Readable.from(dataChunks('slack', size)),
+      trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: sha256 }),
+    });
+    expect(written.etag).not.toContain('-');
+    expect((await store.head({ namespace: 'ns', key: 'slack' }))?.metadata[CHECKSUM_METADATA_KEY]).toBe(sha256);
+    const object = await store.get({ namespace: 'ns', key: 'slack' });
+    expect(await streamSha256(object!.body)).toEqual({ sha256, bytes: size });
+  });
+
+  it('one byte past the threshold and its slack goes in parts (staged, published with its checksum)', async () => {
+    const size = 10 * MIB + singlePutSlack(10 * MIB) + 1;
     const sha256 = await dataSha256('grown', size);
     const written = await store.put({
       namespace: 'ns',

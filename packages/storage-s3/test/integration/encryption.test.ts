@@ -149,6 +149,37 @@ describe('encrypted blob namespace on S3', () => {
     }
   });
 
+  it('a streamed plaintext up to multipartThreshold goes in one PUT encrypted too (frame tags ride in the slack), a larger one in parts (ADR-029)', async () => {
+    const MIB = 1024 * 1024;
+    const small = createStorageClient(
+      {
+        schemaVersion: 1,
+        adapters: { s3: { use: 's3', options: { ...connection, bucket, prefix: 'enc-slack/', partSize: '5MiB', multipartThreshold: '1MiB' } } },
+        namespaces: { secret: { kind: 'blob', adapter: 's3', encryption: { keyId: 'k1' } }, plain: { kind: 'blob', adapter: 's3' } },
+      },
+      { adapters: [s3Blobs()], keys },
+    );
+    // Chunks that do not line up with frames or the threshold, so the tail is cut out of a chunk.
+    const stream = (body: Buffer) => Readable.from(Array.from({ length: Math.ceil(body.length / 70_001) }, (_, i) => body.subarray(i * 70_001, (i + 1) * 70_001)));
+    const etagOf = async (ns: string, key: string, body: Buffer) => {
+      await small.blobs(ns).put(key, stream(body));
+      expect((await small.blobs(ns).getBytes(key)).equals(body)).toBe(true);
+      return (await small.blobs(ns).head(key)).etag;
+    };
+    try {
+      // 1 MiB of plaintext is 1 MiB + 272 bytes of ciphertext: one PUT (an ETag without a part count).
+      expect(await etagOf('secret', 'at-threshold', randomBytes(MIB))).not.toContain('-');
+      await small.blobs('secret').put('in-memory-buffer', randomBytes(MIB));
+      expect((await small.blobs('secret').head('in-memory-buffer')).etag).not.toContain('-');
+      // Past threshold + slack (1 KiB here): parts, the tail written on into them in order.
+      expect(await etagOf('secret', 'past', randomBytes(MIB + 1024))).toMatch(/-\d+$/);
+      expect(await etagOf('plain', 'past', randomBytes(MIB + 1025))).toMatch(/-\d+$/);
+      expect(await etagOf('plain', 'in-slack', randomBytes(MIB + 1024))).not.toContain('-');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('replaceMetadata refuses a stale ETag and a missing key', async () => {
     const store = createS3BlobStore({ ...connection, bucket, prefix: 'enc/' } as S3BlobStoreOptions);
     await store.put({ namespace: 'direct', key: 'x', body: Buffer.from('abc') });

@@ -3,7 +3,7 @@ import { StorageError } from '../../errors/index.js';
 import type { BlobNamespaceConfig } from '../../config/index.js';
 import type { BlobGetRequest, BlobMeta, BlobObject, BlobStore } from '../../spi/index.js';
 import { DEFAULT_FRAME_BYTES, FrameOpener, FrameSealer, cipherSizeOf, frameRange, fullWindow, openFramedHeader, plainSizeOf, startFramed, type OpenedHeader } from '../../crypto/envelope.js';
-import { decryptFailed, openMetadata, sealMetadata, sealFrame } from '../../crypto/envelope-format.js';
+import { decryptFailed, openMetadata, sealFrameParts, sealMetadata } from '../../crypto/envelope-format.js';
 import type { Layer } from '../layer.js';
 import { namespaceKeys } from './namespace-keys.js';
 
@@ -14,14 +14,18 @@ export const SEALED_METADATA_KEY = 'sanctum-enc-meta';
 
 const INTERNAL = new Set([ENVELOPE_METADATA_KEY, SEALED_METADATA_KEY]);
 
-/** Seals a whole in-memory body into frames. */
+/** Seals a whole in-memory body into frames, written into one buffer of the ciphertext's size. */
 function sealWhole(seal: Awaited<ReturnType<typeof startFramed>>, body: Uint8Array): Buffer {
-  const frames: Buffer[] = [];
   const size = seal.frameSize;
+  const out = Buffer.allocUnsafe(cipherSizeOf(body.byteLength, size));
   const full = Math.floor(body.byteLength / size);
-  for (let i = 0; i < full; i++) frames.push(sealFrame(seal.keys, seal.messageId, i, false, body.subarray(i * size, (i + 1) * size)));
-  frames.push(sealFrame(seal.keys, seal.messageId, full, true, body.subarray(full * size)));
-  return Buffer.concat(frames);
+  let at = 0;
+  for (let i = 0; i <= full; i++) {
+    const [sealed, tag] = sealFrameParts(seal.keys, seal.messageId, i, i === full, body.subarray(i * size, Math.min((i + 1) * size, body.byteLength)));
+    at += sealed.copy(out, at);
+    at += tag.copy(out, at);
+  }
+  return out;
 }
 
 /**

@@ -50,13 +50,24 @@ async function sealStream(provider: ReturnType<typeof keys>, plain: Buffer, chun
   return { header: seal.header, body };
 }
 
-async function openStream(provider: ReturnType<typeof keys>, header: Buffer, body: Buffer, context = ctx, range?: { start: number; end?: number }) {
+/** `bytes` cut into chunks of `size` (the whole of it when `size` is undefined). */
+function chunked(bytes: Buffer, size?: number): Buffer[] {
+  if (size === undefined) return [bytes];
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+  return chunks;
+}
+
+async function openStream(provider: ReturnType<typeof keys>, header: Buffer, body: Buffer, context = ctx, range?: { start: number; end?: number }, chunk?: number) {
   const opened = await openHeader(provider, header, context);
   const plainSize = plainSizeOf(body.length, opened.header.frameSize);
-  if (range === undefined) return buffer(Readable.from([body]).pipe(new FrameOpener(opened, fullWindow(plainSize, opened.header.frameSize))));
+  if (range === undefined) return buffer(Readable.from(chunked(body, chunk)).pipe(new FrameOpener(opened, fullWindow(plainSize, opened.header.frameSize))));
   const span = frameRange(plainSize, opened.header.frameSize, range.start, range.end);
-  return buffer(Readable.from([body.subarray(span.cipherStart, span.cipherEnd + 1)]).pipe(new FrameOpener(opened, span.window)));
+  return buffer(Readable.from(chunked(body.subarray(span.cipherStart, span.cipherEnd + 1), chunk)).pipe(new FrameOpener(opened, span.window)));
 }
+
+/** Socket-like chunk sizes: byte by byte, smaller than a frame, a frame ± 1, several frames. */
+const CHUNKS = [1, 7, 700, FRAME + TAG_BYTES - 1, FRAME + TAG_BYTES, FRAME + TAG_BYTES + 1, 3 * FRAME + 5, undefined];
 
 describe('single-value envelope (records, messages)', () => {
   it('round-trips and hides the plaintext', async () => {
@@ -331,6 +342,47 @@ describe('framed envelope (blobs)', () => {
     });
   }
 
+  it('the sealer writes the same frames however its input is cut (a frame is never held back once full)', async () => {
+    const provider = keys();
+    const seal = await startFramed(provider, 'k1', ctx, FRAME);
+    for (const size of [0, FRAME - 1, FRAME, 3 * FRAME, 3 * FRAME + 5]) {
+      const plain = randomBytes(size);
+      const full = Math.floor(size / FRAME);
+      const expected = Buffer.concat(
+        Array.from({ length: full + 1 }, (_, i) => sealFrame(seal.keys, seal.messageId, i, i === full, plain.subarray(i * FRAME, Math.min((i + 1) * FRAME, size)))),
+      );
+      for (const chunk of [1, 7, 700, FRAME - 1, FRAME, FRAME + 1, 2 * FRAME, undefined]) {
+        const body = await buffer(Readable.from(chunked(plain, chunk)).pipe(new FrameSealer(seal)));
+        expect(body.equals(expected), `size ${size}, chunks of ${String(chunk)}`).toBe(true);
+      }
+    }
+  });
+
+  it('the opener opens frames cut into chunks of any size, full and range reads', async () => {
+    const provider = keys();
+    const plain = randomBytes(5 * FRAME + 123);
+    const { header, body } = await sealStream(provider, plain);
+    for (const chunk of CHUNKS) {
+      expect((await openStream(provider, header, body, ctx, undefined, chunk)).equals(plain), `chunks of ${String(chunk)}`).toBe(true);
+      const got = await openStream(provider, header, body, ctx, { start: FRAME - 3, end: 4 * FRAME + 9 }, chunk);
+      expect(got.equals(plain.subarray(FRAME - 3, 4 * FRAME + 10)), `range, chunks of ${String(chunk)}`).toBe(true);
+    }
+  });
+
+  it('a body longer than its frames fails as soon as the excess arrives, not at its end', async () => {
+    const provider = keys();
+    const plain = randomBytes(2 * FRAME + 10);
+    const { header, body } = await sealStream(provider, plain);
+    const opened = await openHeader(provider, header, ctx);
+    const opener = new FrameOpener(opened, fullWindow(plain.length, FRAME));
+    const failed = new Promise<unknown>((resolve) => opener.once('error', resolve));
+    opener.resume();
+    opener.write(body);
+    // More than a frame past the end, and the stream is never ended.
+    opener.write(randomBytes(FRAME + TAG_BYTES));
+    expect(((await failed) as { code?: string }).code).toBe('DECRYPT_FAILED');
+  });
+
   it('range reads open only the frames they need and cut exactly', async () => {
     const provider = keys();
     const plain = randomBytes(5 * FRAME + 123);
@@ -348,7 +400,9 @@ describe('framed envelope (blobs)', () => {
     const plain = randomBytes(3 * FRAME + 10);
     const { header, body } = await sealStream(provider, plain);
     const sealed = FRAME + TAG_BYTES;
-    const fails = async (h: Buffer, b: Buffer, c = ctx) => expect(await codeOf(openStream(provider, h, b, c))).toBe('DECRYPT_FAILED');
+    const fails = async (h: Buffer, b: Buffer, c = ctx) => {
+      for (const chunk of CHUNKS) expect(await codeOf(openStream(provider, h, b, c, undefined, chunk))).toBe('DECRYPT_FAILED');
+    };
     for (const at of [0, sealed - 1, sealed + 7, 2 * sealed + 100, body.length - 1]) {
       const copy = Buffer.from(body);
       copy[at]! ^= 0x80;
