@@ -30,6 +30,8 @@ await store.open!();
 const raw = postgresJs(url, { max: 10, fetch_types: false, onnotice: () => undefined, types: { int8: { to: 20, from: [20], serialize: String, parse: Number } } });
 const value = { name: 'Ada', email: 'ada@example.com', tags: ['a', 'b'], n: 42 };
 const etags = new Map<string, string>();
+// Gets read keys that exist (`records.get` fails with NOT_FOUND otherwise); puts overwrite them.
+for (let w = 0; w < 32; w += 1) for (const side of ['raw', 'adapter', 'facade']) await records.put(`${side}-${String(w)}`, value);
 // Conditional puts own their keys (`cas-…`): plain puts elsewhere would move their ETags.
 for (let w = 0; w < 32; w += 1) for (const side of ['raw', 'adapter', 'facade']) etags.set(`cas-${side}-${String(w)}`, (await records.put(`cas-${side}-${String(w)}`, value)).etag);
 

@@ -158,6 +158,24 @@ describe('Redis Streams adapter', () => {
     });
   });
 
+  it('publishes a batch after the server forgot the publish script (EVALSHA → NOSCRIPT → EVAL), every argument in place', async () => {
+    await raw.sendCommand(['SCRIPT', 'FLUSH']);
+    await withStore({}, async (store) => {
+      const namespace = ns();
+      const messages = [
+        { payload: bytes('a'), key: 'k1', headers: { h: '1' } },
+        { payload: bytes('b') },
+        { payload: bytes('c'), key: 'k3' },
+      ];
+      const receipts = await store.publish({ namespace, messages });
+      expect(receipts).toHaveLength(3);
+      const entries = await raw.xRange(prefix + namespace, '-', '+');
+      expect(entries.map((entry) => entry.id)).toEqual(receipts.map((receipt) => receipt.id));
+      expect(entries.map((entry) => entry.message)).toEqual([{ p: 'a', k: 'k1', h: '{"h":"1"}' }, { p: 'b' }, { p: 'c', k: 'k3' }]);
+      await raw.del(prefix + namespace);
+    });
+  });
+
   it('reads entries written by other producers, with their fields as a JSON payload', async () => {
     // Also: no socket timeout, and scripts the server forgot (EVALSHA → NOSCRIPT → EVAL).
     await raw.sendCommand(['SCRIPT', 'FLUSH']);
