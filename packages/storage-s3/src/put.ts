@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
+import { CHECKSUM_METADATA_KEY, isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
 import { conditionFailure, conditionalTooLarge, putConditions, type PutConditions } from './conditions.js';
 import type { StoreContext } from './context.js';
 import { abortedError, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { objectHeaders, unquote, type ObjectAttributes } from './headers.js';
 import type { NamespaceLocation } from './layout.js';
 import { copyObject, deleteObject } from './multipart/copy.js';
-import { MAX_PARTS } from './multipart/part-writer.js';
+import { MAX_PARTS, md5Of } from './multipart/part-writer.js';
 import { MultipartSession } from './multipart/session.js';
 
 const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
@@ -17,21 +16,25 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** PutObject of a body held in memory (one or more buffers), with Content-MD5 and the put's conditions; resolves with its ETag. */
-async function putSingle(
-  store: StoreContext,
-  bucket: string,
-  key: string,
-  chunks: readonly Buffer[],
-  contentMd5: Buffer,
-  attributes: ObjectAttributes,
-  conditions: PutConditions | undefined,
-) {
-  const headers = { ...objectHeaders(attributes), ...conditions?.headers, 'content-md5': contentMd5.toString('base64') };
-  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks);
+// A hex SHA-256, as the facade's integrity layer stores it under CHECKSUM_METADATA_KEY.
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * PutObject of a body held in memory (one or more buffers), with the put's conditions; resolves
+ * with its ETag. When the object's metadata carries the body's SHA-256 (the facade's checksum), it
+ * is the signed payload hash (`x-amz-content-sha256`), which the server verifies (a body changed in
+ * transit, or a digest that does not match it, is refused as XAmzContentSHA256Mismatch): no MD5 of
+ * the body is computed. Otherwise the body carries its Content-MD5.
+ */
+async function putSingle(store: StoreContext, bucket: string, key: string, chunks: readonly Buffer[], attributes: ObjectAttributes, conditions: PutConditions | undefined) {
+  const sha256 = attributes.metadata?.[CHECKSUM_METADATA_KEY];
+  const signed = sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : undefined;
+  const contentMd5 = signed === undefined ? md5Of(chunks) : undefined;
+  const headers = { ...objectHeaders(attributes), ...conditions?.headers, ...(contentMd5 === undefined ? {} : { 'content-md5': contentMd5.toString('base64') }) };
+  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks, [200], signed);
   response.resume();
   const etag = response.headers.etag;
-  return typeof etag === 'string' && etag !== '' ? unquote(etag) : contentMd5.toString('hex');
+  return typeof etag === 'string' && etag !== '' ? unquote(etag) : (contentMd5 ?? md5Of(chunks)).toString('hex');
 }
 
 function checkLength(request: BlobPutRequest, received: number, context: ErrorContext): void {
@@ -69,8 +72,7 @@ export async function putBlob(store: StoreContext, request: BlobPutRequest, over
       const whole = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(request.trailingMetadata?.()) } };
       if (request.body.byteLength <= store.multipartThreshold) {
         const bytes = asBuffer(request.body);
-        const md5 = createHash('md5').update(bytes).digest();
-        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], md5, whole, conditions));
+        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], whole, conditions));
         return { etag, version: etag, size: bytes.byteLength };
       }
       return await putStream(store, request, location, key, whole, [request.body], context, conditions);
@@ -113,7 +115,7 @@ async function putStream(
       const single = session.writer.takeSingle();
       if (single !== undefined) {
         const etag = await store.connection.withSignal(request.signal, () =>
-          putSingle(store, location.bucket, key, single.chunks, single.contentMd5, final, conditions),
+          putSingle(store, location.bucket, key, single.chunks, final, conditions),
         );
         return { etag, version: etag, size };
       }

@@ -27,6 +27,13 @@ const EMPTY = Buffer.alloc(0);
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
+/** The MD5 of bytes given as chunks (a Content-MD5). */
+export function md5Of(chunks: readonly Uint8Array[]): Buffer {
+  const md5 = createHash('md5');
+  for (const chunk of chunks) md5.update(chunk);
+  return md5.digest();
+}
+
 /** Options of a {@link PartWriter}. */
 export interface PartWriterOptions {
   readonly partSize: number;
@@ -65,7 +72,7 @@ export interface PartWriterOptions {
  *
  * Full buffers are held until the body is known to be larger than `holdBytes` (more bytes
  * arrive), so a body up to that size can still be sent as a single PUT (`takeSingle`). The MD5 of
- * a part is computed when it leaves, so a held body is hashed once, whichever way it goes. The
+ * a part is computed when it leaves, so a held body is hashed at most once, whichever way it goes. The
  * first failure stops the writer: later writes and `finish` throw it; the owner aborts the upload.
  */
 export class PartWriter {
@@ -130,16 +137,15 @@ export class PartWriter {
   }
 
   /**
-   * When nothing was dispatched yet: the whole body (its held buffers, in order) and its MD5, for a
-   * single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
+   * When nothing was dispatched yet: the whole body (its held buffers, in order), for a single PUT
+   * (its integrity header is the caller's choice: {@link md5Of} or a SHA-256 it has); the writer is
+   * spent afterwards. `undefined` once parts were dispatched.
    */
-  takeSingle(): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
+  takeSingle(): { chunks: Buffer[] } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
     const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
-    const md5 = createHash('md5');
-    for (const chunk of chunks) md5.update(chunk);
-    return { chunks, contentMd5: md5.digest() };
+    return { chunks };
   }
 
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
