@@ -20,15 +20,31 @@ function asBuffer(bytes: Uint8Array): Buffer {
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * PutObject of a body held in memory (one or more buffers), with the put's conditions; resolves
- * with its ETag. When the object's metadata carries the body's SHA-256 (the facade's checksum), it
- * is the signed payload hash (`x-amz-content-sha256`), which the server verifies (a body changed in
- * transit, or a digest that does not match it, is refused as XAmzContentSHA256Mismatch): no MD5 of
- * the body is computed. Otherwise the body carries its Content-MD5.
+ * The body's SHA-256 when a layer above computed it from the body as it went by and hands it over
+ * as trailing metadata (the facade's integrity layer); metadata the caller merely passes along (for
+ * example copied from another object) is not taken as a statement about these bytes.
  */
-async function putSingle(store: StoreContext, bucket: string, key: string, chunks: readonly Buffer[], attributes: ObjectAttributes, conditions: PutConditions | undefined) {
-  const sha256 = attributes.metadata?.[CHECKSUM_METADATA_KEY];
-  const signed = sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : undefined;
+function trailingSha256(trailing: Readonly<Record<string, string>> | undefined): string | undefined {
+  const sha256 = trailing?.[CHECKSUM_METADATA_KEY];
+  return sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : undefined;
+}
+
+/**
+ * PutObject of a body held in memory (one or more buffers), with the put's conditions; resolves
+ * with its ETag. With `signed` (the body's digest from {@link trailingSha256}) it is the signed
+ * payload hash (`x-amz-content-sha256`), which the server verifies (a body changed in transit, or a
+ * digest that does not match it, is refused as XAmzContentSHA256Mismatch) and no MD5 of the body is
+ * computed; otherwise the body carries its Content-MD5.
+ */
+async function putSingle(
+  store: StoreContext,
+  bucket: string,
+  key: string,
+  chunks: readonly Buffer[],
+  attributes: ObjectAttributes,
+  conditions: PutConditions | undefined,
+  signed: string | undefined,
+) {
   const contentMd5 = signed === undefined ? md5Of(chunks) : undefined;
   const headers = { ...objectHeaders(attributes), ...conditions?.headers, ...(contentMd5 === undefined ? {} : { 'content-md5': contentMd5.toString('base64') }) };
   const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks, [200], signed);
@@ -69,10 +85,11 @@ export async function putBlob(store: StoreContext, request: BlobPutRequest, over
   try {
     if (request.body instanceof Uint8Array) {
       checkLength(request, request.body.byteLength, context);
-      const whole = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(request.trailingMetadata?.()) } };
+      const trailing = lowerCaseKeys(request.trailingMetadata?.());
+      const whole = { ...attributes, metadata: { ...attributes.metadata, ...trailing } };
       if (request.body.byteLength <= store.multipartThreshold) {
         const bytes = asBuffer(request.body);
-        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], whole, conditions));
+        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], whole, conditions, trailingSha256(trailing)));
         return { etag, version: etag, size: bytes.byteLength };
       }
       return await putStream(store, request, location, key, whole, [request.body], context, conditions);
@@ -110,12 +127,13 @@ async function putStream(
     await pump(body, session, context, conditions === undefined ? Infinity : store.multipartThreshold);
     const size = session.writer.bytes;
     checkLength(request, size, context);
-    const final = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(staged ? request.trailingMetadata?.() : undefined) } };
+    const trailing = staged ? lowerCaseKeys(request.trailingMetadata?.()) : undefined;
+    const final = { ...attributes, metadata: { ...attributes.metadata, ...trailing } };
     if (size <= store.multipartThreshold) {
       const single = session.writer.takeSingle();
       if (single !== undefined) {
         const etag = await store.connection.withSignal(request.signal, () =>
-          putSingle(store, location.bucket, key, single.chunks, final, conditions),
+          putSingle(store, location.bucket, key, single.chunks, final, conditions, trailingSha256(trailing)),
         );
         return { etag, version: etag, size };
       }
