@@ -83,13 +83,6 @@ export class PartWriter {
   readonly #holdBytes: number;
   /** Full parts not uploaded yet (only while the body may still fit one PUT). */
   readonly #held: Part[] = [];
-  /**
-   * While the body is no larger than `holdBytes`: copies of its chunks, each of its own size (a
-   * small body allocates what it is, not a part buffer of `partSize`, whose size V8 counts towards
-   * the external memory that triggers full garbage collections).
-   */
-  readonly #holding: Buffer[] = [];
-  #holdingOpen: boolean;
   /** Part buffers free for reuse (their part was acknowledged). */
   readonly #free: Buffer[] = [];
   #current: Part | undefined;
@@ -104,7 +97,6 @@ export class PartWriter {
     this.#nextPart = options.firstPartNumber;
     this.#sha256 = options.sha256;
     this.#holdBytes = options.holdBytes ?? 0;
-    this.#holdingOpen = this.#holdBytes > 0;
   }
 
   /** Bytes written to this writer. */
@@ -120,18 +112,6 @@ export class PartWriter {
   /** Adds `chunk` to parts, uploading each full one; waits while every slot is busy. */
   async write(chunk: Uint8Array): Promise<void> {
     const bytes = asBuffer(chunk);
-    if (this.#holdingOpen) {
-      this.#throwIfFailed();
-      if (this.#bytes + bytes.byteLength <= this.#holdBytes) {
-        const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
-        bytes.copy(copy);
-        this.#holding.push(copy);
-        this.#sha256?.update(bytes);
-        this.#bytes += bytes.byteLength;
-        return;
-      }
-      await this.#releaseHolding();
-    }
     let offset = 0;
     while (offset < bytes.byteLength) {
       this.#throwIfFailed();
@@ -164,7 +144,6 @@ export class PartWriter {
   takeSingle(): { chunks: Buffer[] } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
-    if (this.#holdingOpen) return { chunks: this.#holding.splice(0) };
     const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
     return { chunks };
   }
@@ -172,7 +151,6 @@ export class PartWriter {
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
   async finish(): Promise<void> {
     this.#throwIfFailed();
-    await this.#releaseHolding();
     if (this.#current === undefined && this.dispatched === 0) {
       // An empty body still needs one (empty) part.
       await this.#slots.acquire();
@@ -188,7 +166,6 @@ export class PartWriter {
   /** Sends a full buffer and waits for every part in flight; the partial last part stays buffered. */
   async flush(): Promise<void> {
     this.#throwIfFailed();
-    await this.#releaseHolding();
     this.#dispatchHeld();
     if (this.#current !== undefined && this.#current.size === this.#options.partSize) {
       this.#dispatch(this.#current);
@@ -219,49 +196,13 @@ export class PartWriter {
     if (this.#stopped) throw new Error('the part writer was already taken');
   }
 
-  /**
-   * The body outgrew `holdBytes` (or is finished as parts): its held copies leave as parts of
-   * `partSize` made of views of them (freed once acknowledged); a remainder shorter than a part
-   * starts the first part buffer.
-   */
-  async #releaseHolding(): Promise<void> {
-    if (!this.#holdingOpen) return;
-    this.#holdingOpen = false;
-    const { partSize } = this.#options;
-    let pieces: Buffer[] = [];
-    let size = 0;
-    for (const chunk of this.#holding.splice(0)) {
-      for (let offset = 0; offset < chunk.byteLength; ) {
-        const take = Math.min(chunk.byteLength - offset, partSize - size);
-        pieces.push(offset === 0 && take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take));
-        size += take;
-        offset += take;
-        if (size === partSize) {
-          await this.#slots.acquire();
-          this.#dispatchPieces(pieces, size, undefined);
-          pieces = [];
-          size = 0;
-        }
-      }
-    }
-    if (size === 0) return;
-    await this.#slots.acquire();
-    const current: Part = { buffer: this.#free.pop() ?? Buffer.allocUnsafeSlow(partSize), size: 0 };
-    for (const piece of pieces) current.size += piece.copy(current.buffer, current.size);
-    this.#current = current;
-  }
-
   #dispatchHeld(): void {
     for (const part of this.#held.splice(0)) this.#dispatch(part);
   }
 
   #dispatch({ buffer, size }: Part): void {
-    this.#dispatchPieces([buffer.subarray(0, size)], size, buffer);
-  }
-
-  /** Uploads one part made of `chunks`; `buffer`, when given, is a part buffer to reuse once acknowledged. */
-  #dispatchPieces(chunks: readonly Buffer[], size: number, buffer: Buffer | undefined): void {
-    const contentMd5 = md5Of(chunks);
+    const chunks = [buffer.subarray(0, size)];
+    const contentMd5 = createHash('md5').update(chunks[0] as Buffer).digest();
     const partNumber = this.#nextPart;
     this.#nextPart += 1;
     if (partNumber > MAX_PARTS) {
@@ -274,7 +215,7 @@ export class PartWriter {
       .then((etag) => {
         // The server has every byte: the buffer can take the next part. (After a failure a request
         // may still hold it; the writer stops then, so it is never reused.)
-        if (buffer !== undefined && buffer !== EMPTY) this.#free.push(buffer);
+        if (buffer !== EMPTY) this.#free.push(buffer);
         this.#options.onPart?.({ partNumber, etag, size });
       })
       .catch((error: unknown) => this.fail(error))
