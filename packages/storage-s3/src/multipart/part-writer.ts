@@ -83,6 +83,14 @@ export class PartWriter {
   readonly #holdBytes: number;
   /** Full parts not uploaded yet (only while the body may still fit one PUT). */
   readonly #held: Part[] = [];
+  /**
+   * While the body fits one part: copies of its chunks at their own sizes. A small body then
+   * allocates what it is, not a part buffer: V8 counts an ArrayBuffer's whole size as external
+   * memory and collects fully after ~64 MiB of it, so an 8 MiB buffer per 1 MiB put meant a full
+   * collection every few puts (ADR-009). Past one part they move into a part buffer, young.
+   */
+  readonly #small: Buffer[] = [];
+  #smallOpen: boolean;
   /** Part buffers free for reuse (their part was acknowledged). */
   readonly #free: Buffer[] = [];
   #current: Part | undefined;
@@ -97,6 +105,7 @@ export class PartWriter {
     this.#nextPart = options.firstPartNumber;
     this.#sha256 = options.sha256;
     this.#holdBytes = options.holdBytes ?? 0;
+    this.#smallOpen = this.#holdBytes > 0;
   }
 
   /** Bytes written to this writer. */
@@ -112,6 +121,18 @@ export class PartWriter {
   /** Adds `chunk` to parts, uploading each full one; waits while every slot is busy. */
   async write(chunk: Uint8Array): Promise<void> {
     const bytes = asBuffer(chunk);
+    if (this.#smallOpen) {
+      this.#throwIfFailed();
+      if (this.#bytes + bytes.byteLength <= Math.min(this.#holdBytes, this.#options.partSize)) {
+        const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+        bytes.copy(copy);
+        this.#small.push(copy);
+        this.#sha256?.update(bytes);
+        this.#bytes += bytes.byteLength;
+        return;
+      }
+      await this.#leaveSmall();
+    }
     let offset = 0;
     while (offset < bytes.byteLength) {
       this.#throwIfFailed();
@@ -144,6 +165,7 @@ export class PartWriter {
   takeSingle(): { chunks: Buffer[] } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
+    if (this.#smallOpen) return { chunks: this.#small.splice(0) };
     const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
     return { chunks };
   }
@@ -151,6 +173,7 @@ export class PartWriter {
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
   async finish(): Promise<void> {
     this.#throwIfFailed();
+    await this.#leaveSmall();
     if (this.#current === undefined && this.dispatched === 0) {
       // An empty body still needs one (empty) part.
       await this.#slots.acquire();
@@ -166,6 +189,7 @@ export class PartWriter {
   /** Sends a full buffer and waits for every part in flight; the partial last part stays buffered. */
   async flush(): Promise<void> {
     this.#throwIfFailed();
+    await this.#leaveSmall();
     this.#dispatchHeld();
     if (this.#current !== undefined && this.#current.size === this.#options.partSize) {
       this.#dispatch(this.#current);
@@ -194,6 +218,18 @@ export class PartWriter {
   #throwIfFailed(): void {
     if (this.#failure !== undefined) throw this.#failure.error;
     if (this.#stopped) throw new Error('the part writer was already taken');
+  }
+
+  /** The body outgrew one part (or leaves as parts): its small copies move into the first part buffer. */
+  async #leaveSmall(): Promise<void> {
+    if (!this.#smallOpen) return;
+    this.#smallOpen = false;
+    const copies = this.#small.splice(0);
+    if (copies.length === 0) return;
+    await this.#slots.acquire();
+    const current: Part = { buffer: this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#options.partSize), size: 0 };
+    for (const copy of copies) current.size += copy.copy(current.buffer, current.size);
+    this.#current = current;
   }
 
   #dispatchHeld(): void {

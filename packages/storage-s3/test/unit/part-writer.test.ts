@@ -91,6 +91,33 @@ describe('PartWriter', () => {
     expect(Buffer.concat(empty?.chunks ?? []).byteLength).toBe(0);
   });
 
+  it('holds a body that fits one part in copies of its own size, moving them into a part buffer once it grows past', async () => {
+    const small = writer({ partSize: 1024, holdBytes: 2048 });
+    const first = Buffer.from('abc');
+    await small.writer.write(first);
+    await small.writer.write(Buffer.from('de'));
+    first.fill(0);
+    const single = small.writer.takeSingle();
+    expect(Buffer.concat(single?.chunks ?? []).toString()).toBe('abcde');
+    // Copies of the chunks' sizes, not a part buffer of partSize.
+    expect(single?.chunks.map((chunk) => chunk.buffer.byteLength)).toEqual([3, 2]);
+
+    const grown = writer({ partSize: 4, holdBytes: 8 });
+    await grown.writer.write(Buffer.from('ab'));
+    await grown.writer.write(Buffer.from('cdefghij'));
+    await grown.writer.finish();
+    expect(grown.calls.map((call) => [call.partNumber, call.bytes.toString()])).toEqual([
+      [1, 'abcd'],
+      [2, 'efgh'],
+      [3, 'ij'],
+    ]);
+    for (const call of grown.calls) expect(call.contentMd5).toEqual(md5(call.bytes));
+    const finished = writer({ partSize: 4, holdBytes: 8 });
+    await finished.writer.write(Buffer.from('xyz'));
+    await finished.writer.finish();
+    expect(finished.calls.map((call) => call.bytes.toString())).toEqual(['xyz']);
+  });
+
   it('holds a body up to holdBytes across buffers for one PUT, and sends it in parts once it grows past', async () => {
     const held = writer({ holdBytes: 8 });
     const first = Buffer.from('abcdef');
