@@ -1,17 +1,20 @@
 /**
  * Client CPU per download of one object (default 256 MiB): the facade (SHA-256 verified while
  * streaming), the adapter's body piped through core's verifying Transform by hand (the same check,
- * to compare variants of it), the adapter alone, and raw minio. On a loaded 2-core machine wall time swings by ±40 % per round; CPU seconds per
+ * to compare variants of it), the adapter alone, raw minio and the AWS SDK's GetObject — all five
+ * reading the same object, so the server's layout of it is the same for every side. On a loaded 2-core machine wall time swings by ±40 % per round; CPU seconds per
  * download (user + system, this process) is what the client takes from the cores it shares with
  * the server, and varies far less. Interleaved rounds, rotating order; medians.
  * Run: node --conditions=@sanctum/source --import tsx bench/download-cpu.ts (under the bench lock).
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CHECKSUM_METADATA_KEY, createStorageClient } from '@sanctum/storage-core';
 import { verifyingStream } from '../../storage-core/src/layers/integrity/checksum.js';
 import { createS3BlobStore, s3Blobs } from '../src/index.js';
 import { dataChunks } from '../test/fixtures/data.js';
+import { awsSide } from './sides.js';
 import { benchService, collectGarbage, dropBucket, median } from './support.js';
 
 const MIB = 1024 * 1024;
@@ -27,6 +30,7 @@ const storage = createStorageClient(
   { adapters: [s3Blobs()] },
 );
 const store = createS3BlobStore(options);
+const aws = awsSide(connection, bucket);
 
 async function drain(body: AsyncIterable<unknown>): Promise<number> {
   let bytes = 0;
@@ -46,6 +50,7 @@ const sides: Record<string, () => Promise<number>> = {
   },
   adapter: async () => drain((await store.get({ namespace: 'bench', key: 'obj.bin' }))!.body),
   minio: async () => drain(await raw.getObject(bucket, objectKey)),
+  aws: async () => drain((await aws.client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }))).Body as Readable),
 };
 const names = Object.keys(sides);
 const cpu: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -65,6 +70,7 @@ for (let round = 0; round <= ROUNDS; round += 1) {
 }
 console.log(`download of ${String(BYTES / MIB)} MiB, ${String(ROUNDS)} rounds: median CPU seconds (user+system) and wall seconds`);
 for (const name of names) console.log(`${name.padEnd(10)} cpu ${median(cpu[name]!).toFixed(3)} s  wall ${median(wall[name]!).toFixed(3)} s`);
+aws.client.destroy();
 await store.close();
 await storage.close();
 await dropBucket(raw, bucket);

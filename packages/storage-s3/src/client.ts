@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Client } from 'minio';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { S3ResponseError, codeForStatus, toStorageError, type ErrorContext } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
 import { xmlText } from './xml.js';
@@ -22,6 +22,10 @@ export interface ListedPart {
   readonly etag: string;
   readonly size: number;
 }
+
+// What a response body buffers before its socket is paused: responses take their high-water mark
+// from their socket's, which the agent sets.
+const RESPONSE_BUFFER_BYTES = 1024 * 1024;
 
 // Every status, so that minio hands back the response and this adapter parses errors itself.
 const ANY_STATUS = Array.from({ length: 500 }, (_, index) => index + 100);
@@ -52,11 +56,16 @@ function socketTimeout(timeoutMs: number): Error {
  */
 export class S3Connection {
   readonly client: MinioClient;
+  // The same transport, for requests whose payload SHA-256 the caller gives (minio signs a given
+  // hash only with enableSHA256 on, a per-client switch).
+  readonly #signing: MinioClient;
   readonly #agent: http.Agent;
 
   constructor(options: ResolvedS3Options) {
     const base = options.useSSL ? https : http;
-    this.#agent = new base.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    // A response buffers up to RESPONSE_BUFFER_BYTES before its socket is paused (the default
+    // 16 KiB stops and restarts the socket at every 64 KiB read of a download).
+    this.#agent = new base.Agent({ keepAlive: true, maxSockets: options.maxSockets, readableHighWaterMark: RESPONSE_BUFFER_BYTES } as http.AgentOptions);
     const timeoutMs = options.requestTimeoutMs;
     const transport = {
       request(requestOptions: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
@@ -73,7 +82,7 @@ export class S3Connection {
         return request;
       },
     };
-    this.client = new MinioClient({
+    const settings = {
       endPoint: options.endPoint,
       ...(options.port === undefined ? {} : { port: options.port }),
       useSSL: options.useSSL,
@@ -85,9 +94,12 @@ export class S3Connection {
       transport: transport as unknown as typeof http,
       transportAgent: this.#agent,
       retryOptions: { disableRetry: true },
-    });
-    // Every body this adapter sends carries a Content-MD5 (signed, verified by the server).
+    };
+    this.client = new MinioClient(settings);
+    // Every body this adapter sends carries a Content-MD5 or a signed SHA-256 (verified by the server).
     if (!options.signPayload) this.client.enableSHA256 = false;
+    this.#signing = new MinioClient(settings);
+    this.#signing.enableSHA256 = true;
   }
 
   /** Runs `operation` with `signal` attached to every request it makes. */
@@ -98,9 +110,11 @@ export class S3Connection {
   /**
    * Sends one request; resolves with the response when its status is in `ok`, else reads the error
    * body and throws an {@link S3ResponseError}. The caller consumes or destroys the response body.
+   * `payloadSha256` (hex): the payload's SHA-256, known to the caller, signed as
+   * `x-amz-content-sha256` so that the server checks the body against it.
    */
-  async request(request: S3Request, payload: Buffer | string | readonly Buffer[] = '', ok: readonly number[] = [200]): Promise<http.IncomingMessage> {
-    const response = await this.#send(request, payload);
+  async request(request: S3Request, payload: Buffer | string | readonly Buffer[] = '', ok: readonly number[] = [200], payloadSha256?: string): Promise<http.IncomingMessage> {
+    const response = payloadSha256 === undefined ? await this.#send(request, payload) : await this.#sendSigned(request, payload, payloadSha256);
     if (ok.includes(Number(response.statusCode))) return response;
     throw await responseError(response);
   }
@@ -115,6 +129,15 @@ export class S3Connection {
     if (this.client.enableSHA256) return this.client.makeRequestAsync({ ...request, headers }, Buffer.concat(payload), ANY_STATUS);
     headers['content-length'] = String(payload.reduce((total, chunk) => total + chunk.byteLength, 0));
     return this.client.makeRequestStreamAsync({ ...request, headers }, Readable.from(payload, { objectMode: false }), '', ANY_STATUS, '');
+  }
+
+  // The body with a SHA-256 the caller already has: minio signs it as given (no hash computed here).
+  #sendSigned(request: S3Request, payload: Buffer | string | readonly Buffer[], payloadSha256: string): Promise<http.IncomingMessage> {
+    const chunks = typeof payload === 'string' ? [Buffer.from(payload, 'utf8')] : Buffer.isBuffer(payload) ? [payload] : payload;
+    const headers = { ...request.headers, 'content-length': String(chunks.reduce((total, chunk) => total + chunk.byteLength, 0)) };
+    const [first] = chunks;
+    const body = chunks.length === 1 && first !== undefined ? first : Readable.from(chunks, { objectMode: false });
+    return this.#signing.makeRequestStreamAsync({ ...request, headers }, body, payloadSha256, ANY_STATUS, '');
   }
 
   /** Sends one request and returns its status, headers and whole (small) body as text. */
@@ -152,24 +175,16 @@ async function responseError(response: http.IncomingMessage): Promise<S3Response
 }
 
 /**
- * The body of a GET response as the caller gets it: a failure while streaming (reset, idle
- * timeout, abort) surfaces as a mapped StorageError, never a raw socket error; destroying the
- * body early releases the connection.
+ * The body of a GET response as the caller gets it: the response itself (no extra stream stage
+ * between the socket and the caller), with every failure while streaming (reset, idle timeout,
+ * abort) surfacing as a mapped StorageError, never a raw socket error. Destroying the body early
+ * releases the connection. Like any IncomingMessage it reports a failure only to a consumer that
+ * listens for errors, so an abandoned body cannot crash the process when the connection drops.
  */
 export function mappedBody(response: http.IncomingMessage, context: ErrorContext): Readable {
-  const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-  // Forwarded by hand, not with pipe(): pipe() listens for errors on the body itself, and the
-  // check below must see only the consumer's listeners.
-  response.on('data', (chunk: Buffer) => {
-    if (!body.write(chunk)) response.pause();
-  });
-  body.on('drain', () => response.resume());
-  response.once('end', () => body.end());
-  // Like an IncomingMessage, report a failure only to a consumer that listens for errors; an
-  // abandoned body (nobody reading it) must not crash the process when the connection drops.
-  response.once('error', (error) => body.destroy(body.listenerCount('error') > 0 ? toStorageError(error, context) : undefined));
-  body.once('close', () => {
-    if (!response.complete) response.destroy();
-  });
-  return body;
+  const destroy = response._destroy.bind(response);
+  response._destroy = (error, callback) => {
+    destroy(error, (failure) => callback(failure === null || failure === undefined ? failure : toStorageError(failure, context)));
+  };
+  return response;
 }

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
+import { CHECKSUM_METADATA_KEY, isStorageError, type BlobPutRequest, type BlobWriteResult } from '@sanctum/storage-core/spi';
 import { conditionFailure, conditionalTooLarge, putConditions, type PutConditions } from './conditions.js';
 import type { StoreContext } from './context.js';
 import { abortedError, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { objectHeaders, unquote, type ObjectAttributes } from './headers.js';
 import type { NamespaceLocation } from './layout.js';
 import { copyObject, deleteObject } from './multipart/copy.js';
-import { MAX_PARTS } from './multipart/part-writer.js';
+import { MAX_PARTS, md5Of } from './multipart/part-writer.js';
 import { MultipartSession } from './multipart/session.js';
 
 const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
@@ -17,21 +16,41 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** PutObject of a body held in memory (one or more buffers), with Content-MD5 and the put's conditions; resolves with its ETag. */
+// A hex SHA-256, as the facade's integrity layer stores it under CHECKSUM_METADATA_KEY.
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * The body's SHA-256 when a layer above computed it from the body as it went by and hands it over
+ * as trailing metadata (the facade's integrity layer); metadata the caller merely passes along (for
+ * example copied from another object) is not taken as a statement about these bytes.
+ */
+function trailingSha256(trailing: Readonly<Record<string, string>> | undefined): string | undefined {
+  const sha256 = trailing?.[CHECKSUM_METADATA_KEY];
+  return sha256 !== undefined && SHA256_HEX.test(sha256) ? sha256 : undefined;
+}
+
+/**
+ * PutObject of a body held in memory (one or more buffers), with the put's conditions; resolves
+ * with its ETag. With `signed` (the body's digest from {@link trailingSha256}) it is the signed
+ * payload hash (`x-amz-content-sha256`), which the server verifies (a body changed in transit, or a
+ * digest that does not match it, is refused as XAmzContentSHA256Mismatch) and no MD5 of the body is
+ * computed; otherwise the body carries its Content-MD5.
+ */
 async function putSingle(
   store: StoreContext,
   bucket: string,
   key: string,
   chunks: readonly Buffer[],
-  contentMd5: Buffer,
   attributes: ObjectAttributes,
   conditions: PutConditions | undefined,
+  signed: string | undefined,
 ) {
-  const headers = { ...objectHeaders(attributes), ...conditions?.headers, 'content-md5': contentMd5.toString('base64') };
-  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks);
+  const contentMd5 = signed === undefined ? md5Of(chunks) : undefined;
+  const headers = { ...objectHeaders(attributes), ...conditions?.headers, ...(contentMd5 === undefined ? {} : { 'content-md5': contentMd5.toString('base64') }) };
+  const response = await store.connection.request({ method: 'PUT', bucketName: bucket, objectName: key, headers }, chunks, [200], signed);
   response.resume();
   const etag = response.headers.etag;
-  return typeof etag === 'string' && etag !== '' ? unquote(etag) : contentMd5.toString('hex');
+  return typeof etag === 'string' && etag !== '' ? unquote(etag) : (contentMd5 ?? md5Of(chunks)).toString('hex');
 }
 
 /**
@@ -77,11 +96,11 @@ export async function putBlob(store: StoreContext, request: BlobPutRequest, over
   try {
     if (request.body instanceof Uint8Array) {
       checkLength(request, request.body.byteLength, context);
-      const whole = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(request.trailingMetadata?.()) } };
+      const trailing = lowerCaseKeys(request.trailingMetadata?.());
+      const whole = { ...attributes, metadata: { ...attributes.metadata, ...trailing } };
       if (request.body.byteLength <= store.multipartThreshold + (conditions === undefined ? singlePutSlack(store.multipartThreshold) : 0)) {
         const bytes = asBuffer(request.body);
-        const md5 = createHash('md5').update(bytes).digest();
-        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], md5, whole, conditions));
+        const etag = await connection.withSignal(request.signal, () => putSingle(store, location.bucket, key, [bytes], whole, conditions, trailingSha256(trailing)));
         return { etag, version: etag, size: bytes.byteLength };
       }
       return await putStream(store, request, location, key, whole, [request.body], context, conditions);
@@ -120,12 +139,13 @@ async function putStream(
     const tail = await pump(body, session, context, conditions === undefined ? Infinity : store.multipartThreshold, hold);
     const size = session.writer.bytes + (tail?.byteLength ?? 0);
     checkLength(request, size, context);
-    const final = { ...attributes, metadata: { ...attributes.metadata, ...lowerCaseKeys(staged ? request.trailingMetadata?.() : undefined) } };
+    const trailing = staged ? lowerCaseKeys(request.trailingMetadata?.()) : undefined;
+    const final = { ...attributes, metadata: { ...attributes.metadata, ...trailing } };
     if (size <= hold.bytes + hold.slack) {
       const single = session.writer.takeSingle(tail === undefined ? [] : [tail]);
       if (single !== undefined) {
         const etag = await store.connection.withSignal(request.signal, () =>
-          putSingle(store, location.bucket, key, single.chunks, single.contentMd5, final, conditions),
+          putSingle(store, location.bucket, key, single.chunks, final, conditions, trailingSha256(trailing)),
         );
         return { etag, version: etag, size };
       }

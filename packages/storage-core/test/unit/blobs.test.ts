@@ -46,6 +46,25 @@ describe('blob integrity', () => {
     expect((await media.getBytes('a.txt')).toString()).toBe('hello');
   });
 
+  it('hands the adapter the digest of a buffer body as trailing metadata too, like a streamed one', async () => {
+    const inner = createMemoryBlobStore();
+    const seen: (string | undefined)[] = [];
+    const store: typeof inner = Object.assign(Object.create(inner) as typeof inner, {
+      async put(request: Parameters<typeof inner.put>[0]) {
+        const written = await inner.put(request);
+        seen.push(request.trailingMetadata?.()[CHECKSUM_METADATA_KEY]);
+        return written;
+      },
+    });
+    const client = createStorageClient(
+      { schemaVersion: 1, adapters: { mem: { use: 'under-test' } }, namespaces: { media: { kind: 'blob', adapter: 'mem', checksum: 'sha256' } } },
+      { adapters: [factoryOf(store)] },
+    );
+    await client.blobs('media').put('a.bin', Buffer.from('buffered'));
+    await client.blobs('media').put('b.bin', chunks(1000));
+    expect(seen).toEqual([sha(Buffer.from('buffered')), sha(Buffer.alloc(1000, 0))]);
+  });
+
   it('fails a full read of a corrupted object with CHECKSUM_MISMATCH', async () => {
     const { media, store } = setup();
     await media.put('doc', 'original content');

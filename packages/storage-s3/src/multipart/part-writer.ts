@@ -27,6 +27,13 @@ const EMPTY = Buffer.alloc(0);
 
 const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
+/** The MD5 of bytes given as chunks (a Content-MD5). */
+export function md5Of(chunks: readonly Uint8Array[]): Buffer {
+  const md5 = createHash('md5');
+  for (const chunk of chunks) md5.update(chunk);
+  return md5.digest();
+}
+
 /** Options of a {@link PartWriter}. */
 export interface PartWriterOptions {
   readonly partSize: number;
@@ -65,7 +72,7 @@ export interface PartWriterOptions {
  *
  * Full buffers are held until the body is known to be larger than `holdBytes` (more bytes
  * arrive), so a body up to that size can still be sent as a single PUT (`takeSingle`). The MD5 of
- * a part is computed when it leaves, so a held body is hashed once, whichever way it goes. The
+ * a part is computed when it leaves, so a held body is hashed at most once, whichever way it goes. The
  * first failure stops the writer: later writes and `finish` throw it; the owner aborts the upload.
  */
 export class PartWriter {
@@ -76,6 +83,14 @@ export class PartWriter {
   readonly #holdBytes: number;
   /** Full parts not uploaded yet (only while the body may still fit one PUT). */
   readonly #held: Part[] = [];
+  /**
+   * While the body fits one part: copies of its chunks at their own sizes. A small body then
+   * allocates what it is, not a part buffer: V8 counts an ArrayBuffer's whole size as external
+   * memory and collects fully after ~64 MiB of it, so an 8 MiB buffer per 1 MiB put meant a full
+   * collection every few puts (ADR-009). Past one part they move into a part buffer, young.
+   */
+  readonly #small: Buffer[] = [];
+  #smallOpen: boolean;
   /** Part buffers free for reuse (their part was acknowledged). */
   readonly #free: Buffer[] = [];
   #current: Part | undefined;
@@ -90,6 +105,7 @@ export class PartWriter {
     this.#nextPart = options.firstPartNumber;
     this.#sha256 = options.sha256;
     this.#holdBytes = options.holdBytes ?? 0;
+    this.#smallOpen = this.#holdBytes > 0;
   }
 
   /** Bytes written to this writer. */
@@ -105,6 +121,18 @@ export class PartWriter {
   /** Adds `chunk` to parts, uploading each full one; waits while every slot is busy. */
   async write(chunk: Uint8Array): Promise<void> {
     const bytes = asBuffer(chunk);
+    if (this.#smallOpen) {
+      this.#throwIfFailed();
+      if (this.#bytes + bytes.byteLength <= Math.min(this.#holdBytes, this.#options.partSize)) {
+        const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+        bytes.copy(copy);
+        this.#small.push(copy);
+        this.#sha256?.update(bytes);
+        this.#bytes += bytes.byteLength;
+        return;
+      }
+      await this.#leaveSmall();
+    }
     let offset = 0;
     while (offset < bytes.byteLength) {
       this.#throwIfFailed();
@@ -131,21 +159,22 @@ export class PartWriter {
 
   /**
    * When nothing was dispatched yet: the whole body (its held buffers, in order, then `tail`: bytes
-   * the caller kept past `holdBytes`) and its MD5, for a single PUT; the writer is spent afterwards. `undefined` once parts were dispatched.
+   * the caller kept past `holdBytes`), for a single PUT (its integrity header is the caller's choice:
+   * {@link md5Of} or a SHA-256 it has); the writer is spent afterwards. `undefined` once parts were dispatched.
    */
-  takeSingle(tail: readonly Buffer[] = []): { chunks: Buffer[]; contentMd5: Buffer } | undefined {
+  takeSingle(tail: readonly Buffer[] = []): { chunks: Buffer[] } | undefined {
     if (this.dispatched > 0) return undefined;
     this.#stopped = true;
+    if (this.#smallOpen) return { chunks: [...this.#small.splice(0), ...tail] };
     const chunks = [...this.#held, ...(this.#current === undefined ? [] : [this.#current])].map((part) => part.buffer.subarray(0, part.size));
     chunks.push(...tail);
-    const md5 = createHash('md5');
-    for (const chunk of chunks) md5.update(chunk);
-    return { chunks, contentMd5: md5.digest() };
+    return { chunks };
   }
 
   /** Uploads what is buffered as the last part and waits for every part; throws the first failure. */
   async finish(): Promise<void> {
     this.#throwIfFailed();
+    await this.#leaveSmall();
     if (this.#current === undefined && this.dispatched === 0) {
       // An empty body still needs one (empty) part.
       await this.#slots.acquire();
@@ -161,6 +190,7 @@ export class PartWriter {
   /** Sends a full buffer and waits for every part in flight; the partial last part stays buffered. */
   async flush(): Promise<void> {
     this.#throwIfFailed();
+    await this.#leaveSmall();
     this.#dispatchHeld();
     if (this.#current !== undefined && this.#current.size === this.#options.partSize) {
       this.#dispatch(this.#current);
@@ -189,6 +219,18 @@ export class PartWriter {
   #throwIfFailed(): void {
     if (this.#failure !== undefined) throw this.#failure.error;
     if (this.#stopped) throw new Error('the part writer was already taken');
+  }
+
+  /** The body outgrew one part (or leaves as parts): its small copies move into the first part buffer. */
+  async #leaveSmall(): Promise<void> {
+    if (!this.#smallOpen) return;
+    this.#smallOpen = false;
+    const copies = this.#small.splice(0);
+    if (copies.length === 0) return;
+    await this.#slots.acquire();
+    const current: Part = { buffer: this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#options.partSize), size: 0 };
+    for (const copy of copies) current.size += copy.copy(current.buffer, current.size);
+    this.#current = current;
   }
 
   #dispatchHeld(): void {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKSUM_METADATA_KEY } from '@sanctum/storage-core/spi';
 import { S3Connection } from '../../src/client.js';
 import { toStorageError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/options.js';
@@ -81,6 +82,26 @@ describe('errors from the real server are mapped, never raw', () => {
       );
     expect(error).toMatchObject({ code: 'CHECKSUM_MISMATCH', retryable: true, details: { s3Code: 'BadDigest', status: 400 } });
     raw.close();
+  });
+
+  it('a single PUT whose trailing SHA-256 does not match the body is refused by the server as CHECKSUM_MISMATCH; a matching one is stored', async () => {
+    const body = Buffer.from('the bytes that travel');
+    const wrong = createHash('sha256').update('other bytes').digest('hex');
+    const refused = await failure(store.put({ namespace: ns, key: 'signed', body, trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: wrong }) }));
+    expect(refused).toMatchObject({ code: 'CHECKSUM_MISMATCH', retryable: true, details: { s3Code: 'XAmzContentSHA256Mismatch' } });
+    expect(await store.head({ namespace: ns, key: 'signed' })).toBeUndefined();
+    // The same through the streamed path (the digest arrives once the body ended).
+    const streamed = store.put({ namespace: ns, key: 'signed', body: Readable.from([body]), trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: wrong }) });
+    expect(await failure(streamed)).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(await store.head({ namespace: ns, key: 'signed' })).toBeUndefined();
+    // Metadata merely passed along is stored as given, not taken as the body's digest (the contract
+    // kit's corruption rewrites an object with its old metadata this way).
+    await store.put({ namespace: ns, key: 'carried', body, metadata: { [CHECKSUM_METADATA_KEY]: wrong } });
+    expect((await store.head({ namespace: ns, key: 'carried' }))?.metadata).toMatchObject({ [CHECKSUM_METADATA_KEY]: wrong });
+    const right = createHash('sha256').update(body).digest('hex');
+    await store.put({ namespace: ns, key: 'signed', body: Readable.from([body]), trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: right }) });
+    const stored = await store.head({ namespace: ns, key: 'signed' });
+    expect(stored).toMatchObject({ size: body.byteLength, etag: createHash('md5').update(body).digest('hex'), metadata: { [CHECKSUM_METADATA_KEY]: right } });
   });
 
   it('a range past the end is INVALID_ARGUMENT; a stale ifMatch on get is PRECONDITION_FAILED', async () => {

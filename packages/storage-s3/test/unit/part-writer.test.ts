@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PartSlots } from '../../src/multipart/part-slots.js';
-import { MAX_PARTS, PartWriter, type PartRecord, type PartWriterOptions } from '../../src/multipart/part-writer.js';
+import { MAX_PARTS, PartWriter, md5Of, type PartRecord, type PartWriterOptions } from '../../src/multipart/part-writer.js';
 import { multipartEtag } from '../../src/multipart/requests.js';
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest();
@@ -84,11 +84,38 @@ describe('PartWriter', () => {
     expect(w.dispatched).toBe(0);
     const single = w.takeSingle();
     expect(Buffer.concat(single?.chunks ?? []).toString()).toBe('abcd');
-    expect(single?.contentMd5).toEqual(md5(Buffer.from('abcd')));
+    expect(md5Of(single?.chunks ?? [])).toEqual(md5(Buffer.from('abcd')));
     expect(calls).toEqual([]);
     await expect(w.write(Buffer.from('x'))).rejects.toThrow('already taken');
     const empty = writer().writer.takeSingle();
     expect(Buffer.concat(empty?.chunks ?? []).byteLength).toBe(0);
+  });
+
+  it('holds a body that fits one part in copies of its own size, moving them into a part buffer once it grows past', async () => {
+    const small = writer({ partSize: 1024, holdBytes: 2048 });
+    const first = Buffer.from('abc');
+    await small.writer.write(first);
+    await small.writer.write(Buffer.from('de'));
+    first.fill(0);
+    const single = small.writer.takeSingle();
+    expect(Buffer.concat(single?.chunks ?? []).toString()).toBe('abcde');
+    // Copies of the chunks' sizes, not a part buffer of partSize.
+    expect(single?.chunks.map((chunk) => chunk.buffer.byteLength)).toEqual([3, 2]);
+
+    const grown = writer({ partSize: 4, holdBytes: 8 });
+    await grown.writer.write(Buffer.from('ab'));
+    await grown.writer.write(Buffer.from('cdefghij'));
+    await grown.writer.finish();
+    expect(grown.calls.map((call) => [call.partNumber, call.bytes.toString()])).toEqual([
+      [1, 'abcd'],
+      [2, 'efgh'],
+      [3, 'ij'],
+    ]);
+    for (const call of grown.calls) expect(call.contentMd5).toEqual(md5(call.bytes));
+    const finished = writer({ partSize: 4, holdBytes: 8 });
+    await finished.writer.write(Buffer.from('xyz'));
+    await finished.writer.finish();
+    expect(finished.calls.map((call) => call.bytes.toString())).toEqual(['xyz']);
   });
 
   it('holds a body up to holdBytes across buffers for one PUT, and sends it in parts once it grows past', async () => {
@@ -102,7 +129,7 @@ describe('PartWriter', () => {
     const single = held.writer.takeSingle();
     expect(single?.chunks.map((chunk) => chunk.toString())).toEqual(['abcd', 'efgh']);
     expect(single?.chunks[0]?.buffer).not.toBe(first.buffer);
-    expect(single?.contentMd5).toEqual(md5(Buffer.from('abcdefgh')));
+    expect(md5Of(single?.chunks ?? [])).toEqual(md5(Buffer.from('abcdefgh')));
 
     // One byte past the limit: the held parts leave first, in order, each with its own MD5.
     const grown = writer({ holdBytes: 6 });

@@ -5,7 +5,7 @@ import { CHECKSUM_METADATA_KEY, HashingStream, sha256Hex, verifyingStream } from
 
 /**
  * SHA-256 of every blob's plaintext, computed in the same pass that uploads it and stored as
- * metadata; every full read is verified as it streams and fails with CHECKSUM_MISMATCH at the end.
+ * metadata (handed to the adapter as trailing metadata, the digest of exactly the bytes it gets); every full read is verified as it streams and fails with CHECKSUM_MISMATCH at the end.
  * Range reads cannot be verified and are passed through. Encrypted namespaces get no digest at all
  * (a plaintext digest in clear metadata would leak the content of small objects): their frames'
  * AEAD tags authenticate every byte, full and range reads alike (docs/encryption.md).
@@ -19,8 +19,12 @@ export const integrityBlobs: Layer<BlobStore, BlobNamespaceConfig> = (store, ctx
     capabilities: store.capabilities,
     put(request) {
       if (request.body instanceof Uint8Array) {
-        const metadata = { ...request.metadata, [CHECKSUM_METADATA_KEY]: sha256Hex(request.body) };
-        return store.put({ ...request, metadata });
+        const digest = sha256Hex(request.body);
+        const metadata = { ...request.metadata, [CHECKSUM_METADATA_KEY]: digest };
+        const trailing = request.trailingMetadata;
+        // Also as trailing metadata, like a streamed body's: the digest of exactly these bytes,
+        // which an adapter may have the backend verify (S3: the signed payload hash).
+        return store.put({ ...request, metadata, trailingMetadata: () => ({ ...trailing?.(), [CHECKSUM_METADATA_KEY]: digest }) });
       }
       const hashing = new HashingStream();
       request.body.once('error', (error) => hashing.destroy(error));
