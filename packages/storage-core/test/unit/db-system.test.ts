@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorageClient, isStorageError, type LogEvent } from '../../src/index.js';
 import { createMemoryRecordStore } from '../../src/spi/index.js';
 import { CORE_VERSION } from '../../src/client/layer-runtime.js';
+import { defaultTracer } from '../../src/observability/tracing.js';
 import { factoryOf } from '../support/map-cache.js';
 import { withGet } from '../support/lagging-store.js';
 import { readFileSync } from 'node:fs';
@@ -56,6 +57,24 @@ describe('observability wiring', () => {
       const error: unknown = await client.records(namespace).find('k').catch((e: unknown) => e);
       expect(isStorageError(error) && [error.code, error.namespace, error.operation]).toEqual(['INTERNAL', namespace, 'records.get']);
     }
+  });
+
+  it('an SDK registered before the client was created traces every call (no idle check)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+    try {
+      expect(defaultTracer('x', '1').idle).toBeUndefined();
+      const client = createStorageClient(
+        { schemaVersion: 1, adapters: { db: { use: 'mem' } }, namespaces: { a: { kind: 'record', adapter: 'db' } } },
+        { adapters: [factoryOf(createMemoryRecordStore(), 'mem')] },
+      );
+      await client.records('a').find('k');
+      expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['storage.record.get']);
+    } finally {
+      trace.disable();
+    }
+    expect(defaultTracer('x', '1').idle?.()).toBe(true);
   });
 
   it('reports the package version as the tracer version', () => {
