@@ -36,16 +36,21 @@ afterAll(async () => {
   await dropBucket(bucket);
 });
 
+/** Streams `size` bytes of key-seeded data to `key` with its SHA-256 as trailing metadata. */
+async function putStreamed(key: string, size: number) {
+  const sha256 = await dataSha256(key, size);
+  const written = await store.put({
+    namespace: 'ns',
+    key,
+    body: Readable.from(dataChunks(key, size)),
+    trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: sha256 }),
+  });
+  return { size, sha256, written };
+}
+
 describe('the single-PUT data path', () => {
   it('a streamed body spanning several part buffers but within the threshold goes up in one PUT with its checksum', async () => {
-    const size = 9 * MIB + 123;
-    const sha256 = await dataSha256('held', size);
-    const written = await store.put({
-      namespace: 'ns',
-      key: 'held',
-      body: Readable.from(dataChunks('held', size)),
-      trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: sha256 }),
-    });
+    const { size, sha256, written } = await putStreamed('held', 9 * MIB + 123);
     // One PUT: a plain MD5 ETag (a multipart object's would end in -<parts>), and no staging copy.
     expect(written.etag).toBe(await md5Of('held', size));
     const stat = await rawClient().statObject(bucket, 'd/ns/held');
@@ -56,14 +61,7 @@ describe('the single-PUT data path', () => {
   });
 
   it('up to the threshold plus its slack a streamed body still goes in one PUT with its checksum (ADR-029)', async () => {
-    const size = 10 * MIB + singlePutSlack(10 * MIB);
-    const sha256 = await dataSha256('slack', size);
-    const written = await store.put({
-      namespace: 'ns',
-      key: 'slack',
-      body: Readable.from(dataChunks('slack', size)),
-      trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: sha256 }),
-    });
+    const { size, sha256, written } = await putStreamed('slack', 10 * MIB + singlePutSlack(10 * MIB));
     expect(written.etag).not.toContain('-');
     expect((await store.head({ namespace: 'ns', key: 'slack' }))?.metadata[CHECKSUM_METADATA_KEY]).toBe(sha256);
     const object = await store.get({ namespace: 'ns', key: 'slack' });
@@ -71,14 +69,7 @@ describe('the single-PUT data path', () => {
   });
 
   it('one byte past the threshold and its slack goes in parts (staged, published with its checksum)', async () => {
-    const size = 10 * MIB + singlePutSlack(10 * MIB) + 1;
-    const sha256 = await dataSha256('grown', size);
-    const written = await store.put({
-      namespace: 'ns',
-      key: 'grown',
-      body: Readable.from(dataChunks('grown', size)),
-      trailingMetadata: () => ({ [CHECKSUM_METADATA_KEY]: sha256 }),
-    });
+    const { sha256, written } = await putStreamed('grown', 10 * MIB + singlePutSlack(10 * MIB) + 1);
     expect(written.etag).toMatch(/-3$/);
     expect((await store.head({ namespace: 'ns', key: 'grown' }))?.metadata[CHECKSUM_METADATA_KEY]).toBe(sha256);
   });
