@@ -15,12 +15,15 @@ export const modules = {
     mutate: ['src/shared/permits.ts', 'src/shared/run-handler.ts', 'src/shared/dead-letter.ts'],
     tests: ['test/unit/shared.test.ts', 'test/unit/mutation/permits-and-handler-outcomes.test.ts'],
   },
+  // The delivery and ack part of each subscription: handling a batch / an entry, retries, dead
+  // letters, acks and offset commits. Their group join, positioning, read loop and shut-down are not
+  // under mutation testing yet (not measured; widen these ranges to add them).
   'kafka-subscription': {
-    mutate: ['src/kafka/subscription.ts', 'src/kafka/progress.ts'],
+    mutate: ['src/kafka/subscription.ts:265-406', 'src/kafka/progress.ts'],
     tests: ['test/unit/kafka-store.test.ts', 'test/unit/kafka-helpers.test.ts'],
   },
   'redis-subscription': {
-    mutate: ['src/redis/subscription.ts'],
+    mutate: ['src/redis/subscription.ts:204-323'],
     tests: ['test/unit/redis-store.test.ts', 'test/unit/redis-helpers.test.ts'],
   },
 };
@@ -42,8 +45,11 @@ export default {
   // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   coverageAnalysis: 'perTest',
-  // Every covering test of a mutant runs, so the report names all its killers (the summary's "before" column).
-  disableBail: true,
+  // A mutant stops at its first failing test: running every covering test of every mutant would make
+  // a pass several times longer. So the report names one killer per mutant, and the score before the
+  // tests of test/*/mutation/ comes from a pass with SANCTUM_MUTATION_BASELINE=1, which leaves them out
+  // (its incremental file seeds the full pass, which then re-tests only what those tests cover).
+  disableBail: false,
   mutate: selected.mutate,
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${suffix}.json`,

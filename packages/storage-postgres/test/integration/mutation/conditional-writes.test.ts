@@ -47,6 +47,7 @@ describe('put conditions', () => {
       expect(error.code).toBe('ALREADY_EXISTS');
       expect(error.message).toContain('the key already exists');
       expect(error.retryable).toBe(false);
+      expect(error).toMatchObject({ operation: 'records.put', namespace: 'c1', adapter: 'postgres' });
       expect(await store.get({ namespace: 'c1', key: 'k' })).toMatchObject({ value: 1, version: 1, etag: first.etag });
     });
   });
@@ -122,6 +123,23 @@ describe('put conditions', () => {
   });
 });
 
+describe('malformed conditions', () => {
+  it('are INVALID_ARGUMENT naming the operation, namespace and adapter, before any write', async () => {
+    await withStore(async (store) => {
+      for (const [attempt, operation] of [
+        [store.put({ namespace: 'c9', key: 'k', value: 1, ifMatch: '' }), 'records.put'],
+        [store.put({ namespace: 'c9', key: 'k', value: 1, ifNoneMatch: 'etag' as '*' }), 'records.put'],
+        [store.delete({ namespace: 'c9', key: 'k', ifMatch: '' }), 'records.delete'],
+      ] as const) {
+        const error = await rejection(attempt);
+        expect(error.code).toBe('INVALID_ARGUMENT');
+        expect(error).toMatchObject({ operation, namespace: 'c9', adapter: 'postgres' });
+      }
+      expect(await store.get({ namespace: 'c9', key: 'k' })).toBeUndefined();
+    });
+  });
+});
+
 describe('spliceValue conditions', () => {
   it('a stale ETag is PRECONDITION_FAILED; a value that is not prefix + base64 is INVALID_ARGUMENT on field "value"', async () => {
     await withStore(async (store) => {
@@ -134,6 +152,8 @@ describe('spliceValue conditions', () => {
       expect(malformed.code).toBe('INVALID_ARGUMENT');
       expect(malformed.message).toContain('the value is not a string of prefix + base64 holding at least deleteCount bytes');
       expect(malformed.details).toMatchObject({ field: 'value' });
+      expect(stale).toMatchObject({ operation: 'records.spliceValue', namespace: 'c6', adapter: 'postgres' });
+      expect(malformed).toMatchObject({ operation: 'records.spliceValue', namespace: 'c6', adapter: 'postgres' });
       const spliced = await splice(written.etag);
       expect(spliced.version).toBe(2);
       expect(await store.get({ namespace: 'c6', key: 'k' })).toEqual({
@@ -167,6 +187,7 @@ describe('delete', () => {
       const stale = await rejection(store.delete({ namespace: 'c8', key: 'k', ifMatch: 'stale' }));
       expect(stale.code).toBe('PRECONDITION_FAILED');
       expect(stale.message).toContain('ifMatch does not match the current ETag');
+      expect(stale).toMatchObject({ operation: 'records.delete', namespace: 'c8', adapter: 'postgres' });
       expect((await rejection(store.delete({ namespace: 'c8', key: 'old', ifMatch: expired.etag }))).code).toBe('PRECONDITION_FAILED');
       expect((await rejection(store.delete({ namespace: 'c8', key: 'never', ifMatch: written.etag }))).code).toBe('PRECONDITION_FAILED');
       expect(await store.get({ namespace: 'c8', key: 'k' })).toMatchObject({ version: 1 });
