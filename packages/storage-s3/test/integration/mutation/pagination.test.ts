@@ -85,6 +85,21 @@ describe('listing a shared bucket', () => {
       expect((await failure(store.list({ namespace: 'ns', prefix: 'x', limit: 1, cursor: cursor! }))).code).toBe('INVALID_ARGUMENT');
       expect((await failure(store.list({ namespace: 'other', limit: 1, cursor: cursor! }))).code).toBe('INVALID_ARGUMENT');
       expect((await store.list({ namespace: 'ns', limit: 1, cursor: cursor! })).items.map((item) => item.key)).toEqual(['x2']);
+      expect(empty).toMatchObject({ operation: 'blobs.list', namespace: 'ns', adapter: 's3' });
+    } finally {
+      await store.close?.();
+    }
+  });
+
+  it('refuses a prefix longer than an S3 key and a signal that already fired, naming the operation', async () => {
+    const store = createStore({ bucket, prefix: 'r/' });
+    try {
+      const long = await failure(store.list({ namespace: 'ns', prefix: 'k'.repeat(1025) }));
+      expect(long.code).toBe('INVALID_ARGUMENT');
+      expect(long).toMatchObject({ operation: 'blobs.list', namespace: 'ns' });
+      expect((await store.list({ namespace: 'ns', prefix: 'k'.repeat(1024) })).items).toEqual([]);
+      const aborted = await failure(store.list({ namespace: 'ns', signal: AbortSignal.abort() }));
+      expect(aborted).toMatchObject({ operation: 'blobs.list', namespace: 'ns' });
     } finally {
       await store.close?.();
     }
@@ -95,13 +110,23 @@ describe('listing a bucket of its own', () => {
   it('never shows the staging area, neither as objects nor as a common prefix', async () => {
     const store = createStore({ bucketPerNamespace: true, prefix: ownPrefix });
     try {
+      // Keys before and after "S" in byte order: a listing that started after some key would lose some.
+      await store.put({ namespace: 'ns', key: 'B', body: Buffer.from('B') });
       await store.put({ namespace: 'ns', key: 'a', body: Buffer.from('a') });
       await store.put({ namespace: 'ns', key: 'dir/b', body: Buffer.from('b') });
       await rawClient().putObject(ownBucket, `${STAGING_DIR}leftover`, Buffer.from('staged'));
-      expect(await pages(store, { namespace: 'ns', limit: 10 })).toEqual([{ items: ['a', 'dir/b'], prefixes: [], cursor: false }]);
-      expect(await pages(store, { namespace: 'ns', delimiter: '/', limit: 10 })).toEqual([{ items: ['a'], prefixes: ['dir/'], cursor: false }]);
+      expect(await pages(store, { namespace: 'ns', limit: 10 })).toEqual([{ items: ['B', 'a', 'dir/b'], prefixes: [], cursor: false }]);
+      expect(await pages(store, { namespace: 'ns', delimiter: '/', limit: 10 })).toEqual([{ items: ['B', 'a'], prefixes: ['dir/'], cursor: false }]);
+      // The hidden staging object still takes its place in S3's page: the first page comes back empty,
+      // with a cursor.
+      expect(await pages(store, { namespace: 'ns', limit: 1 })).toEqual([
+        { items: [], prefixes: [], cursor: true },
+        { items: ['B'], prefixes: [], cursor: true },
+        { items: ['a'], prefixes: [], cursor: true },
+        { items: ['dir/b'], prefixes: [], cursor: false },
+      ]);
       const page = await store.list({ namespace: 'ns', limit: 10 });
-      expect(page.items[0]).toMatchObject({ key: 'a', size: 1 });
+      expect(page.items[1]).toMatchObject({ key: 'a', size: 1 });
     } finally {
       await store.close?.();
     }
