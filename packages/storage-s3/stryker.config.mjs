@@ -23,9 +23,15 @@ export const modules = {
     mutate: ['src/list.ts'],
     tests: ['test/integration/errors.test.ts', 'test/integration/multipart.test.ts', 'test/integration/mutation/pagination.test.ts'],
   },
-  'multipart-parts': {
-    mutate: ['src/multipart/part-slots.ts', 'src/multipart/part-writer.ts'],
-    tests: ['test/unit/part-writer.test.ts', 'test/unit/mutation/part-writer-edges.test.ts'],
+  // The part writer and its slots, in two passes: one pass over both files ran at about 20 s per
+  // mutant on the 2-core machine under load 7-9 (171 mutants), too long for a single sitting.
+  'part-slots': {
+    mutate: ['src/multipart/part-slots.ts'],
+    tests: ['test/unit/part-writer.test.ts', 'test/unit/mutation/part-slots-failure.test.ts'],
+  },
+  'part-writer': {
+    mutate: ['src/multipart/part-writer.ts'],
+    tests: ['test/unit/part-writer.test.ts'],
   },
   'resumable': {
     mutate: ['src/multipart/resumable.ts', 'src/multipart/session.ts'],
