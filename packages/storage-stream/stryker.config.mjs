@@ -24,7 +24,7 @@ export const modules = {
   },
   'redis-subscription': {
     mutate: ['src/redis/subscription.ts:204-323'],
-    tests: ['test/unit/redis-store.test.ts', 'test/unit/redis-helpers.test.ts'],
+    tests: ['test/unit/redis-store.test.ts', 'test/unit/redis-helpers.test.ts', 'test/unit/mutation/redis-delivery-and-acks.test.ts'],
   },
 };
 
