@@ -1,0 +1,71 @@
+// Mutation testing (Stryker 9, vitest runner) of the PostgreSQL adapter's conditional writes (the
+// ifMatch / ifNoneMatch statements and the checks of their results) and its keyset pagination
+// (cursors, prefix ranges, pages). Same shape as storage-core's stryker.config.mjs: `pnpm
+// test:mutation [module…]` runs one pass per module below (tooling/scripts/mutation.mjs), against
+// only the test files listed beside it. The tests use the rig's real PostgreSQL (found through
+// `.services.env`, like the other integration tests). Line ranges keep a pass to the code of its
+// module. Each module keeps its own incremental file under reports/, committed.
+// Scores and equivalent mutants: docs/testing-strategy.md ("Mutation testing").
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+/** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
+export const modules = {
+  'conditional-write': {
+    mutate: [
+      // put / splice / delete with their conditions, and which condition a request asks for.
+      'src/record-ops.ts:38-88',
+      'src/validate.ts',
+      // The statements of put, putCreate (ifNoneMatch), putMatch (ifMatch), delete and deleteMatch.
+      'src/sql/statements.ts:117-133',
+      'src/sql/statements.ts:150-186',
+    ],
+    tests: ['test/integration/contract.test.ts', 'test/integration/mutation/conditional-writes.test.ts'],
+  },
+  'pagination': {
+    mutate: ['src/cursor.ts', 'src/record-ops.ts:90-106', 'src/sql/statements.ts:134-140', 'src/sql/statements.ts:196-203'],
+    tests: [
+      'test/unit/cursor.test.ts',
+      'test/unit/mutation/cursor-refusals.test.ts',
+      'test/integration/listing.test.ts',
+      'test/integration/contract.test.ts',
+      'test/integration/mutation/pagination.test.ts',
+    ],
+  },
+};
+
+export const moduleName = process.env['SANCTUM_MUTATION_MODULE'] ?? 'conditional-write';
+/** SANCTUM_MUTATION_BASELINE=1: leave out test/*\/mutation/ (the tests written to kill survivors), to measure the score before them. */
+export const baseline = process.env['SANCTUM_MUTATION_BASELINE'] === '1';
+const suffix = baseline ? `${moduleName}-baseline` : moduleName;
+const selected = modules[moduleName];
+if (selected === undefined) {
+  throw new Error(`SANCTUM_MUTATION_MODULE="${moduleName}" is not a module of this package; use one of: ${Object.keys(modules).join(', ')}`);
+}
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // Under pnpm the runner is not visible from Stryker's own folder; name it by path.
+  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
+  testRunner: 'vitest',
+  // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  // A mutant stops at its first failing test: running every covering test of every mutant would make
+  // a pass several times longer. So the report names one killer per mutant, and the score before the
+  // tests of test/*/mutation/ comes from a pass with SANCTUM_MUTATION_BASELINE=1, which leaves them out
+  // (its incremental file seeds the full pass, which then re-tests only what those tests cover).
+  disableBail: false,
+  mutate: selected.mutate,
+  incremental: true,
+  incrementalFile: `reports/stryker-incremental-${suffix}.json`,
+  // Two cores shared with other work: one test process at a time.
+  concurrency: 1,
+  timeoutMS: 60_000,
+  thresholds: { high: 90, low: 80, break: 80 },
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${suffix}.json` },
+  htmlReporter: { fileName: `reports/mutation/${suffix}.html` },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
