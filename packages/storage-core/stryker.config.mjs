@@ -4,8 +4,8 @@
 // re-runs every test of its pass, so a narrow test set keeps a pass short. Each module keeps its own
 // incremental file, committed, so a nightly run re-tests only mutants whose code or tests changed.
 // Scores and the equivalent mutants are listed in docs/testing-strategy.md ("Mutation testing").
-import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { selectPass, strykerOptions } from '../../tooling/scripts/stryker-config.mjs';
 
 /** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
 export const modules = {
@@ -50,36 +50,14 @@ export const modules = {
   },
 };
 
-export const moduleName = process.env['SANCTUM_MUTATION_MODULE'] ?? 'cache';
-/** SANCTUM_MUTATION_BASELINE=1: leave out test/unit/mutation/ (the tests written to kill survivors), to measure the score before them. */
-export const baseline = process.env['SANCTUM_MUTATION_BASELINE'] === '1';
-const suffix = baseline ? `${moduleName}-baseline` : moduleName;
-const selected = modules[moduleName];
-if (selected === undefined) {
-  throw new Error(`SANCTUM_MUTATION_MODULE="${moduleName}" is not a module of this package; use one of: ${Object.keys(modules).join(', ')}`);
-}
+const pass = selectPass(modules, 'cache');
+export const { moduleName, baseline } = pass;
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
-  // Under pnpm the runner is not visible from Stryker's own folder; name it by path.
-  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
-  testRunner: 'vitest',
-  // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
-  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-  coverageAnalysis: 'perTest',
-  // Run every covering test of a mutant, not just up to the first failure: the report then names all
-  // the tests that kill it, so the summary can also say which mutants the older tests alone kill.
+// Run every covering test of a mutant, not just up to the first failure: the report then names all
+// the tests that kill it, so the summary can also say which mutants the older tests alone kill.
+export default strykerOptions({
+  runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
+  pass,
   disableBail: true,
-  mutate: selected.mutate,
-  incremental: true,
-  incrementalFile: `reports/stryker-incremental-${suffix}.json`,
-  // Two cores shared with other work: one test process at a time.
-  concurrency: 1,
   timeoutMS: 20_000,
-  thresholds: { high: 90, low: 80, break: 80 },
-  reporters: ['clear-text', 'progress', 'json', 'html'],
-  jsonReporter: { fileName: `reports/mutation/${suffix}.json` },
-  htmlReporter: { fileName: `reports/mutation/${suffix}.html` },
-  tempDirName: '.stryker-tmp',
-  cleanTempDir: 'always',
-};
+});

@@ -6,8 +6,8 @@
 // `.services.env`, like the other integration tests). Line ranges keep a pass to the code of its
 // module. Each module keeps its own incremental file under reports/, committed.
 // Scores and equivalent mutants: docs/testing-strategy.md ("Mutation testing").
-import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { selectPass, strykerOptions } from '../../tooling/scripts/stryker-config.mjs';
 
 /** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
 export const modules = {
@@ -34,38 +34,16 @@ export const modules = {
   },
 };
 
-export const moduleName = process.env['SANCTUM_MUTATION_MODULE'] ?? 'conditional-write';
-/** SANCTUM_MUTATION_BASELINE=1: leave out test/*\/mutation/ (the tests written to kill survivors), to measure the score before them. */
-export const baseline = process.env['SANCTUM_MUTATION_BASELINE'] === '1';
-const suffix = baseline ? `${moduleName}-baseline` : moduleName;
-const selected = modules[moduleName];
-if (selected === undefined) {
-  throw new Error(`SANCTUM_MUTATION_MODULE="${moduleName}" is not a module of this package; use one of: ${Object.keys(modules).join(', ')}`);
-}
+const pass = selectPass(modules, 'conditional-write');
+export const { moduleName, baseline } = pass;
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
-  // Under pnpm the runner is not visible from Stryker's own folder; name it by path.
-  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
-  testRunner: 'vitest',
-  // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
-  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-  coverageAnalysis: 'perTest',
-  // A mutant stops at its first failing test: running every covering test of every mutant would make
-  // a pass several times longer. So the report names one killer per mutant, and the score before the
-  // tests of test/*/mutation/ comes from a pass with SANCTUM_MUTATION_BASELINE=1, which leaves them out
-  // (its incremental file seeds the full pass, which then re-tests only what those tests cover).
+// A mutant stops at its first failing test: running every covering test of every mutant would make
+// a pass several times longer. So the report names one killer per mutant, and the score before the
+// tests of test/*/mutation/ comes from a pass with SANCTUM_MUTATION_BASELINE=1, which leaves them out
+// (its incremental file seeds the full pass, which then re-tests only what those tests cover).
+export default strykerOptions({
+  runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
+  pass,
   disableBail: false,
-  mutate: selected.mutate,
-  incremental: true,
-  incrementalFile: `reports/stryker-incremental-${suffix}.json`,
-  // Two cores shared with other work: one test process at a time.
-  concurrency: 1,
   timeoutMS: 60_000,
-  thresholds: { high: 90, low: 80, break: 80 },
-  reporters: ['clear-text', 'progress', 'json', 'html'],
-  jsonReporter: { fileName: `reports/mutation/${suffix}.json` },
-  htmlReporter: { fileName: `reports/mutation/${suffix}.html` },
-  tempDirName: '.stryker-tmp',
-  cleanTempDir: 'always',
-};
+});

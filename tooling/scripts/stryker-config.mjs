@@ -1,0 +1,48 @@
+// The Stryker settings every package's stryker.config.mjs shares: one pass per module (chosen by
+// SANCTUM_MUTATION_MODULE, run by tooling/scripts/mutation.mjs), its own incremental file and
+// reports, one test process, the 80% break threshold. A package states only its module table and
+// what differs (bail, timeout). See docs/testing-strategy.md ("Mutation testing").
+import process from 'node:process';
+
+/**
+ * The module this pass mutates (SANCTUM_MUTATION_MODULE, else `fallback`) and whether it is a
+ * baseline pass (SANCTUM_MUTATION_BASELINE=1: the tests under test/*\/mutation/ left out, to measure
+ * the score before them). Throws, naming the package's modules, for an unknown module.
+ */
+export function selectPass(modules, fallback) {
+  const moduleName = process.env['SANCTUM_MUTATION_MODULE'] ?? fallback;
+  const baseline = process.env['SANCTUM_MUTATION_BASELINE'] === '1';
+  const selected = modules[moduleName];
+  if (selected === undefined) {
+    throw new Error(`SANCTUM_MUTATION_MODULE="${moduleName}" is not a module of this package; use one of: ${Object.keys(modules).join(', ')}`);
+  }
+  return { moduleName, baseline, selected, suffix: baseline ? `${moduleName}-baseline` : moduleName };
+}
+
+/**
+ * Stryker options for one pass. `runner`: the vitest runner plugin's path, resolved from the
+ * package (under pnpm it is not visible from Stryker's own folder, nor from here).
+ * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export function strykerOptions({ runner, pass, disableBail, timeoutMS }) {
+  return {
+    plugins: [runner],
+    testRunner: 'vitest',
+    // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
+    vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+    coverageAnalysis: 'perTest',
+    disableBail,
+    mutate: pass.selected.mutate,
+    incremental: true,
+    incrementalFile: `reports/stryker-incremental-${pass.suffix}.json`,
+    // Two cores shared with other work: one test process at a time.
+    concurrency: 1,
+    timeoutMS,
+    thresholds: { high: 90, low: 80, break: 80 },
+    reporters: ['clear-text', 'progress', 'json', 'html'],
+    jsonReporter: { fileName: `reports/mutation/${pass.suffix}.json` },
+    htmlReporter: { fileName: `reports/mutation/${pass.suffix}.html` },
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: 'always',
+  };
+}
