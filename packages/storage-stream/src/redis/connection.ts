@@ -97,7 +97,7 @@ class NodeRedisConnection implements RedisConnection {
     return this.#client.sendCommand(args, options?.buffers === true ? WITH_BUFFERS : undefined) as Promise<T>;
   }
 
-  script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T> {
+  async script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T> {
     // One array, filled in place: a batch publish passes three arguments per message, and spreading
     // them into a tail and then into the command copied every argument twice.
     const command = new Array<RedisArg>(3 + keys.length + args.length);
@@ -107,19 +107,16 @@ class NodeRedisConnection implements RedisConnection {
     let at = 3;
     for (const key of keys) command[at++] = key;
     for (const arg of args) command[at++] = arg;
-    let sent: Promise<T>;
     try {
-      sent = this.command<T>(command, options);
+      return await this.command<T>(command, options);
     } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    return sent.catch((error: unknown) => {
       if (replyKind(error) !== 'NOSCRIPT') throw error;
+      // A copy: the first command's array is node-redis' to keep.
       const again = command.slice();
       again[0] = 'EVAL';
       again[1] = script.source;
       return this.command<T>(again, options);
-    });
+    }
   }
 
   duplicate(): RedisConnection {
