@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageError, type StorageError } from '@sanctum/storage-core';
+import { } from '@sanctum/storage-core';
 import { createPostgresRecordStore, migrateUp, migrationStatus, type PostgresRecordStore } from '../../src/index.js';
 import { toStorageError } from '../../src/errors.js';
-import { adminClient, migratedSchema, type TestSchema } from './support.js';
+import { adminClient, migratedSchema, type TestSchema, rejection } from './support.js';
 
 let db: TestSchema;
 
@@ -14,15 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.drop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error;
-}
 
 async function withStore<T>(extra: Parameters<TestSchema['options']>[0], body: (store: PostgresRecordStore) => Promise<T>): Promise<T> {
   const store = createPostgresRecordStore(db.options(extra));

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNoopLogger, isStorageError, type LogEvent, type StorageError } from '@sanctum/storage-core';
+import { createNoopLogger, type LogEvent } from '@sanctum/storage-core';
 import { createPostgresRecordStore, migrateUp, migrationStatus } from '../../src/index.js';
 import { createClient } from '../../src/connection.js';
 import { MIGRATIONS } from '../../src/migrations/catalog.js';
 import { runMigrations } from '../../src/migrations/runner.js';
 import { objectNames } from '../../src/names.js';
 import { resolveOptions } from '../../src/options.js';
-import { adminClient, databaseUrl, dropSchema, uniqueSchema } from './support.js';
+import { adminClient, databaseUrl, dropSchema, uniqueSchema, rejection } from './support.js';
 
 interface ProcessResult {
   readonly ok: boolean;
@@ -59,15 +59,6 @@ async function history(schema: string): Promise<Array<{ id: number; name: string
   } finally {
     await admin.end();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error;
 }
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageError, type LogEvent, type StorageError } from '@sanctum/storage-core';
+import { isStorageError, type LogEvent } from '@sanctum/storage-core';
 import type { RecordOperations } from '@sanctum/storage-core/spi';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../src/index.js';
-import { adminClient, migratedSchema, type TestSchema } from './support.js';
+import { adminClient, migratedSchema, type TestSchema, rejection } from './support.js';
 
 let db: TestSchema;
 let store: PostgresRecordStore;
@@ -17,15 +17,6 @@ afterAll(async () => {
   await store?.close!();
   await db?.drop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error;
-}
 
 async function rowCount(namespace: string): Promise<number> {
   const admin = adminClient(db.url, 1);

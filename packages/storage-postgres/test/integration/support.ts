@@ -1,3 +1,4 @@
+import { isStorageError, type StorageError } from '@sanctum/storage-core';
 import { randomBytes } from 'node:crypto';
 import postgresJs, { type Sql } from 'postgres';
 import { resolveService } from '@sanctum/test-services';
@@ -47,4 +48,14 @@ export async function migratedSchema(tag: string): Promise<TestSchema> {
     options: (extra = {}) => ({ url, schema, ...extra }) as PostgresRecordStoreOptions,
     drop: () => dropSchema(url, schema),
   };
+}
+
+/** The StorageError `promise` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<StorageError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
+  return error;
 }

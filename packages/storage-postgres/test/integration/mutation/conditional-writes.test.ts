@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageError, type StorageError } from '@sanctum/storage-core';
+import { } from '@sanctum/storage-core';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../../src/index.js';
-import { migratedSchema, type TestSchema } from '../support.js';
+import { migratedSchema, type TestSchema, rejection } from '../support.js';
 
 // Pins the PostgreSQL adapter's conditional writes on the rig's server: which condition wins, the
 // codes, messages and details of refused writes, how versions and expiry move, and what delete
@@ -25,15 +25,6 @@ async function withStore(body: (store: PostgresRecordStore) => Promise<void>): P
   } finally {
     await store.close!();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

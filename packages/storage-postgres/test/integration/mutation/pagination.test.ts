@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageError, type StorageError } from '@sanctum/storage-core';
+import { } from '@sanctum/storage-core';
 import { createPostgresRecordStore, type PostgresRecordStore } from '../../../src/index.js';
-import { migratedSchema, type TestSchema } from '../support.js';
+import { migratedSchema, type TestSchema, rejection } from '../support.js';
 
 // Pins the PostgreSQL adapter's keyset pages on the rig's server: a page that ends the listing
 // exactly carries no cursor, the first page starts at the smallest key, and refusals name the
@@ -25,15 +25,6 @@ async function withStore(body: (store: PostgresRecordStore) => Promise<void>): P
   } finally {
     await store.close!();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStorageError(error)) throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error;
 }
 
 describe('keyset pages', () => {
