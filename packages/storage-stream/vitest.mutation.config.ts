@@ -1,10 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { baseline, moduleName, modules } from './stryker.config.mjs';
+import { testFiles } from './stryker.config.mjs';
 import base from './vitest.config.js';
 
 // The vitest config Stryker runs (stryker.config.mjs): the package's settings, but one project with
 // only the test files of the module under mutation (SANCTUM_MUTATION_MODULE), without coverage.
-const isMutationTest = (file: string) => /^test\/(unit|integration)\/mutation\//.test(file);
 const { projects: _projects, coverage: _coverage, ...shared } = base.test ?? {};
 
 export default defineConfig({
@@ -13,6 +12,6 @@ export default defineConfig({
     ...shared,
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    include: modules[moduleName as keyof typeof modules].tests.filter((file) => !baseline || !isMutationTest(file)),
+    include: testFiles,
   },
 });

@@ -19,6 +19,11 @@ export function selectPass(modules, fallback) {
   return { moduleName, baseline, selected, suffix: baseline ? `${moduleName}-baseline` : moduleName };
 }
 
+/** The test files of a pass: the module's list, less test/*\/mutation/ in a baseline pass. */
+export function passTestFiles(pass) {
+  return pass.selected.tests.filter((file) => !pass.baseline || !/^test\/(unit|integration)\/mutation\//.test(file));
+}
+
 /**
  * Stryker options for one pass. `runner`: the vitest runner plugin's path, resolved from the
  * package (under pnpm it is not visible from Stryker's own folder, nor from here).
