@@ -5,7 +5,7 @@
 // incremental file, committed, so a nightly run re-tests only mutants whose code or tests changed.
 // Scores and the equivalent mutants are listed in docs/testing-strategy.md ("Mutation testing").
 import { fileURLToPath } from 'node:url';
-import { passTestFiles, selectPass, strykerOptions } from '../../tooling/scripts/stryker-config.mjs';
+import { mutationSetup } from '../../tooling/scripts/stryker-config.mjs';
 
 /** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
 export const modules = {
@@ -50,16 +50,12 @@ export const modules = {
   },
 };
 
-const pass = selectPass(modules, 'cache');
-export const { moduleName, baseline } = pass;
-/** The test files vitest.mutation.config.ts runs for this pass. */
-export const testFiles = passTestFiles(pass);
-
 // Run every covering test of a mutant, not just up to the first failure: the report then names all
 // the tests that kill it, so the summary can also say which mutants the older tests alone kill.
-export default strykerOptions({
+const setup = mutationSetup(modules, 'cache', {
   runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
-  pass,
   disableBail: true,
   timeoutMS: 20_000,
 });
+export const { moduleName, baseline, testFiles } = setup;
+export default setup.options;

@@ -7,7 +7,7 @@
 // a pass needs no rig. Each module keeps its own incremental file under reports/, committed.
 // Scores and equivalent mutants: docs/testing-strategy.md ("Mutation testing").
 import { fileURLToPath } from 'node:url';
-import { passTestFiles, selectPass, strykerOptions } from '../../tooling/scripts/stryker-config.mjs';
+import { mutationSetup } from '../../tooling/scripts/stryker-config.mjs';
 
 /** The modules under mutation testing: what Stryker mutates and which test files may kill it. */
 export const modules = {
@@ -28,18 +28,9 @@ export const modules = {
   },
 };
 
-const pass = selectPass(modules, 'shared');
-export const { moduleName, baseline } = pass;
-/** The test files vitest.mutation.config.ts runs for this pass. */
-export const testFiles = passTestFiles(pass);
-
-// A mutant stops at its first failing test: running every covering test of every mutant would make
-// a pass several times longer. So the report names one killer per mutant, and the score before the
-// tests of test/*/mutation/ comes from a pass with SANCTUM_MUTATION_BASELINE=1, which leaves them out
-// (its incremental file seeds the full pass, which then re-tests only what those tests cover).
-export default strykerOptions({
+const setup = mutationSetup(modules, 'shared', {
   runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
-  pass,
-  disableBail: false,
   timeoutMS: 20_000,
 });
+export const { moduleName, baseline, testFiles } = setup;
+export default setup.options;

@@ -29,13 +29,17 @@ export function passTestFiles(pass) {
  * package (under pnpm it is not visible from Stryker's own folder, nor from here).
  * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-export function strykerOptions({ runner, pass, disableBail, timeoutMS }) {
+export function strykerOptions({ runner, pass, disableBail = false, timeoutMS }) {
   return {
     plugins: [runner],
     testRunner: 'vitest',
     // vitest.mutation.config.ts narrows the test files to this module's list (read from the same env var).
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
+    // By default a mutant stops at its first failing test: running every covering test of every
+    // mutant would make a pass several times longer. The report then names one killer per mutant, and
+    // the score before the tests of test/*\/mutation/ comes from a pass with
+    // SANCTUM_MUTATION_BASELINE=1, which leaves them out (its incremental file seeds the full pass).
     disableBail,
     mutate: pass.selected.mutate,
     incremental: true,
@@ -49,5 +53,19 @@ export function strykerOptions({ runner, pass, disableBail, timeoutMS }) {
     htmlReporter: { fileName: `reports/mutation/${pass.suffix}.html` },
     tempDirName: '.stryker-tmp',
     cleanTempDir: 'always',
+  };
+}
+
+/**
+ * Everything a package's stryker.config.mjs exports for one pass: the module and baseline flag, the
+ * test files vitest.mutation.config.ts runs, and the Stryker options.
+ */
+export function mutationSetup(modules, fallback, { runner, disableBail, timeoutMS }) {
+  const pass = selectPass(modules, fallback);
+  return {
+    moduleName: pass.moduleName,
+    baseline: pass.baseline,
+    testFiles: passTestFiles(pass),
+    options: strykerOptions({ runner, pass, disableBail, timeoutMS }),
   };
 }
