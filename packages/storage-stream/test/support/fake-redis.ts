@@ -1,6 +1,10 @@
 import type { RedisArg } from '../../src/redis/codec.js';
 import type { CallOptions, ConnectionSettings, RedisConnection } from '../../src/redis/connection.js';
 import type { Script } from '../../src/redis/scripts.js';
+import type { LogEvent } from '@sanctum/storage-core';
+import type { SubscribeRequest } from '@sanctum/storage-core/spi';
+import type { RedisStreamStoreOptions } from '../../src/redis/options.js';
+import { createRedisStore } from '../../src/redis/stream-store.js';
 
 /** Answers one command (arguments as strings; scripts as `SCRIPT <name> keys… args…`). Throw to fail it. */
 export type Responder = (args: string[]) => unknown;
@@ -131,3 +135,22 @@ export function readReply(key: string, entries: readonly (readonly [string, read
 export function claimReply(cursor: string, entries: readonly (readonly [string, readonly string[] | null])[], counts: readonly number[]): unknown {
   return [Buffer.from(cursor), entries.map(([id, fields]) => [Buffer.from(id), fields === null ? null : fields.map((f) => Buffer.from(f))]), counts];
 }
+
+/** A Redis stream store on `server` with short timings (20 ms reads, 30 ms reclaims), logging into `logs`. */
+export function fakeStore(server: FakeRedisServer, options: Partial<RedisStreamStoreOptions> = {}, logs: LogEvent[] = []) {
+  return createRedisStore(
+    { url: 'redis://fake:6379', blockMs: 20, reclaimIntervalMs: 30, reclaimGraceMs: 0, closeTimeoutMs: 200, ...options },
+    { instanceName: 'fake', logger: { log: (event) => logs.push(event) } },
+    { connect: (settings) => server.connection(settings) },
+  );
+}
+
+/** A subscribe request on `ns`/`g` (4 in flight, 2 deliveries, 1 s ack timeout) with `overrides`. */
+export const subscribeRequest = (overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>): SubscribeRequest => ({
+  namespace: 'ns',
+  group: 'g',
+  maxInFlight: 4,
+  maxDeliveries: 2,
+  ackTimeoutMs: 1_000,
+  ...overrides,
+});

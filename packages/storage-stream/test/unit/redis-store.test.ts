@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isStorageError, type LogEvent } from '@sanctum/storage-core';
-import type { StreamMessage, SubscribeRequest } from '@sanctum/storage-core/spi';
+import type { StreamMessage } from '@sanctum/storage-core/spi';
 import { ErrorReply } from 'redis';
-import type { RedisStreamStoreOptions } from '../../src/redis/options.js';
-import { createRedisStore } from '../../src/redis/stream-store.js';
-import { claimReply, FakeRedisServer, readReply, type Responder } from '../support/fake-redis.js';
+import { claimReply, fakeStore, FakeRedisServer, readReply, subscribeRequest, type Responder } from '../support/fake-redis.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,22 +51,9 @@ function fakeServer(overrides: Record<string, Responder> = {}): FakeRedisServer 
   });
 }
 
-function setup(server: FakeRedisServer, options: Partial<RedisStreamStoreOptions> = {}, logs: LogEvent[] = []) {
-  return createRedisStore(
-    { url: 'redis://fake:6379', blockMs: 20, reclaimIntervalMs: 30, reclaimGraceMs: 0, closeTimeoutMs: 200, ...options },
-    { instanceName: 'fake', logger: { log: (event) => logs.push(event) } },
-    { connect: (settings) => server.connection(settings) },
-  );
-}
+const setup = fakeStore;
 
-const request = (overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>): SubscribeRequest => ({
-  namespace: 'ns',
-  group: 'g',
-  maxInFlight: 4,
-  maxDeliveries: 2,
-  ackTimeoutMs: 1_000,
-  ...overrides,
-});
+const request = subscribeRequest;
 
 describe('Redis store against a fake server', () => {
   it('fails open() when the connection, INFO or the server version fail', async () => {

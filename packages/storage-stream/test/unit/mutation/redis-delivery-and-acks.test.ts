@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubscribeRequest } from '@sanctum/storage-core/spi';
-import { createRedisStore } from '../../../src/redis/stream-store.js';
-import { claimReply, FakeRedisServer, readReply, type Responder } from '../../support/fake-redis.js';
+import { claimReply, fakeStore, FakeRedisServer, readReply, subscribeRequest, type Responder } from '../../support/fake-redis.js';
 
 // Pins the Redis subscription's delivery and ack path against a scripted server: what a redelivery
 // past maxDeliveries and a handler that misses its deadline write to the dead-letter stream, and how
@@ -37,22 +35,9 @@ function fakeServer(overrides: Record<string, Responder> = {}): FakeRedisServer 
   });
 }
 
-function setup(server: FakeRedisServer) {
-  return createRedisStore(
-    { url: 'redis://fake:6379', blockMs: 20, reclaimIntervalMs: 30, reclaimGraceMs: 0, closeTimeoutMs: 200 },
-    { instanceName: 'fake', logger: { log: () => undefined } },
-    { connect: (settings) => server.connection(settings) },
-  );
-}
+const setup = (server: FakeRedisServer) => fakeStore(server);
 
-const request = (overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>): SubscribeRequest => ({
-  namespace: 'ns',
-  group: 'g',
-  maxInFlight: 4,
-  maxDeliveries: 2,
-  ackTimeoutMs: 1_000,
-  ...overrides,
-});
+const request = subscribeRequest;
 
 describe('Redis delivery past maxDeliveries', () => {
   it('dead-letters a reclaimed entry without running it, saying how many deliveries went unacknowledged', async () => {
