@@ -62,6 +62,10 @@ export function strykerOptions({ runner, pass, disableBail = false, timeoutMS })
  */
 export function mutationSetup(modules, fallback, { runner, disableBail, timeoutMS }) {
   const pass = selectPass(modules, fallback);
+  // Stryker runs vitest.mutation.config.ts in a sandbox copy of the package, where this file
+  // (../../tooling) does not exist, so that config cannot import the package's stryker.config.mjs.
+  // The test runners Stryker starts inherit this environment: the config reads the files from it.
+  process.env['SANCTUM_MUTATION_TEST_FILES'] = JSON.stringify(passTestFiles(pass));
   return {
     moduleName: pass.moduleName,
     baseline: pass.baseline,

@@ -1,4 +1,7 @@
+import type { SubscribeRequest } from '@sanctum/storage-core/spi';
 import type { EachBatchPayload, Kafka, KafkaConfig, KafkaMessage, Message, PartitionMetadata, ProducerConfig, RecordMetadata } from 'kafkajs';
+import type { KafkaStreamStoreOptions } from '../../src/kafka/index.js';
+import { createKafkaStore } from '../../src/kafka/stream-store.js';
 
 /** What a test scripts about the fake cluster. */
 export interface FakeKafkaScript {
@@ -203,3 +206,27 @@ export class FakeKafka {
 export function fakeScript(overrides: Partial<FakeKafkaScript> = {}): FakeKafkaScript {
   return { committed: new Map(), watermarks: [], partitions: 2, failPositioning: 0, ...overrides };
 }
+
+/**
+ * A Kafka stream store on a fake cluster scripted by `script`, with short timings (10 ms heartbeats,
+ * 1 ms commit interval, 100 ms close timeout); `kafka()` is the fake client it created.
+ */
+export function fakeKafkaStore(script: FakeKafkaScript, options: Partial<KafkaStreamStoreOptions> = {}) {
+  const created: FakeKafka[] = [];
+  const store = createKafkaStore(
+    { brokers: ['fake:9092'], heartbeatIntervalMs: 10, commitIntervalMs: 1, closeTimeoutMs: 100, ...options },
+    undefined,
+    { createKafka: FakeKafka.seam(script, created) },
+  );
+  return { store, kafka: () => created[0]! };
+}
+
+/** A subscribe request on topic `topic`, group `g` (4 in flight, 2 deliveries, 1 s ack timeout) with `overrides`. */
+export const kafkaSubscribeRequest = (overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>): SubscribeRequest => ({
+  namespace: 'topic',
+  group: 'g',
+  maxInFlight: 4,
+  maxDeliveries: 2,
+  ackTimeoutMs: 1_000,
+  ...overrides,
+});

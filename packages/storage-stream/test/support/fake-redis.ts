@@ -56,6 +56,14 @@ export class FakeRedisServer {
 
 const text = (arg: RedisArg) => (typeof arg === 'string' ? arg : arg.toString('utf8'));
 
+/** A reply as node-redis returns it: bulk strings as Buffers only for a call that asked for buffers. */
+function asRequested(reply: unknown, options: CallOptions | undefined): unknown {
+  if (options?.buffers === true) return reply;
+  if (Buffer.isBuffer(reply)) return reply.toString('utf8');
+  if (Array.isArray(reply)) return reply.map((item: unknown) => asRequested(item, options));
+  return reply;
+}
+
 /** A RedisConnection answered by a {@link FakeRedisServer}. */
 export class FakeRedisConnection implements RedisConnection {
   destroyed = false;
@@ -66,17 +74,17 @@ export class FakeRedisConnection implements RedisConnection {
     readonly reader: boolean,
   ) {}
 
-  async command<T>(args: readonly RedisArg[], _options?: CallOptions): Promise<T> {
+  async command<T>(args: readonly RedisArg[], options?: CallOptions): Promise<T> {
     const strings = args.map(text);
     this.server.calls.push(strings);
     this.server.via.push(this.reader ? 'reader' : 'main');
     await Promise.resolve();
-    if (strings[0] === 'XREADGROUP') return (await this.#read(strings)) as T;
+    if (strings[0] === 'XREADGROUP') return asRequested(await this.#read(strings), options) as T;
     if (strings[0] === 'CLIENT' && strings[1] === 'UNBLOCK') {
       if (this.server.unblockWorks) this.server.unblock();
       return 1 as T;
     }
-    return this.server.respond(strings) as T;
+    return asRequested(await this.server.respond(strings), options) as T;
   }
 
   script<T>(script: Script, keys: readonly string[], args: readonly RedisArg[], options?: CallOptions): Promise<T> {

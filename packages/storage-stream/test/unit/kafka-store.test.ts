@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER, StorageError } from '@sanctum/storage-core';
 import type { StreamMessage, StreamStore, SubscribeRequest } from '@sanctum/storage-core/spi';
-import type { KafkaStreamStoreOptions } from '../../src/kafka/index.js';
-import { createKafkaStore } from '../../src/kafka/stream-store.js';
-import { FakeKafka, fakeScript, type FakeConsumer, type FakeKafkaScript } from '../support/fake-kafka.js';
+import { fakeKafkaStore, fakeScript, kafkaSubscribeRequest, type FakeConsumer, type FakeKafka } from '../support/fake-kafka.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -15,24 +13,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<voi
   }
 }
 
-function setup(script: FakeKafkaScript, options: Partial<KafkaStreamStoreOptions> = {}) {
-  const created: FakeKafka[] = [];
-  const store = createKafkaStore(
-    { brokers: ['fake:9092'], heartbeatIntervalMs: 10, commitIntervalMs: 1, closeTimeoutMs: 100, ...options },
-    undefined,
-    { createKafka: FakeKafka.seam(script, created) },
-  );
-  return { store, kafka: () => created[0]! };
-}
+const setup = fakeKafkaStore;
 
-const request = (overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>): SubscribeRequest => ({
-  namespace: 'topic',
-  group: 'g',
-  maxInFlight: 4,
-  maxDeliveries: 2,
-  ackTimeoutMs: 1_000,
-  ...overrides,
-});
+const request = kafkaSubscribeRequest;
 
 async function subscribed(store: StreamStore, kafka: () => FakeKafka, overrides: Partial<SubscribeRequest> & Pick<SubscribeRequest, 'handler'>) {
   const subscription = await store.subscribe(request(overrides));
