@@ -3,6 +3,7 @@
 // reports, one test process, the 80% break threshold. A package states only its module table and
 // what differs (bail, timeout). See docs/testing-strategy.md ("Mutation testing").
 import process from 'node:process';
+import { MUTATION_TEST_FILES_ENV } from '../vitest-config/index.js';
 
 /**
  * The module this pass mutates (SANCTUM_MUTATION_MODULE, else `fallback`) and whether it is a
@@ -64,8 +65,9 @@ export function mutationSetup(modules, fallback, { runner, disableBail, timeoutM
   const pass = selectPass(modules, fallback);
   // Stryker runs vitest.mutation.config.ts in a sandbox copy of the package, where this file
   // (../../tooling) does not exist, so that config cannot import the package's stryker.config.mjs.
-  // The test runners Stryker starts inherit this environment: the config reads the files from it.
-  process.env['SANCTUM_MUTATION_TEST_FILES'] = JSON.stringify(passTestFiles(pass));
+  // The test runners Stryker starts inherit this environment: the config reads the files from it
+  // (mutationTestFiles() of @sanctum/vitest-config).
+  process.env[MUTATION_TEST_FILES_ENV] = JSON.stringify(passTestFiles(pass));
   return {
     moduleName: pass.moduleName,
     baseline: pass.baseline,

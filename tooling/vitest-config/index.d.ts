@@ -6,3 +6,5 @@ export declare const jsonReport: {
   reporters: string[];
   outputFile: { json: string };
 };
+export declare const MUTATION_TEST_FILES_ENV: string;
+export declare function mutationTestFiles(): string[];
