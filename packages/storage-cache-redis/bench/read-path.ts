@@ -23,12 +23,12 @@ function recordsFactory(): AdapterFactory {
   const store = createMemoryRecordStore();
   return { kind: 'record', name: 'bench-records', optionsSchema: { '~standard': { version: 1, vendor: 'bench', validate: (v: unknown) => ({ value: v }) } }, create: () => store };
 }
-function facade(l1: boolean) {
+function facade(l1: boolean, reuseDecoded?: number) {
   return createStorageClient(
     {
       schemaVersion: 1,
       adapters: { records: { use: 'bench-records' } },
-      caches: { shared: { use: 'redis', options: { url, keyPrefix: prefix + (l1 ? 'l1:' : 'l2:'), ...(l1 ? { l1: { maxEntries: 1_000 } } : {}) } } },
+      caches: { shared: { use: 'redis', options: { url, keyPrefix: prefix + (l1 ? 'l1:' : 'l2:'), ...(l1 ? { l1: { maxEntries: 1_000 } } : {}), ...(reuseDecoded === undefined ? {} : { reuseDecoded }) } } },
       namespaces: { users: { kind: 'record', adapter: 'records', cache: 'shared', consistency: 'eventual', cacheTtlMs: 600_000 } },
     },
     { adapters: [recordsFactory(), redisCache()] },
@@ -92,6 +92,9 @@ await compare('Redis hit, RedisCacheStore.get vs raw GET, c=1', storeGet, rawGet
 await compare('Redis hit, RedisCacheStore.get vs raw GET, c=64', storeGet, rawGet, 64);
 const c1 = await compare('eventual read served by Redis, facade vs raw GET, c=1', ourGet, rawGet, 1);
 const c64 = await compare('eventual read served by Redis, facade vs raw GET, c=64', ourGet, rawGet, 64);
+// Every reply decoded (reuseDecoded 0): the cost when the bytes differ from the last read's.
+const decodeAll = facade(false, 0);
+const c1decodeAll = await compare('same, c=1, reuseDecoded 0 (every reply decoded)', () => decodeAll.get('u1'), rawGet, 1);
 // The same with every loop on a key of its own (no two reads of one key share a decode).
 const distinct = Array.from({ length: 64 }, (_, i) => `d${String(i)}`);
 for (const key of distinct) {
@@ -118,7 +121,7 @@ const managerGet = () => manager.get('u1');
 const l1Store = await compare('L1 hit, RedisCacheStore.get vs cache-manager 7 get, c=1', () => store.get('users\u0000u1'), managerGet, 1);
 const l1Facade = await compare('L1 hit through the facade vs cache-manager 7 get, c=1', () => viaL1.get('u1'), managerGet, 1);
 
-console.log(`\nratios: redis c=1 ${c1.toFixed(2)}, c=64 ${c64.toFixed(2)}, c=64 distinct keys ${c64distinct.toFixed(2)}; L1 store ${l1Store.toFixed(2)}, L1 facade ${l1Facade.toFixed(2)}`);
+console.log(`\nratios: redis c=1 ${c1.toFixed(2)} (every reply decoded ${c1decodeAll.toFixed(2)}), c=64 ${c64.toFixed(2)}, c=64 distinct keys ${c64distinct.toFixed(2)}; L1 store ${l1Store.toFixed(2)}, L1 facade ${l1Facade.toFixed(2)}`);
 await store.clear();
 await store.close();
 await l2Store.close();

@@ -66,6 +66,14 @@ export const redisCacheOptionsSchema = z
      * @default true
      */
     batchReads: z.boolean().default(true),
+    /**
+     * How many keys keep their last Redis reply and its decoded entry, so that a read answered with
+     * the very same bytes (compared in full) skips the decode. Every read still asks Redis; this
+     * never serves anything Redis did not just return. Replies over 16 KiB are not kept. 0 turns it
+     * off (memory: at most this many replies of up to 16 KiB, plus their decoded values).
+     * @default 1_024
+     */
+    reuseDecoded: z.number().int().nonnegative().max(1_000_000).default(1_024),
     /** Client name shown by `CLIENT LIST`. @default absent */
     clientName: z.string().min(1).optional(),
   })

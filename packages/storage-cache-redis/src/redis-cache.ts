@@ -4,6 +4,7 @@ import { type CacheCapabilities, type CacheEntry, type CacheStore } from '@sanct
 import { ErrorReply } from 'redis';
 import { decodeEntry, encodeEntry, tombstone } from './codec.js';
 import { createCacheClient, type CacheClient } from './connection.js';
+import { DecodedMemo } from './decoded-memo.js';
 import { REDIS_CACHE_ADAPTER, mapRedisCacheError } from './errors.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { LocalFence } from './local-fence.js';
@@ -46,6 +47,7 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
   const prefix = options.keyPrefix;
   const l1: MemoryCacheStore | undefined = options.l1 === undefined ? undefined : createMemoryCache(options.l1);
   const fence = new LocalFence();
+  const memo = options.reuseDecoded === 0 ? undefined : new DecodedMemo(options.reuseDecoded);
   const listeners = new Set<(keys: readonly string[]) => void>();
   let client: CacheClient | undefined;
   let subscriber: CacheClient | undefined;
@@ -93,7 +95,7 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
   /** A Redis reply as the entry it holds; kept in L1 (when there is one) unless fenced since `token`. */
   function fromRedis(key: string, bytes: Buffer | null, token: number): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     if (bytes === null) return undefined;
-    const stored = decodeEntry(bytes);
+    const stored = memo === undefined ? decodeEntry(bytes) : memo.decode(key, bytes);
     if (stored === undefined) return undefined;
     if (l1 === undefined) return stored.entry;
     return keepLocally(key, stored.entry, stored.expiresAt, token).then(() => stored.entry);
@@ -254,6 +256,7 @@ export function buildRedisCache(options: RedisCacheOptions): RedisCacheStore {
     client = undefined;
     subscriber = undefined;
     await l1?.clear();
+    memo?.clear();
     await Promise.all(clients.map((c) => c.close().catch(() => c.destroy())));
   }
 

@@ -170,6 +170,24 @@ describe('RedisCacheStore on a real Redis', () => {
     }
   });
 
+  it.each([1_024, 0])('reuseDecoded %s: a read answered with the bytes of the last one shares its frozen entry; new bytes are read as new', async (reuseDecoded) => {
+    const keyPrefix = uniquePrefix('reuse');
+    const reader = await open(rigCache({ keyPrefix, reuseDecoded }));
+    const writer = await open(rigCache({ keyPrefix }));
+    await writer.set('k', entry({ n: 1 }), 60_000);
+    const first = await reader.get('k');
+    Object.freeze(first?.value); // as the storage client's cache layer does with every value it returns
+    const again = await reader.get('k');
+    expect(again?.value).toEqual({ n: 1 });
+    if (reuseDecoded > 0) expect(again).toBe(first);
+    else expect(again).not.toBe(first);
+    // Another instance writes: the next read asks Redis and gets the new value, never the kept one.
+    await writer.set('k', entry({ n: 2 }, 2), 60_000);
+    expect(await reader.get('k')).toMatchObject({ value: { n: 2 }, version: 2 });
+    await writer.delete(['k']);
+    expect(await reader.get('k')).toBeUndefined();
+  });
+
   it('a batch larger than one MGET is split, and a failed MGET fails every read of it with a StorageError', async () => {
     const redis = await PrivateRedis.start();
     servers.push(redis);
