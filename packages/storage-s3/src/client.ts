@@ -89,7 +89,9 @@ export class S3Connection {
     const { useSSL, pathStyle, port } = this.#options;
     const virtual = bucket !== undefined && !(useSSL && bucket.includes('.')) && (!pathStyle || this.#options.endPoint === AWS_ENDPOINT);
     const hostname = virtual ? `${bucket}.${this.#hostname}` : this.#hostname;
-    const host = port === undefined || port === (useSSL ? 443 : 80) ? hostname : `${hostname}:${String(port)}`;
+    // An IPv6 address is bracketed in the Host header (RFC 3986 authority).
+    const name = hostname.includes(':') ? `[${hostname}]` : hostname;
+    const host = port === undefined || port === (useSSL ? 443 : 80) ? name : `${name}:${String(port)}`;
     const keyPath = key === undefined ? '' : `/${objectPath(key)}`;
     const path = virtual || bucket === undefined ? keyPath : `/${bucket}${keyPath}`;
     return { hostname, host, path: path === '' ? '/' : path };

@@ -59,6 +59,8 @@ describe('request location', () => {
     expect(connection({ port: 7480, useSSL: false }).location('b', 'k 1/ü')).toEqual({ hostname: 'rgw.test', host: 'rgw.test:7480', path: '/b/k%201/%C3%BC' });
     expect(connection({ port: 80, useSSL: false }).location('b', undefined)).toEqual({ hostname: 'rgw.test', host: 'rgw.test', path: '/b' });
     expect(connection({}).location(undefined, undefined)).toEqual({ hostname: 'rgw.test', host: 'rgw.test', path: '/' });
+    expect(connection({ endPoint: '::1', port: 7480, useSSL: false }).location('bkt', 'k')).toEqual({ hostname: '::1', host: '[::1]:7480', path: '/bkt/k' });
+    expect(connection({ endPoint: '::1' }).location('bkt', 'k').host).toBe('[::1]');
   });
 
   it('puts the bucket in the host name with virtual-host style, except for a dotted bucket over TLS', () => {
