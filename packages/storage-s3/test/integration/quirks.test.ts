@@ -191,7 +191,7 @@ describe('failures while publishing', () => {
     expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false, details: { s3Code: 'BadRequest', status: 409 } });
   });
 
-  it('throttling and server errors are retryable, though minio hides their body', async () => {
+  it('throttling and server errors are retryable, the S3 code read from their body', async () => {
     const { store } = await scripted(() => s3Error(503, 'SlowDown'));
     expect(await store.head({ namespace: 'ns', key: 'k' }).catch((caught: unknown) => caught)).toMatchObject({
       code: 'UNAVAILABLE',
