@@ -7,9 +7,10 @@ const DEFAULT_REGION = 'us-east-1';
 /** ListBuckets: the names of the account's buckets. */
 export async function listBuckets(connection: S3Connection): Promise<string[]> {
   const { text } = await connection.requestText({ method: 'GET' });
-  const result = (parseXml(text)['ListAllMyBucketsResult'] ?? {}) as Record<string, unknown>;
-  const buckets = ((result['Buckets'] ?? {}) as Record<string, unknown>)['Bucket'] ?? [];
-  return (buckets as Array<Record<string, unknown>>).map((bucket) => String(bucket['Name']));
+  const result: Record<string, unknown> = Object.assign({}, parseXml(text)['ListAllMyBucketsResult']);
+  // An account without buckets answers an empty <Buckets/> (parsed as '').
+  const buckets: Record<string, unknown> = Object.assign({ Bucket: [] }, result['Buckets']);
+  return (buckets['Bucket'] as Array<Record<string, unknown>>).map((bucket) => String(bucket['Name']));
 }
 
 /** CreateBucket in `region`, with S3 Object Lock enabled when asked (it cannot be turned on later on RGW). */

@@ -66,8 +66,8 @@ export function signRequest(request: UnsignedRequest, credentials: SigningCreden
     { service: 's3', region, method: request.method, host: request.host, path: request.path, headers, extraHeadersToInclude: SIGNED_EXTRA } as aws4.Request,
     credentialsOf(credentials),
   );
-  // aws4 works on a copy of the headers and adds only `Authorization`.
-  return { path: signed.path ?? request.path, headers: { ...headers, authorization: String(signed.headers?.['Authorization']) } };
+  // aws4 works on a copy of the headers and adds only `Authorization`; it always sets both.
+  return { path: String(signed.path), headers: { ...headers, authorization: String((signed.headers as Record<string, unknown>)['Authorization']) } };
 }
 
 /** A presigned URL's path and query: the signature is in the query, the body unsigned. */
@@ -80,5 +80,5 @@ export function presignPath(
 ): string {
   const path = `${request.path}?X-Amz-Date=${amzDate(now)}&X-Amz-Expires=${String(expiresInSeconds)}`;
   const signed = aws4.sign({ service: 's3', region, method: request.method, host: request.host, path, headers: { host: request.host }, signQuery: true }, credentialsOf(credentials));
-  return signed.path ?? path;
+  return String(signed.path);
 }

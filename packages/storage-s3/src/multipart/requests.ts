@@ -92,11 +92,12 @@ export async function listParts(connection: S3Connection, target: UploadTarget):
   for (;;) {
     const query = `${marker === '' ? '' : `part-number-marker=${marker}&`}${uploadQuery(target.uploadId)}`;
     const { text } = await connection.requestText({ method: 'GET', bucketName: target.bucket, objectName: target.key, query });
-    const result = (parseXml(text)['ListPartsResult'] ?? {}) as Record<string, unknown>;
-    for (const part of (result['Part'] ?? []) as Array<Record<string, unknown>>) {
+    // A page without parts has no Part element; a malformed answer lists nothing and ends the listing.
+    const result: Record<string, unknown> = Object.assign({ Part: [], NextPartNumberMarker: '' }, parseXml(text)['ListPartsResult']);
+    for (const part of result['Part'] as Array<Record<string, unknown>>) {
       parts.push({ part: Number(part['PartNumber']), etag: unquote(String(part['ETag'])), size: Number(part['Size']) });
     }
-    const next = String(result['NextPartNumberMarker'] ?? '');
+    const next = String(result['NextPartNumberMarker']);
     if (result['IsTruncated'] !== 'true' || next === '' || next === marker) return parts;
     marker = next;
   }
@@ -124,14 +125,14 @@ export async function listUploads(
     'uploads',
   ];
   const { text } = await connection.requestText({ method: 'GET', bucketName: bucket, query: query.join('&') });
-  const result = (parseXml(text)['ListMultipartUploadsResult'] ?? {}) as Record<string, unknown>;
+  const result: Record<string, unknown> = Object.assign({ Upload: [], NextKeyMarker: '', NextUploadIdMarker: '' }, parseXml(text)['ListMultipartUploadsResult']);
   // A server that ignores encoding-type answers plain keys and says nothing of an encoding.
   const key = result['EncodingType'] === 'url' ? listedKey : String;
-  const uploads = ((result['Upload'] ?? []) as Array<Record<string, unknown>>).map((upload) => ({
+  const uploads = (result['Upload'] as Array<Record<string, unknown>>).map((upload) => ({
     key: key(upload['Key']),
     uploadId: String(upload['UploadId']),
     initiated: new Date(String(upload['Initiated'])),
   }));
   if (result['IsTruncated'] !== 'true') return { uploads };
-  return { uploads, next: { keyMarker: key(result['NextKeyMarker'] ?? ''), uploadIdMarker: String(result['NextUploadIdMarker'] ?? '') } };
+  return { uploads, next: { keyMarker: key(result['NextKeyMarker']), uploadIdMarker: String(result['NextUploadIdMarker']) } };
 }

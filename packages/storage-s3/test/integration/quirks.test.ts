@@ -306,6 +306,11 @@ describe("the adapter's own S3 requests", () => {
     expect(seen.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /']);
   });
 
+  it('an account without buckets has none to sweep', async () => {
+    const { store } = await scripted(() => xml('<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>'), { bucket: undefined, bucketPerNamespace: true, prefix: 'app-' });
+    expect(await store.sweepIncompleteUploads({ olderThanHours: 1 })).toEqual({ abortedUploads: 0, deletedStagingObjects: 0 });
+  });
+
   it('a missing bucket is created in the configured region with Object Lock, then checked for it', async () => {
     const { store, seen } = await scripted(
       (request) => {
