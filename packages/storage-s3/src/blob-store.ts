@@ -2,10 +2,11 @@ import type { BlobMeta, BlobWriteResult, HealthReport } from '@sanctum/storage-c
 import type { AdapterContext, BlobCapabilities, BlobDeleteRequest, BlobGetRequest, BlobHeadRequest, BlobListPage, BlobListRequest, BlobObject, BlobPresignRequest, BlobPutRequest, BlobReplaceMetadataRequest, BlobStore } from '@sanctum/storage-core/spi';
 import { createNoopLogger } from '@sanctum/storage-core';
 import { assertKey, validateBlobGet, validateBlobPresign, validateBlobPut, type Where } from '@sanctum/storage-core/spi';
+import { createBucket, listBuckets, objectLockEnabled } from './bucket.js';
 import { S3Connection, mappedBody } from './client.js';
 import type { StoreContext } from './context.js';
 import { Leftovers, type LeftoverTiming } from './multipart/leftovers.js';
-import { S3_ADAPTER, rethrowMapped, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
+import { S3_ADAPTER, s3Error, throwIfAborted, toStorageError, type ErrorContext } from './errors.js';
 import { contentLength, contentRange, metaOf, objectHeaders } from './headers.js';
 import { Layout, S3_MAX_KEY_BYTES, type NamespaceLocation } from './layout.js';
 import { listBlobs } from './list.js';
@@ -117,7 +118,7 @@ class S3Store implements S3BlobStore {
     const bucket = this.#options.bucket;
     try {
       await this.#connection.withSignal(AbortSignal.timeout(this.#options.requestTimeoutMs), async () => {
-        if (bucket === undefined) await this.#connection.client.listBuckets();
+        if (bucket === undefined) await listBuckets(this.#connection);
         else (await this.#connection.request({ method: 'HEAD', bucketName: bucket })).resume();
       });
       return { ok: true, latencyMs: performance.now() - started, details: { endPoint: this.#options.endPoint, ...(bucket === undefined ? {} : { bucket }) } };
@@ -242,7 +243,7 @@ class S3Store implements S3BlobStore {
     if (seconds > max) {
       throw s3Error('INVALID_ARGUMENT', `expiresInSeconds must be an integer from 1 to ${String(max)}`, context, { details: { field: 'expiresInSeconds' } });
     }
-    return this.#connection.client.presignedUrl(request.method, location.bucket, key, seconds).catch(rethrowMapped(context));
+    return this.#connection.presignedUrl(request.method, location.bucket, key, seconds);
   }
 
   async createUpload(request: CreateUploadRequest): Promise<ResumableUpload> {
@@ -352,7 +353,7 @@ class S3Store implements S3BlobStore {
       throw s3Error('CONFIG_INVALID', `bucket "${bucket}" does not exist; create it or set autoCreateBucket`, { operation: 'blobs.open' }, { details: { bucket } });
     }
     try {
-      await this.#connection.client.makeBucket(bucket, this.#options.region, this.#options.objectLock === undefined ? {} : { ObjectLocking: true });
+      await createBucket(this.#connection, bucket, this.#options.region, this.#options.objectLock !== undefined);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'BucketAlreadyOwnedByYou') throw error;
     }
@@ -362,13 +363,8 @@ class S3Store implements S3BlobStore {
   // A WORM store on a bucket without Object Lock would silently lock nothing: refuse it.
   async #checkObjectLock(bucket: string): Promise<void> {
     if (this.#options.objectLock === undefined) return;
-    let enabled = false;
-    try {
-      const config = (await (this.#connection.client.getObjectLockConfig(bucket) as unknown as Promise<unknown>)) as { objectLockEnabled?: unknown } | undefined;
-      enabled = config?.objectLockEnabled === 'Enabled';
-    } catch {
-      enabled = false;
-    }
+    // A bucket without Object Lock answers GetObjectLockConfiguration with an error.
+    const enabled = await objectLockEnabled(this.#connection, bucket).catch(() => false);
     if (!enabled) {
       throw s3Error('CONFIG_INVALID', `bucket "${bucket}" does not have S3 Object Lock enabled; objectLock needs a bucket created with it`, { operation: 'blobs.open' }, { details: { bucket } });
     }

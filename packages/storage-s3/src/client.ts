@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { Client } from 'minio';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { S3ResponseError, codeForStatus, toStorageError, type ErrorContext } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
+import { EMPTY_SHA256, UNSIGNED_PAYLOAD, objectPath, presignPath, signRequest, type SigningCredentials } from './signer.js';
 import { xmlText } from './xml.js';
 
-/** One S3 request as minio signs it. */
+/** One S3 request: bucket and key as they are, the query already encoded. */
 export interface S3Request {
   readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   readonly bucketName?: string;
@@ -16,95 +17,84 @@ export interface S3Request {
   readonly headers?: Record<string, string>;
 }
 
-/** A part of a multipart upload as the server lists it. */
-export interface ListedPart {
-  readonly part: number;
-  readonly etag: string;
-  readonly size: number;
+/** Where a request goes: the host to connect to, the Host header and the encoded path. */
+export interface S3Location {
+  readonly hostname: string;
+  readonly host: string;
+  readonly path: string;
 }
 
 // What a response body buffers before its socket is paused: responses take their high-water mark
 // from their socket's, which the agent sets.
 const RESPONSE_BUFFER_BYTES = 1024 * 1024;
 
-// Every status, so that minio hands back the response and this adapter parses errors itself.
-const ANY_STATUS = Array.from({ length: 500 }, (_, index) => index + 100);
+const AWS_ENDPOINT = 's3.amazonaws.com';
 
-// The statuses minio answers with "Retryable HTTP status" before looking at the body (minio 8's
-// retryHttpCodes), so the transport parses those error responses itself.
-const HIDDEN_BY_MINIO: ReadonlySet<number> = new Set([408, 429, 499, 500, 502, 503, 504, 520]);
-
-// The signal of the operation running in this async context; the transport attaches it to every
-// HTTP request minio makes, so an abort cancels in-flight requests (minio has no signal API).
+// The signal of the operation running in this async context; every request made in it carries the
+// signal, so an abort cancels in-flight requests without threading it through every helper.
 const currentSignal = new AsyncLocalStorage<AbortSignal | undefined>();
-
-/** minio's client with the protected `listParts` made reachable. */
-class MinioClient extends Client {
-  uploadedParts(bucket: string, key: string, uploadId: string): Promise<ListedPart[]> {
-    return this.listParts(bucket, key, uploadId);
-  }
-}
 
 function socketTimeout(timeoutMs: number): Error {
   return Object.assign(new Error(`no data from the S3 endpoint for ${String(timeoutMs)} ms`), { code: 'ETIMEDOUT' });
 }
 
+// AWS's global endpoint name is answered per region; any other host (RGW, MinIO) is used as given.
+function regionalHost(endPoint: string, region: string): string {
+  if (endPoint !== AWS_ENDPOINT) return endPoint;
+  return region.startsWith('cn-') ? `s3.${region}.amazonaws.com.cn` : `s3.${region}.amazonaws.com`;
+}
+
+function chunksOf(payload: Buffer | string | readonly Buffer[]): readonly Buffer[] {
+  if (typeof payload === 'string') return payload === '' ? [] : [Buffer.from(payload, 'utf8')];
+  return Buffer.isBuffer(payload) ? [payload] : payload;
+}
+
 /**
- * The minio client plus what the adapter needs around it: a keep-alive agent of its own, a socket
- * idle timeout, per-operation abort signals, no hidden retries (the facade's resilience layer owns
- * retries) and error responses parsed into {@link S3ResponseError}.
+ * The HTTP transport of the adapter: requests signed with SigV4, a keep-alive agent of its own, a
+ * socket idle timeout, per-operation abort signals, no retries (the facade's resilience layer owns
+ * them) and error responses parsed into {@link S3ResponseError}.
  */
 export class S3Connection {
-  readonly client: MinioClient;
-  // The same transport, for requests whose payload SHA-256 the caller gives (minio signs a given
-  // hash only with enableSHA256 on, a per-client switch).
-  readonly #signing: MinioClient;
   readonly #agent: http.Agent;
+  readonly #base: typeof http | typeof https;
+  readonly #options: ResolvedS3Options;
+  readonly #credentials: SigningCredentials;
+  readonly #hostname: string;
+  // Over plain HTTP with signPayload, a body is signed by its SHA-256; else it travels as
+  // UNSIGNED-PAYLOAD, protected by its Content-MD5 (verified by the server) or by TLS.
+  readonly #hashBodies: boolean;
 
   constructor(options: ResolvedS3Options) {
-    const base = options.useSSL ? https : http;
+    this.#options = options;
+    this.#base = options.useSSL ? https : http;
     // A response buffers up to RESPONSE_BUFFER_BYTES before its socket is paused (the default
     // 16 KiB stops and restarts the socket at every 64 KiB read of a download).
-    this.#agent = new base.Agent({ keepAlive: true, maxSockets: options.maxSockets, readableHighWaterMark: RESPONSE_BUFFER_BYTES } as http.AgentOptions);
-    const timeoutMs = options.requestTimeoutMs;
-    const transport = {
-      request(requestOptions: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
-        const signal = currentSignal.getStore();
-        const request = base.request({ ...requestOptions, ...(signal === undefined ? {} : { signal }) }, (response) => {
-          if (!HIDDEN_BY_MINIO.has(Number(response.statusCode))) return callback?.(response);
-          // minio turns these answers into "Retryable HTTP status: N" and drops their body, and with
-          // it the S3 code that says whether the failure is transient (InternalError, SlowDown) or
-          // permanent for this request (RGW's UnknownError): read the body here and fail the request
-          // with the parsed error instead.
-          void responseError(response).then((error) => request.emit('error', error));
-        });
-        request.setTimeout(timeoutMs, () => request.destroy(socketTimeout(timeoutMs)));
-        return request;
-      },
-    };
-    const settings = {
-      endPoint: options.endPoint,
-      ...(options.port === undefined ? {} : { port: options.port }),
-      useSSL: options.useSSL,
-      accessKey: options.accessKey,
-      secretKey: options.secretKey,
-      ...(options.sessionToken === undefined ? {} : { sessionToken: options.sessionToken }),
-      region: options.region,
-      pathStyle: options.pathStyle,
-      transport: transport as unknown as typeof http,
-      transportAgent: this.#agent,
-      retryOptions: { disableRetry: true },
-    };
-    this.client = new MinioClient(settings);
-    // Every body this adapter sends carries a Content-MD5 or a signed SHA-256 (verified by the server).
-    if (!options.signPayload) this.client.enableSHA256 = false;
-    this.#signing = new MinioClient(settings);
-    this.#signing.enableSHA256 = true;
+    this.#agent = new this.#base.Agent({ keepAlive: true, maxSockets: options.maxSockets, readableHighWaterMark: RESPONSE_BUFFER_BYTES } as http.AgentOptions);
+    this.#credentials = { accessKey: options.accessKey, secretKey: options.secretKey, sessionToken: options.sessionToken };
+    this.#hostname = regionalHost(options.endPoint, options.region);
+    this.#hashBodies = options.signPayload && !options.useSSL;
   }
 
   /** Runs `operation` with `signal` attached to every request it makes. */
   withSignal<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
     return currentSignal.run(signal, operation);
+  }
+
+  /**
+   * Where a request for `bucket` and `key` goes. Virtual-host style (`pathStyle: false`, and always
+   * on AWS) puts the bucket in the host name, except over TLS for a bucket name with a dot, which no
+   * wildcard certificate covers.
+   */
+  location(bucket: string | undefined, key: string | undefined): S3Location {
+    const { useSSL, pathStyle, port } = this.#options;
+    const virtual = bucket !== undefined && !(useSSL && bucket.includes('.')) && (!pathStyle || this.#options.endPoint === AWS_ENDPOINT);
+    const hostname = virtual ? `${bucket}.${this.#hostname}` : this.#hostname;
+    // An IPv6 address is bracketed in the Host header (RFC 3986 authority).
+    const name = hostname.includes(':') ? `[${hostname}]` : hostname;
+    const host = port === undefined || port === (useSSL ? 443 : 80) ? name : `${name}:${String(port)}`;
+    const keyPath = key === undefined ? '' : `/${objectPath(key)}`;
+    const path = virtual || bucket === undefined ? keyPath : `/${bucket}${keyPath}`;
+    return { hostname, host, path: path === '' ? '/' : path };
   }
 
   /**
@@ -114,30 +104,54 @@ export class S3Connection {
    * `x-amz-content-sha256` so that the server checks the body against it.
    */
   async request(request: S3Request, payload: Buffer | string | readonly Buffer[] = '', ok: readonly number[] = [200], payloadSha256?: string): Promise<http.IncomingMessage> {
-    const response = payloadSha256 === undefined ? await this.#send(request, payload) : await this.#sendSigned(request, payload, payloadSha256);
+    const response = await this.#send(request, chunksOf(payload), payloadSha256);
     if (ok.includes(Number(response.statusCode))) return response;
     throw await responseError(response);
   }
 
-  // A body of several buffers is streamed as it is (no concatenated copy) unless the signature
-  // needs its SHA-256 (signPayload), which minio computes over one buffer.
-  #send(request: S3Request, payload: Buffer | string | readonly Buffer[]): Promise<http.IncomingMessage> {
-    const headers = { ...request.headers };
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) return this.client.makeRequestAsync({ ...request, headers }, payload, ANY_STATUS);
-    const [first] = payload;
-    if (payload.length === 1 && first !== undefined) return this.client.makeRequestAsync({ ...request, headers }, first, ANY_STATUS);
-    if (this.client.enableSHA256) return this.client.makeRequestAsync({ ...request, headers }, Buffer.concat(payload), ANY_STATUS);
-    headers['content-length'] = String(payload.reduce((total, chunk) => total + chunk.byteLength, 0));
-    return this.client.makeRequestStreamAsync({ ...request, headers }, Readable.from(payload, { objectMode: false }), '', ANY_STATUS, '');
+  #payloadHash(chunks: readonly Buffer[]): string {
+    if (chunks.length === 0) return EMPTY_SHA256;
+    if (!this.#hashBodies) return UNSIGNED_PAYLOAD;
+    const hash = createHash('sha256');
+    for (const chunk of chunks) hash.update(chunk);
+    return hash.digest('hex');
   }
 
-  // The body with a SHA-256 the caller already has: minio signs it as given (no hash computed here).
-  #sendSigned(request: S3Request, payload: Buffer | string | readonly Buffer[], payloadSha256: string): Promise<http.IncomingMessage> {
-    const chunks = typeof payload === 'string' ? [Buffer.from(payload, 'utf8')] : Buffer.isBuffer(payload) ? [payload] : payload;
-    const headers = { ...request.headers, 'content-length': String(chunks.reduce((total, chunk) => total + chunk.byteLength, 0)) };
-    const [first] = chunks;
-    const body = chunks.length === 1 && first !== undefined ? first : Readable.from(chunks, { objectMode: false });
-    return this.#signing.makeRequestStreamAsync({ ...request, headers }, body, payloadSha256, ANY_STATUS, '');
+  // The chunks are written one after the other: a body of several buffers is never concatenated.
+  #send(request: S3Request, chunks: readonly Buffer[], payloadSha256: string | undefined): Promise<http.IncomingMessage> {
+    const { hostname, host, path } = this.location(request.bucketName, request.objectName);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      headers['content-length'] = String(chunks.reduce((total, chunk) => total + chunk.byteLength, 0));
+    }
+    const query = request.query ?? '';
+    const signed = signRequest(
+      { method: request.method, host, path: query === '' ? path : `${path}?${query}`, headers, payloadSha256: payloadSha256 ?? this.#payloadHash(chunks) },
+      this.#credentials,
+      this.#options.region,
+    );
+    const signal = currentSignal.getStore();
+    const timeoutMs = this.#options.requestTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const outgoing = this.#base.request(
+        {
+          method: request.method,
+          hostname,
+          ...(this.#options.port === undefined ? {} : { port: this.#options.port }),
+          path: signed.path,
+          headers: signed.headers,
+          agent: this.#agent,
+          ...(signal === undefined ? {} : { signal }),
+        },
+        resolve,
+      );
+      // Once the response is out, a socket failure reaches the caller through the response body.
+      outgoing.on('error', reject);
+      outgoing.setTimeout(timeoutMs, () => outgoing.destroy(socketTimeout(timeoutMs)));
+      for (const chunk of chunks) outgoing.write(chunk);
+      outgoing.end();
+    });
   }
 
   /** Sends one request and returns its status, headers and whole (small) body as text. */
@@ -147,6 +161,13 @@ export class S3Connection {
     // CopyObject and CompleteMultipartUpload may fail after sending 200: the error is in the body.
     if (text.includes('<Error>')) throw errorFromXml(Number(response.statusCode), text, response.headers);
     return { headers: response.headers, text };
+  }
+
+  /** A presigned URL for `method` on the object, valid for `expiresInSeconds`. */
+  presignedUrl(method: string, bucket: string, key: string, expiresInSeconds: number): string {
+    const { host, path } = this.location(bucket, key);
+    const signed = presignPath({ method, host, path }, this.#credentials, this.#options.region, expiresInSeconds);
+    return `${this.#options.useSSL ? 'https' : 'http'}://${host}${signed}`;
   }
 
   /** Closes the idle keep-alive sockets. */

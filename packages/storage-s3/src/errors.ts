@@ -37,7 +37,7 @@ const BUSY = rule('UNAVAILABLE', true, 'the server is overloaded or failing; ret
 
 /**
  * The one mapping table: S3 error codes (the `<Code>` of an error response, or the status of a
- * body-less one) and minio's client-side errors → StorageError code and whether a retry can help.
+ * body-less one) → StorageError code and whether a retry can help.
  * Node socket errors follow the shared SPI rule (`classifySocketError`).
  */
 export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
@@ -84,10 +84,6 @@ export const ERROR_TABLE: Readonly<Record<string, Rule>> = {
   NotImplemented: rule('UNSUPPORTED', false, 'the server does not implement this request'),
   AccessControlListNotSupported: rule('UNSUPPORTED', false, 'the bucket has ACLs disabled; set cannedAcl: false and use a bucket policy'),
   MethodNotAllowed: rule('UNSUPPORTED', false, 'the server does not allow this request'),
-  // minio's client-side validation
-  InvalidBucketNameError: rule('CONFIG_INVALID', false, 'the bucket name is not valid'),
-  InvalidObjectNameError: rule('INVALID_ARGUMENT', false, 'the object key is not valid for S3'),
-  InvalidArgumentError: rule('INVALID_ARGUMENT', false, 'the S3 client refused an argument'),
 };
 
 /** Used when a response carries no known code: by HTTP status class. */
@@ -126,26 +122,18 @@ function field(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[name] : undefined;
 }
 
-// minio turns 408/429/5xx answers into `Error('Request failed after 0 retries: Error: Retryable
-// HTTP status: 503')` (even with retries disabled): the status is all that is left of them.
-const HIDDEN_STATUS = /Retryable HTTP status: (\d{3})/;
-
 function statusOf(error: unknown): number | undefined {
   const status = field(error, 'status');
-  if (typeof status === 'number') return status;
-  const hidden = error instanceof Error ? HIDDEN_STATUS.exec(error.message) : null;
-  return hidden === null ? undefined : Number(hidden[1]);
+  return typeof status === 'number' ? status : undefined;
 }
 
-/** The table key of `error`: the S3 or socket code, else minio's error class name, else the status's code. */
+/** The table key of `error`: the S3 or socket code (its own or its cause's), else the status's code. */
 function lookupKey(error: unknown, status: number | undefined): string | undefined {
   const code = field(error, 'code');
   if (typeof code === 'string' && code in ERROR_TABLE) return code;
   const cause = field(error, 'cause');
   const causeCode = field(cause, 'code');
   if (typeof causeCode === 'string' && causeCode in ERROR_TABLE) return causeCode;
-  const name = error instanceof Error ? error.name : undefined;
-  if (name !== undefined && name in ERROR_TABLE) return name;
   if (typeof code === 'string' && code.length > 0) return code;
   return status === undefined ? undefined : codeForStatus(status);
 }
@@ -192,7 +180,7 @@ export function toStorageError(error: unknown, context: ErrorContext): StorageEr
     });
   }
   const mapped = found ?? (status === undefined ? undefined : unknownCodeRule(key, status));
-  const requestId = field(error, 'requestId') ?? field(error, 'amzRequestid');
+  const requestId = field(error, 'requestId');
   const details = {
     ...(key === undefined ? {} : { s3Code: key }),
     ...(status === undefined ? {} : { status }),

@@ -17,18 +17,19 @@ function queryValue(text: string): string {
 }
 
 /** A key or prefix as listed with `encoding-type=url` (`+` is a space; `%2B` a plus). */
-function listedKey(encoded: unknown): string {
+export function listedKey(encoded: unknown): string {
   return decodeURIComponent(String(encoded).replace(/\+/g, ' '));
 }
 
-interface ListedPage {
+/** One page of ListObjectsV2, every key decoded. */
+export interface ListedPage {
   readonly objects: ReadonlyArray<{ readonly key: string; readonly size: number; readonly etag: string; readonly lastModified: Date }>;
   readonly prefixes: readonly string[];
   readonly next: string;
 }
 
 /** One ListObjectsV2 request, parsed with every value kept as text. */
-async function listObjectsV2(store: StoreContext, bucket: string, prefix: string, token: string, delimiter: string, limit: number): Promise<ListedPage> {
+export async function listObjectsV2(store: StoreContext, bucket: string, prefix: string, token: string, delimiter: string, limit: number): Promise<ListedPage> {
   const query = [
     'list-type=2',
     'encoding-type=url',

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { ListedPart, S3Connection } from '../client.js';
+import type { S3Connection } from '../client.js';
 import { unquote } from '../headers.js';
-import { xmlEscape, xmlText } from '../xml.js';
+import { listedKey } from '../list.js';
+import { uriEscape } from '../signer.js';
+import { parseXml, xmlEscape, xmlText } from '../xml.js';
 import type { PartRecord } from './part-writer.js';
+
+/** A part of a multipart upload as the server lists it. */
+export interface ListedPart {
+  readonly part: number;
+  readonly etag: string;
+  readonly size: number;
+}
 
 /** One multipart upload on the server. */
 export interface UploadTarget {
@@ -76,7 +85,54 @@ export async function abortUpload(connection: S3Connection, target: UploadTarget
   }
 }
 
-/** The parts the server holds for an upload (throws NoSuchUpload when it is gone). */
-export function listParts(connection: S3Connection, target: UploadTarget): Promise<ListedPart[]> {
-  return connection.client.uploadedParts(target.bucket, target.key, target.uploadId);
+/** The parts the server holds for an upload, every page of them (throws NoSuchUpload when it is gone). */
+export async function listParts(connection: S3Connection, target: UploadTarget): Promise<ListedPart[]> {
+  const parts: ListedPart[] = [];
+  let marker = '';
+  for (;;) {
+    const query = `${marker === '' ? '' : `part-number-marker=${marker}&`}${uploadQuery(target.uploadId)}`;
+    const { text } = await connection.requestText({ method: 'GET', bucketName: target.bucket, objectName: target.key, query });
+    // A page without parts has no Part element; a malformed answer lists nothing and ends the listing.
+    const result: Record<string, unknown> = Object.assign({ Part: [], NextPartNumberMarker: '' }, parseXml(text)['ListPartsResult']);
+    for (const part of result['Part'] as Array<Record<string, unknown>>) {
+      parts.push({ part: Number(part['PartNumber']), etag: unquote(String(part['ETag'])), size: Number(part['Size']) });
+    }
+    const next = String(result['NextPartNumberMarker']);
+    if (result['IsTruncated'] !== 'true' || next === '' || next === marker) return parts;
+    marker = next;
+  }
+}
+
+/** One incomplete multipart upload as ListMultipartUploads names it. */
+export interface ListedUpload {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date;
+}
+
+/** One page of ListMultipartUploads under `prefix`; `next` holds the markers of the next page. */
+export async function listUploads(
+  connection: S3Connection,
+  bucket: string,
+  prefix: string,
+  from: { readonly keyMarker: string; readonly uploadIdMarker: string },
+): Promise<{ uploads: ListedUpload[]; next?: { keyMarker: string; uploadIdMarker: string } }> {
+  const query = [
+    'encoding-type=url',
+    ...(from.keyMarker === '' ? [] : [`key-marker=${uriEscape(from.keyMarker)}`]),
+    `prefix=${uriEscape(prefix)}`,
+    ...(from.uploadIdMarker === '' ? [] : [`upload-id-marker=${uriEscape(from.uploadIdMarker)}`]),
+    'uploads',
+  ];
+  const { text } = await connection.requestText({ method: 'GET', bucketName: bucket, query: query.join('&') });
+  const result: Record<string, unknown> = Object.assign({ Upload: [], NextKeyMarker: '', NextUploadIdMarker: '' }, parseXml(text)['ListMultipartUploadsResult']);
+  // A server that ignores encoding-type answers plain keys and says nothing of an encoding.
+  const key = result['EncodingType'] === 'url' ? listedKey : String;
+  const uploads = (result['Upload'] as Array<Record<string, unknown>>).map((upload) => ({
+    key: key(upload['Key']),
+    uploadId: String(upload['UploadId']),
+    initiated: new Date(String(upload['Initiated'])),
+  }));
+  if (result['IsTruncated'] !== 'true') return { uploads };
+  return { uploads, next: { keyMarker: key(result['NextKeyMarker']), uploadIdMarker: String(result['NextUploadIdMarker']) } };
 }

@@ -2,7 +2,9 @@ import type { StoreContext } from '../context.js';
 import { s3Error, throwIfAborted, toStorageError, type ErrorContext } from '../errors.js';
 import { STAGING_DIR } from '../layout.js';
 import { deleteObject } from './copy.js';
-import { abortUpload } from './requests.js';
+import { listBuckets } from '../bucket.js';
+import { listObjectsV2 } from '../list.js';
+import { abortUpload, listUploads } from './requests.js';
 
 /** What `sweepIncompleteUploads` takes. */
 export interface SweepOptions {
@@ -46,28 +48,24 @@ async function targets(store: StoreContext, options: SweepOptions, context: Erro
   if (prefix === '') {
     throw s3Error('INVALID_ARGUMENT', 'with a bucket per namespace and no prefix, name the namespaces to sweep (every bucket of the account would match)', context);
   }
-  const buckets = await store.connection.client.listBuckets();
-  return buckets
-    .filter((bucket) => bucket.name.startsWith(prefix))
-    .map((bucket) => ({ bucket: bucket.name, uploadPrefixes: [''], stagingPrefix: STAGING_DIR }));
+  const buckets = await listBuckets(store.connection);
+  return buckets.filter((bucket) => bucket.startsWith(prefix)).map((bucket) => ({ bucket, uploadPrefixes: [''], stagingPrefix: STAGING_DIR }));
 }
 
 async function abortStaleUploads(store: StoreContext, bucket: string, prefix: string, cutoff: number, context: ErrorContext): Promise<number> {
   const { connection } = store;
   let aborted = 0;
-  let keyMarker = '';
-  let uploadIdMarker = '';
+  let from = { keyMarker: '', uploadIdMarker: '' };
   for (;;) {
     throwIfAborted(context);
-    const page = await connection.client.listIncompleteUploadsQuery(bucket, prefix, keyMarker, uploadIdMarker, '');
+    const page = await listUploads(connection, bucket, prefix, from);
     for (const upload of page.uploads) {
       if (upload.initiated.getTime() >= cutoff) continue;
       await abortUpload(connection, { bucket, key: upload.key, uploadId: upload.uploadId });
       aborted += 1;
     }
-    if (String(page.isTruncated) !== 'true') return aborted;
-    keyMarker = page.nextKeyMarker;
-    uploadIdMarker = page.nextUploadIdMarker;
+    if (page.next === undefined) return aborted;
+    from = page.next;
   }
 }
 
@@ -77,14 +75,14 @@ async function deleteStaleStaging(store: StoreContext, bucket: string, prefix: s
   let token = '';
   for (;;) {
     throwIfAborted(context);
-    const page = await connection.client.listObjectsV2Query(bucket, prefix, token, '', 1000, '');
+    const page = await listObjectsV2(store, bucket, prefix, token, '', 1000);
     for (const entry of page.objects) {
-      if (entry.prefix !== undefined || entry.lastModified.getTime() >= cutoff) continue;
-      await deleteObject(connection, { bucket, key: entry.name });
+      if (entry.lastModified.getTime() >= cutoff) continue;
+      await deleteObject(connection, { bucket, key: entry.key });
       deleted += 1;
     }
-    if (String(page.isTruncated) !== 'true') return deleted;
-    token = page.nextContinuationToken;
+    if (page.next === '') return deleted;
+    token = page.next;
   }
 }
 

@@ -31,12 +31,13 @@ async function stagingKeys(): Promise<string[]> {
   return keys;
 }
 
-/** Counts GET requests for `objectName` from now on (the adapter's own connection, observed, not replaced). */
+/** Counts GetObject requests for `objectName` from now on (the adapter's own connection, observed, not replaced). */
 function countGets(objectName: string): () => number {
   let gets = 0;
   const original = S3Connection.prototype.request;
   const spy = vi.spyOn(S3Connection.prototype, 'request').mockImplementation(function (this: S3Connection, request, ...rest) {
-    if (request.method === 'GET' && request.objectName === objectName) gets += 1;
+    // Reads of the object's data only: ListParts is a GET on the same key, with `uploadId` in its query.
+    if (request.method === 'GET' && request.objectName === objectName && request.query === undefined) gets += 1;
     return original.call(this, request, ...rest);
   });
   return () => {
