@@ -56,16 +56,23 @@ export function strykerOptions({ runner, pass, disableBail = false, timeoutMS })
   };
 }
 
+/** The environment variable that hands a pass's test files (a JSON array) to vitest.mutation.config.ts. */
+export const TEST_FILES_ENV = 'SANCTUM_MUTATION_TEST_FILES';
+
 /**
  * Everything a package's stryker.config.mjs exports for one pass: the module and baseline flag, the
  * test files vitest.mutation.config.ts runs, and the Stryker options.
  */
 export function mutationSetup(modules, fallback, { runner, disableBail, timeoutMS }) {
   const pass = selectPass(modules, fallback);
+  const testFiles = passTestFiles(pass);
+  // vitest.mutation.config.ts runs in Stryker's sandbox (a copy of the package only), where this
+  // file is out of reach: it gets the test files from the environment the test runners inherit.
+  process.env[TEST_FILES_ENV] = JSON.stringify(testFiles);
   return {
     moduleName: pass.moduleName,
     baseline: pass.baseline,
-    testFiles: passTestFiles(pass),
+    testFiles,
     options: strykerOptions({ runner, pass, disableBail, timeoutMS }),
   };
 }
