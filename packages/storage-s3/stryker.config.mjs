@@ -35,7 +35,7 @@ export const modules = {
   },
   'resumable': {
     mutate: ['src/multipart/resumable.ts', 'src/multipart/session.ts'],
-    tests: ['test/integration/resumable.test.ts', 'test/integration/mutation/resumable-uploads.test.ts'],
+    tests: ['test/integration/resumable.test.ts', 'test/unit/mutation/resumable-state.test.ts', 'test/integration/mutation/resumable-uploads.test.ts'],
   },
 };
 
