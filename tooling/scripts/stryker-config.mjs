@@ -57,7 +57,7 @@ export function strykerOptions({ runner, pass, disableBail = false, timeoutMS })
 }
 
 /** The environment variable that hands a pass's test files (a JSON array) to vitest.mutation.config.ts. */
-export const TEST_FILES_ENV = 'SANCTUM_MUTATION_TEST_FILES';
+const TEST_FILES_ENV = 'SANCTUM_MUTATION_TEST_FILES';
 
 /**
  * Everything a package's stryker.config.mjs exports for one pass: the module and baseline flag, the
