@@ -106,6 +106,36 @@ describe('a resumable upload written in one process', () => {
   });
 });
 
+describe('a resumable upload that ends early', () => {
+  it('a failing report of the last part stops complete before the object is published', async () => {
+    await withStore(async (store) => {
+      const upload = await store.createUpload({
+        namespace: 'media',
+        key: 'unreported.bin',
+        // Fails after the parts are all on the server: complete must still wait for it.
+        onProgress: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error('disk full');
+        },
+      });
+      await upload.write(Buffer.from('one small part'));
+      const error = await failure(upload.complete());
+      expect(error).toMatchObject({ code: 'INTERNAL', message: 'onProgress failed; the upload stays resumable from its last reported state' });
+      expect(await store.head({ namespace: 'media', key: 'unreported.bin' })).toBeUndefined();
+      await upload.abort();
+    });
+  });
+
+  it('after abort, writes are refused with UNAVAILABLE naming the abort', async () => {
+    await withStore(async (store) => {
+      const upload = await store.createUpload({ namespace: 'media', key: 'aborted.bin' });
+      await upload.abort();
+      const error = await failure(upload.write(Buffer.from('late')));
+      expect(error).toMatchObject({ code: 'UNAVAILABLE', message: 'the upload was aborted', operation: 'blobs.upload', namespace: 'media' });
+    });
+  });
+});
+
 describe('a part that fails', () => {
   /** Fails the first `times` uploads of part 1 with `error`; returns how often part 1 was sent. */
   function failPartOne(error: Error, times: number): () => number {
