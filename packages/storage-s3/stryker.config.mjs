@@ -31,11 +31,11 @@ export const modules = {
   },
   'part-writer': {
     mutate: ['src/multipart/part-writer.ts'],
-    tests: ['test/unit/part-writer.test.ts'],
+    tests: ['test/unit/part-writer.test.ts', 'test/unit/mutation/part-writer-boundaries.test.ts', 'test/unit/mutation/part-writer-backoff.test.ts'],
   },
   'resumable': {
     mutate: ['src/multipart/resumable.ts', 'src/multipart/session.ts'],
-    tests: ['test/integration/resumable.test.ts', 'test/integration/mutation/resumable-uploads.test.ts'],
+    tests: ['test/integration/resumable.test.ts', 'test/unit/mutation/resumable-state.test.ts', 'test/integration/mutation/resumable-uploads.test.ts'],
   },
 };
 

@@ -63,15 +63,16 @@ export function strykerOptions({ runner, pass, disableBail = false, timeoutMS })
  */
 export function mutationSetup(modules, fallback, { runner, disableBail, timeoutMS }) {
   const pass = selectPass(modules, fallback);
+  const testFiles = passTestFiles(pass);
   // Stryker runs vitest.mutation.config.ts in a sandbox copy of the package, where this file
   // (../../tooling) does not exist, so that config cannot import the package's stryker.config.mjs.
   // The test runners Stryker starts inherit this environment: the config reads the files from it
   // (mutationTestFiles() of @sanctum/vitest-config).
-  process.env[MUTATION_TEST_FILES_ENV] = JSON.stringify(passTestFiles(pass));
+  process.env[MUTATION_TEST_FILES_ENV] = JSON.stringify(testFiles);
   return {
     moduleName: pass.moduleName,
     baseline: pass.baseline,
-    testFiles: passTestFiles(pass),
+    testFiles,
     options: strykerOptions({ runner, pass, disableBail, timeoutMS }),
   };
 }

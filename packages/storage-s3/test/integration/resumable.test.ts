@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3Connection } from '../../src/client.js';
 import { s3Blobs, sweepIncompleteUploads, type ResumableUploadState, type S3BlobStore } from '../../src/index.js';
 import { dataChunks, dataSha256, streamSha256 } from '../fixtures/data.js';
-import { RUN_ID, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
+import { RUN_ID, collectGarbage, connection, createStore, dropBucket, incompleteUploads, makeBucket, rawClient } from './support.js';
 
 const MIB = 1024 * 1024;
 const bucket = `${RUN_ID}-resume`;
@@ -57,6 +57,9 @@ afterAll(async () => {
   await store.close?.();
   rmSync(workDir, { recursive: true, force: true });
   await dropBucket(bucket);
+  // The file writes well over 100 MiB: freed now, not hours later, or a mutation pass (a run per mutant)
+  // fills the rig's 2 GiB in-memory Ceph, which then blocks every write.
+  await collectGarbage();
 });
 
 describe('resumable uploads', () => {
