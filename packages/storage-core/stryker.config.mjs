@@ -52,10 +52,8 @@ export const modules = {
 
 // Run every covering test of a mutant, not just up to the first failure: the report then names all
 // the tests that kill it, so the summary can also say which mutants the older tests alone kill.
-const setup = mutationSetup(modules, 'cache', {
+export default mutationSetup(modules, 'cache', {
   runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
   disableBail: true,
   timeoutMS: 20_000,
 });
-export const { moduleName, baseline, testFiles } = setup;
-export default setup.options;

@@ -34,9 +34,7 @@ export const modules = {
   },
 };
 
-const setup = mutationSetup(modules, 'conditional-write', {
+export default mutationSetup(modules, 'conditional-write', {
   runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
   timeoutMS: 60_000,
 });
-export const { moduleName, baseline, testFiles } = setup;
-export default setup.options;

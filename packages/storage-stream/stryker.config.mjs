@@ -28,9 +28,7 @@ export const modules = {
   },
 };
 
-const setup = mutationSetup(modules, 'shared', {
+export default mutationSetup(modules, 'shared', {
   runner: fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner')),
   timeoutMS: 20_000,
 });
-export const { moduleName, baseline, testFiles } = setup;
-export default setup.options;

@@ -58,21 +58,15 @@ export function strykerOptions({ runner, pass, disableBail = false, timeoutMS })
 }
 
 /**
- * Everything a package's stryker.config.mjs exports for one pass: the module and baseline flag, the
- * test files vitest.mutation.config.ts runs, and the Stryker options.
+ * The Stryker options of one pass (the package's stryker.config.mjs exports them as its default),
+ * with the pass's test files handed to vitest.mutation.config.ts through the environment.
  */
 export function mutationSetup(modules, fallback, { runner, disableBail, timeoutMS }) {
   const pass = selectPass(modules, fallback);
-  const testFiles = passTestFiles(pass);
   // Stryker runs vitest.mutation.config.ts in a sandbox copy of the package, where this file
   // (../../tooling) does not exist, so that config cannot import the package's stryker.config.mjs.
   // The test runners Stryker starts inherit this environment: the config reads the files from it
   // (mutationTestFiles() of @sanctum/vitest-config).
-  process.env[MUTATION_TEST_FILES_ENV] = JSON.stringify(testFiles);
-  return {
-    moduleName: pass.moduleName,
-    baseline: pass.baseline,
-    testFiles,
-    options: strykerOptions({ runner, pass, disableBail, timeoutMS }),
-  };
+  process.env[MUTATION_TEST_FILES_ENV] = JSON.stringify(passTestFiles(pass));
+  return strykerOptions({ runner, pass, disableBail, timeoutMS });
 }
