@@ -16,7 +16,8 @@ const receipts = (reply: readonly [number, ...string[]]): PublishReceipt[] => re
 /**
  * Appends messages with `XADD` (a batch in one Lua script, so it lands whole or not at all; measured
  * against MULTI/EXEC of the same XADDs, 2026-12-01: MULTI 0.90-1.04x raw pipelined XADDs at batch
- * 100, the script 1.20-1.23x in the same runs, load average 4-6), bounded
+ * 100, the script 1.20-1.23x in the runs alternating with those, each against raw in its own run,
+ * load average 4-6), bounded
  * locally by a FIFO permit pool and, when `maxLength` is set, by the stream's length (checked and
  * trimmed atomically in Lua). Either bound makes a publish wait up to its deadline, then fail with
  * BACKPRESSURE.

@@ -162,3 +162,43 @@ export const subscribeRequest = (overrides: Partial<SubscribeRequest> & Pick<Sub
   ackTimeoutMs: 1_000,
   ...overrides,
 });
+
+/**
+ * A server that answers like an idle Redis 7: no entries to read or reclaim, every ack and group
+ * command accepted. `overrides` win by command (or `SCRIPT <name>`); anything else fails the call.
+ */
+export function idleRedis(overrides: Record<string, Responder> = {}): FakeRedisServer {
+  return new FakeRedisServer((args) => {
+    const name = args[0] === 'SCRIPT' ? `SCRIPT ${args[1]!}` : args[0]!;
+    const override = overrides[name];
+    if (override !== undefined) return override(args);
+    switch (name) {
+      case 'INFO':
+        return '# Server\r\nredis_version:7.0.15\r\n';
+      case 'CLIENT':
+        return 7;
+      case 'PING':
+        return 'PONG';
+      case 'XGROUP':
+        return 'OK';
+      case 'XADD':
+        return '1-0';
+      case 'XACK':
+        return 1;
+      case 'XCLAIM':
+        return [[Buffer.from(args[5]!), [Buffer.from('p'), Buffer.from('again')]]];
+      case 'SCRIPT claim-own':
+        return claimReply('', [], []);
+      case 'SCRIPT reclaim':
+        return claimReply('0-0', [], []);
+      case 'SCRIPT leave':
+        return 1;
+      case 'SCRIPT dead-letter':
+        return '9-0';
+      case 'SCRIPT publish':
+        return [1, '1-0'];
+      default:
+        throw new Error(`unexpected command ${args.join(' ')}`);
+    }
+  });
+}

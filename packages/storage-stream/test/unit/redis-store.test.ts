@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isStorageError, type LogEvent } from '@sanctum/storage-core';
 import type { StreamMessage } from '@sanctum/storage-core/spi';
 import { ErrorReply } from 'redis';
-import { claimReply, fakeStore, FakeRedisServer, readReply, subscribeRequest, type Responder } from '../support/fake-redis.js';
+import { claimReply, fakeStore, idleRedis, readReply, subscribeRequest } from '../support/fake-redis.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -14,62 +14,25 @@ async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<voi
   }
 }
 
-/** A server that answers like an idle Redis 7. `overrides` win by command (or `SCRIPT <name>`). */
-function fakeServer(overrides: Record<string, Responder> = {}): FakeRedisServer {
-  return new FakeRedisServer((args) => {
-    const name = args[0] === 'SCRIPT' ? `SCRIPT ${args[1]!}` : args[0]!;
-    const override = overrides[name];
-    if (override !== undefined) return override(args);
-    switch (name) {
-      case 'INFO':
-        return '# Server\r\nredis_version:7.0.15\r\n';
-      case 'CLIENT':
-        return 7;
-      case 'PING':
-        return 'PONG';
-      case 'XGROUP':
-        return 'OK';
-      case 'XADD':
-        return '1-0';
-      case 'XACK':
-        return 1;
-      case 'XCLAIM':
-        return [[Buffer.from(args[5]!), [Buffer.from('p'), Buffer.from('again')]]];
-      case 'SCRIPT claim-own':
-        return claimReply('', [], []);
-      case 'SCRIPT reclaim':
-        return claimReply('0-0', [], []);
-      case 'SCRIPT leave':
-        return 1;
-      case 'SCRIPT dead-letter':
-        return '9-0';
-      case 'SCRIPT publish':
-        return [1, '1-0'];
-      default:
-        throw new Error(`unexpected command ${args.join(' ')}`);
-    }
-  });
-}
-
 const setup = fakeStore;
 
 const request = subscribeRequest;
 
 describe('Redis store against a fake server', () => {
   it('fails open() when the connection, INFO or the server version fail', async () => {
-    const refused = fakeServer();
+    const refused = idleRedis();
     refused.connectError = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
     await expect(setup(refused).open!()).rejects.toMatchObject({ code: 'UNAVAILABLE', operation: 'open' });
 
-    const old = fakeServer({ INFO: () => 'redis_version:6.0.9' });
+    const old = idleRedis({ INFO: () => 'redis_version:6.0.9' });
     await expect(setup(old).open!()).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { version: '6.0.9' } });
-    const unknown = fakeServer({ INFO: () => '# nothing' });
+    const unknown = idleRedis({ INFO: () => '# nothing' });
     await expect(setup(unknown).open!()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    const newer = fakeServer({ INFO: () => 'redis_version:8.2.1' });
+    const newer = idleRedis({ INFO: () => 'redis_version:8.2.1' });
     await setup(newer).open!();
-    const minor = fakeServer({ INFO: () => 'redis_version:6.2.0' });
+    const minor = idleRedis({ INFO: () => 'redis_version:6.2.0' });
     await setup(minor).open!();
-    const failing = fakeServer({
+    const failing = idleRedis({
       INFO: () => {
         throw new ErrorReply('NOPERM no INFO for you');
       },
@@ -78,7 +41,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('logs connection errors through the adapter context and probes health', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const logs: LogEvent[] = [];
     const store = setup(server, {}, logs);
     await store.open!();
@@ -90,7 +53,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('frees the consumer name when a subscribe fails after creating the group', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.readerConnectError = new ErrorReply('NOAUTH Authentication required');
@@ -99,7 +62,7 @@ describe('Redis store against a fake server', () => {
     server.readerConnectError = undefined;
     const subscription = await store.subscribe(request({ consumer: 'c', handler }));
     await subscription.close();
-    const broken = fakeServer({
+    const broken = idleRedis({
       XGROUP: () => {
         throw new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value');
       },
@@ -111,7 +74,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('reports read failures, recreates a vanished group and keeps reading', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.reads.push(() => {
@@ -138,7 +101,7 @@ describe('Redis store against a fake server', () => {
 
   it('leaves a failed message pending when claiming it again fails or finds it gone', async () => {
     let claims = 0;
-    const server = fakeServer({
+    const server = idleRedis({
       XCLAIM: () => {
         claims += 1;
         if (claims === 1) throw new ErrorReply('LOADING Redis is loading');
@@ -169,7 +132,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('reports a failed dead-letter write and a failed ack', async () => {
-    const server = fakeServer({
+    const server = idleRedis({
       'SCRIPT dead-letter': () => {
         throw new ErrorReply('OOM command not allowed');
       },
@@ -198,7 +161,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('acks a batch that took every slot on the reader, right before the next read (one round trip)', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']], ['2-0', ['p', 'b']]]));
@@ -217,7 +180,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('acks at once on the shared connection while the loop waits in a blocking read', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server, { blockMs: 5_000, reclaimIntervalMs: 5_000 });
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']]]));
@@ -237,7 +200,7 @@ describe('Redis store against a fake server', () => {
       claimReply('3-0', [['3-0', ['p', 'own-3']]], []),
     ];
     const reclaims = [claimReply('9-0', [['4-0', ['p', 'taken']], ['3-0', ['p', 'dup']]], [3]), claimReply('0-0', [], [])];
-    const server = fakeServer({
+    const server = idleRedis({
       'SCRIPT claim-own': () => own.shift() ?? claimReply('', [], []),
       'SCRIPT reclaim': () => reclaims.shift() ?? claimReply('0-0', [], []),
     });
@@ -271,7 +234,7 @@ describe('Redis store against a fake server', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let claimGate!: () => void;
     const claimed = new Promise<void>((resolve) => (claimGate = resolve));
-    const server = fakeServer({
+    const server = idleRedis({
       XCLAIM: async (args) => {
         await claimed;
         return [[Buffer.from(args[5]!), [Buffer.from('p'), Buffer.from('again')]]];
@@ -308,7 +271,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('waits for running handlers on close and acks them before leaving', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']]]));
@@ -329,7 +292,7 @@ describe('Redis store against a fake server', () => {
   });
 
   it('destroys a reader that CLIENT UNBLOCK cannot wake', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     server.unblockWorks = false;
     const store = setup(server, { blockMs: 60_000, reclaimIntervalMs: 60_000, socketTimeoutMs: 0 });
     await store.open!();
@@ -343,7 +306,7 @@ describe('Redis store against a fake server', () => {
 
   it('publishes through the bounded script: waits for room, then fails at the deadline, on abort or on close', async () => {
     let full = 2;
-    const server = fakeServer({ 'SCRIPT publish': () => (full-- > 0 ? [0, 10] : [1, '1-0', '2-0']) });
+    const server = idleRedis({ 'SCRIPT publish': () => (full-- > 0 ? [0, 10] : [1, '1-0', '2-0']) });
     const store = setup(server, { maxLength: 10 });
     await store.open!();
     const payload = Buffer.from('x');
@@ -372,7 +335,7 @@ describe('Redis store against a fake server', () => {
   it('lets a publisher that waited for local permits through once they free up', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const server = fakeServer({
+    const server = idleRedis({
       XADD: async () => {
         await gate;
         return '1-0';
@@ -391,7 +354,7 @@ describe('Redis store against a fake server', () => {
   it('fails publishers waiting for local permits on abort or close, and maps a failed batch', async () => {
     let hang!: () => void;
     const hung = new Promise<void>((resolve) => (hang = resolve));
-    const server = fakeServer({
+    const server = idleRedis({
       XADD: async (args) => {
         if (args.includes('stuck')) await hung;
         return '1-0';

@@ -1,42 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorReply } from 'redis';
-import { claimReply, fakeStore, FakeRedisServer, readReply, subscribeRequest, type Responder } from '../../support/fake-redis.js';
+import { claimReply, fakeStore, idleRedis, readReply, subscribeRequest, type FakeRedisServer } from '../../support/fake-redis.js';
 
 // Pins the Redis subscription's delivery and ack path against a scripted server: what a redelivery
 // past maxDeliveries and a handler that misses its deadline write to the dead-letter stream, and how
 // a failed message is claimed again (XCLAIM with idle 0) and rerun with the next delivery count;
 // how acks are batched and on which connection they go, that a delivery ending without an ack still
 // frees its slot, and what close waits for and never acks.
-
-function fakeServer(overrides: Record<string, Responder> = {}): FakeRedisServer {
-  return new FakeRedisServer((args) => {
-    const name = args[0] === 'SCRIPT' ? `SCRIPT ${args[1]!}` : args[0]!;
-    const override = overrides[name];
-    if (override !== undefined) return override(args);
-    switch (name) {
-      case 'INFO':
-        return '# Server\r\nredis_version:7.0.15\r\n';
-      case 'CLIENT':
-        return 7;
-      case 'PING':
-        return 'PONG';
-      case 'XGROUP':
-        return 'OK';
-      case 'XACK':
-        return 1;
-      case 'SCRIPT claim-own':
-        return claimReply('', [], []);
-      case 'SCRIPT reclaim':
-        return claimReply('0-0', [], []);
-      case 'SCRIPT leave':
-        return 1;
-      case 'SCRIPT dead-letter':
-        return '9-0';
-      default:
-        throw new Error(`unexpected command ${args.join(' ')}`);
-    }
-  });
-}
 
 const setup = (server: FakeRedisServer) => fakeStore(server);
 
@@ -45,7 +15,7 @@ const request = subscribeRequest;
 describe('Redis delivery past maxDeliveries', () => {
   it('dead-letters a reclaimed entry without running it, saying how many deliveries went unacknowledged', async () => {
     const reclaims = [claimReply('0-0', [['5-0', ['p', 'stuck']]], [3])];
-    const server = fakeServer({ 'SCRIPT reclaim': () => reclaims.shift() ?? claimReply('0-0', [], []) });
+    const server = idleRedis({ 'SCRIPT reclaim': () => reclaims.shift() ?? claimReply('0-0', [], []) });
     const store = setup(server);
     await store.open!();
     let runs = 0;
@@ -64,7 +34,7 @@ describe('Redis delivery past maxDeliveries', () => {
 
 describe('Redis handler deadline', () => {
   it('a handler that misses ackTimeoutMs on its last delivery is dead-lettered with the deadline in the error', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'slow']]]));
@@ -79,7 +49,7 @@ describe('Redis handler deadline', () => {
 
 describe('Redis redelivery after a failure', () => {
   it('claims the entry again with idle 0 and reruns it with the next delivery count, then acks it', async () => {
-    const server = fakeServer({ XCLAIM: (args) => [[Buffer.from(args[5]!), [Buffer.from('p'), Buffer.from('again')]]] });
+    const server = idleRedis({ XCLAIM: (args) => [[Buffer.from(args[5]!), [Buffer.from('p'), Buffer.from('again')]]] });
     const store = setup(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'first']]]));
@@ -104,7 +74,7 @@ describe('Redis redelivery after a failure', () => {
 
 describe('Redis acks', () => {
   it('handlers that finish together share one XACK, and the slots free for the next read', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = setup(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']], ['2-0', ['p', 'b']], ['3-0', ['p', 'c']]]));
@@ -149,7 +119,7 @@ describe('Redis acks while the loop waits in a blocking read', () => {
   const options = { blockMs: 5_000, reclaimIntervalMs: 5_000 };
 
   it('handlers that finish in the same tick share one XACK on the shared connection', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = fakeStore(server, options);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']], ['2-0', ['p', 'b']], ['3-0', ['p', 'c']]]));
@@ -176,7 +146,7 @@ describe('Redis acks while the loop waits in a blocking read', () => {
   it('acks the last running handler at once, without waiting a turn of the event loop for others', async () => {
     // The XACK of 2-0 stays unanswered: its slot is still taken when 3-0, the last one running, finishes.
     const unanswered = gate();
-    const server = fakeServer({ XACK: async (args) => (args.includes('2-0') ? unanswered.wait.then(() => 1) : 1) });
+    const server = idleRedis({ XACK: async (args) => (args.includes('2-0') ? unanswered.wait.then(() => 1) : 1) });
     const store = fakeStore(server, options);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'a']], ['2-0', ['p', 'b']], ['3-0', ['p', 'c']]]));
@@ -215,7 +185,7 @@ describe('Redis acks while the loop waits in a blocking read', () => {
 
 describe('Redis slots after a delivery ends without an ack', () => {
   it('a dead-lettered message frees its slot: the next one is read and handled', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = fakeStore(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'poison']]]));
@@ -241,7 +211,7 @@ describe('Redis slots after a delivery ends without an ack', () => {
 
   it('a failed message whose entry is gone when claimed again is dropped quietly, and its slot frees', async () => {
     // Redis 7 leaves a trimmed entry out of the XCLAIM reply; 6.2 answers it with nil fields.
-    const server = fakeServer({ XCLAIM: (args) => (args[5] === '1-0' ? [] : [[Buffer.from(args[5]!), null]]) });
+    const server = idleRedis({ XCLAIM: (args) => (args[5] === '1-0' ? [] : [[Buffer.from(args[5]!), null]]) });
     const store = fakeStore(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'trimmed']]]));
@@ -268,7 +238,7 @@ describe('Redis slots after a delivery ends without an ack', () => {
   });
 
   it('a failed XCLAIM is reported as a consume error and leaves the entry for the reclaim loop', async () => {
-    const server = fakeServer({
+    const server = idleRedis({
       XCLAIM: () => {
         throw new ErrorReply('LOADING Redis is loading');
       },
@@ -297,7 +267,7 @@ describe('Redis slots after a delivery ends without an ack', () => {
 
   it('a redelivered binary payload reaches the handler byte for byte', async () => {
     const binary = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80]);
-    const server = fakeServer({ XCLAIM: (args) => [[Buffer.from(args[5]!), [Buffer.from('p'), binary]]] });
+    const server = idleRedis({ XCLAIM: (args) => [[Buffer.from(args[5]!), [Buffer.from('p'), binary]]] });
     const store = fakeStore(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'first']]]));
@@ -319,7 +289,7 @@ describe('Redis slots after a delivery ends without an ack', () => {
 
 describe('Redis close', () => {
   it('an idle subscription closes without sending an XACK', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = fakeStore(server);
     await store.open!();
     const subscription = await store.subscribe(request({ handler: async () => undefined }));
@@ -331,7 +301,7 @@ describe('Redis close', () => {
   });
 
   it('waits for every running handler, acks each, and returns as soon as the last one is done', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = fakeStore(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'quick']], ['2-0', ['p', 'slow']]]));
@@ -353,7 +323,7 @@ describe('Redis close', () => {
   });
 
   it('never acks a handler that finishes after close gave up on it', async () => {
-    const server = fakeServer();
+    const server = idleRedis();
     const store = fakeStore(server);
     await store.open!();
     server.reads.push(() => readReply('ns', [['1-0', ['p', 'late']]]));
